@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr.h: the public API of the fr flight recorder.
+//
+// The shape follows Go's runtime/trace FlightRecorder: a config with min_age and
+// max_bytes, then new / start / stop / enabled / write_to. A process has at most
+// one running recorder. Link with -lfr (static) or -lfr_shared plus -lpthread.
+#ifndef FR_H
+#define FR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Defaults for a zero field, as Go's: 10 s of history, 10 MiB of memory.
+#define FR_DEFAULT_MIN_AGE_NS (10ull * 1000 * 1000 * 1000)
+#define FR_DEFAULT_MAX_BYTES (10ull << 20)
+
+typedef struct fr_config {
+  // Keep at least this much recent history (a hint; 0 = FR_DEFAULT_MIN_AGE_NS).
+  uint64_t min_age_ns;
+  // Upper bound on the window's memory (a hint that wins over min_age_ns;
+  // 0 = FR_DEFAULT_MAX_BYTES). Values below 64 KiB are raised to 64 KiB.
+  uint64_t max_bytes;
+} fr_config;
+
+// Results. 0 is success; errors are negative and stable.
+enum {
+  FR_OK = 0,
+  FR_ERR_RUNNING = -1,     // start: this or another recorder is running
+  FR_ERR_NOT_RUNNING = -2, // stop / write_to: the recorder is not running
+  FR_ERR_BUSY = -3,        // write_to: another write_to is in progress
+  FR_ERR_IO = -4,          // write_to: the writer failed (errno is kept)
+  FR_ERR_NOMEM = -5,       // start: the window could not be mapped
+  FR_ERR_INVALID = -6,     // a NULL recorder or argument
+};
+
+typedef struct fr_recorder fr_recorder;
+
+// A writer callback: consume len bytes, return 0 on success, nonzero to abort.
+typedef int (*fr_write_fn)(void *ctx, const void *data, size_t len);
+
+fr_recorder *fr_new(const fr_config *config); // NULL config = defaults
+void fr_free(fr_recorder *r);                 // stops it first if running
+int fr_start(fr_recorder *r);
+int fr_stop(fr_recorder *r); // waits for an in-flight write_to
+int fr_enabled(const fr_recorder *r);
+int fr_write_to_fd(fr_recorder *r, int fd);
+int fr_write_to(fr_recorder *r, fr_write_fn write, void *ctx);
+const char *fr_strerror(int err);
+
+// The recorder that FR_OPTIONS started, or NULL.
+fr_recorder *fr_default_recorder(void);
+
+// Bytes of memory the recorder has mapped for event windows and thread state.
+uint64_t fr_memory_bytes(void);
+
+// Selection markers for the plugin. clang keeps only the annotate() part of
+// these in the IR that a pass plugin sees; the others are there for clang's
+// own -finstrument-functions and -fxray-instrument modes.
+#define FR_ALWAYS_INSTRUMENT                                                   \
+  __attribute__((annotate("fr_always"), xray_always_instrument))
+#define FR_NEVER_INSTRUMENT                                                    \
+  __attribute__((annotate("fr_never"), xray_never_instrument,                  \
+                 no_instrument_function))
+
+#ifdef __cplusplus
+}
+#endif
+#endif // FR_H

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_format.h: the snapshot file format and the compiler/runtime ABI, in one place.
+//
+// Included by the runtime (rt/), the reader (tools/) and, for the site kinds and
+// section name, mirrored by value in the plugin (plugin/FrAbi.h checks them with
+// static_assert). docs/format.md explains the format in prose; this header is the
+// definition. All integers are little-endian; all structs are packed by layout
+// (every field naturally aligned, sizes pinned by _Static_assert).
+//
+// File layout:
+//
+//   fr_file_header                       fixed, FR_FILE_HEADER_SIZE bytes
+//   fr_section_header + payload          repeated; payload checksummed (CRC-32C)
+//     FR_SEC_SITES   site table: which function/file/line each site id means
+//     FR_SEC_CHUNK   one chunk of one thread's events (fr_chunk_header + bytes)
+//     FR_SEC_END     totals; a file without it was not written completely
+//
+// Events inside a chunk are a byte stream. Each event starts with a LEB128
+// "tag"; its low two bits give the event class, the rest the site id or the
+// extended kind. Then comes a LEB128 tick delta from the previous event in the
+// same chunk (the first event's delta is from fr_chunk_header.base_ticks), then
+// a class-specific payload:
+//
+//   tag & 3 == FR_EV_ENTER   site = tag >> 2                 no payload
+//   tag & 3 == FR_EV_EXIT    site = tag >> 2                 no payload
+//   tag & 3 == FR_EV_SITE    site = tag >> 2                 payload by site kind
+//   tag & 3 == FR_EV_EXT     kind = tag >> 2 (fr_ext_kind)   payload by ext kind
+//
+// A function event in a tight loop is two bytes: a one-byte tag (site < 32) and
+// a one-byte delta (< 128 ticks).
+#ifndef FR_FORMAT_H
+#define FR_FORMAT_H
+
+#include <stdint.h>
+
+#define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
+#define FR_MAGIC_SIZE 8
+#define FR_FORMAT_VERSION 1
+
+// ---- Compiler/runtime ABI (what the plugin emits) ----------------------------
+
+// The section holding every module's site descriptors. A C identifier, so the
+// linker also provides __start_fr_sites / __stop_fr_sites.
+#define FR_SITE_SECTION "fr_sites"
+
+// Site ids of a module whose constructor has not run yet start here, so events
+// recorded that early are shown as "unknown site" rather than as another
+// module's functions. Ids stay below 2^30 so that (id << 2) fits 32 bits.
+#define FR_UNREGISTERED_SITE_BASE 0x38000000u
+
+enum fr_site_kind {
+  FR_SITE_FUNCTION = 1, // function entry/exit
+  FR_SITE_LOCK = 2,     // reserved: lock call sites
+  FR_SITE_BLOCKING = 3, // reserved: blocking call sites
+  FR_SITE_USER = 4,     // reserved: user annotations
+};
+
+// One per instrumented function, emitted by the plugin into FR_SITE_SECTION.
+// The runtime copies the strings at registration, so a dlclose()d module's
+// sites stay readable in later snapshots.
+struct fr_site_desc {
+  uint32_t kind; // enum fr_site_kind
+  uint32_t line; // 0 when the module had no debug info
+  const char *function;
+  const char *file;
+};
+
+// ---- Events ------------------------------------------------------------------
+
+enum fr_event_class {
+  FR_EV_ENTER = 0,
+  FR_EV_EXIT = 1,
+  FR_EV_SITE = 2,
+  FR_EV_EXT = 3,
+};
+
+enum fr_ext_kind {
+  FR_EXT_THREAD_START = 1, // payload: none
+  FR_EXT_THREAD_EXIT = 2,  // payload: none
+  FR_EXT_LOST = 3,         // payload: varint count of events dropped here
+};
+
+// Largest encoded event: tag (5) + delta (10) + three 10-byte varints.
+#define FR_MAX_EVENT_BYTES 48
+
+// ---- File structures ---------------------------------------------------------
+
+enum fr_trigger {
+  FR_TRIGGER_API = 0,
+  FR_TRIGGER_EXIT = 1,
+  FR_TRIGGER_SIGNAL = 2,
+  FR_TRIGGER_CRASH = 3,
+  FR_TRIGGER_CONDITION = 4,
+};
+
+struct fr_file_header {
+  char magic[FR_MAGIC_SIZE];
+  uint16_t version;
+  uint16_t header_size; // sizeof(struct fr_file_header) when written
+  uint32_t pid;
+  // Clock: ns = anchor_realtime_ns + (ticks - anchor_ticks) * 1e9 / tick_hz.
+  uint64_t tick_hz;
+  uint64_t anchor_ticks;
+  uint64_t anchor_realtime_ns; // CLOCK_REALTIME at anchor_ticks
+  uint64_t anchor_monotonic_ns; // CLOCK_MONOTONIC at anchor_ticks
+  uint64_t start_ticks;    // recorder started; earlier events are not window
+  uint64_t snapshot_ticks; // snapshot taken
+  uint64_t min_age_ns;     // config in force
+  uint64_t max_bytes;
+  uint32_t chunk_size;
+  uint32_t trigger; // enum fr_trigger
+  char program[64]; // NUL-terminated, truncated
+};
+_Static_assert(sizeof(struct fr_file_header) == 152, "header layout is ABI");
+#define FR_FILE_HEADER_SIZE 152
+
+enum fr_section_type {
+  FR_SEC_SITES = 1,
+  FR_SEC_CHUNK = 2,
+  FR_SEC_END = 3,
+};
+
+struct fr_section_header {
+  uint32_t type;   // enum fr_section_type
+  uint32_t crc32c; // of the payload
+  uint64_t size;   // payload bytes that follow
+};
+_Static_assert(sizeof(struct fr_section_header) == 16, "section header is ABI");
+
+// FR_SEC_SITES payload: uint32_t count, then count records of
+//   fr_site_record, function name bytes, file name bytes (no NULs).
+struct fr_site_record {
+  uint32_t id;
+  uint32_t kind;
+  uint32_t line;
+  uint16_t function_len;
+  uint16_t file_len;
+};
+_Static_assert(sizeof(struct fr_site_record) == 16, "site record is ABI");
+
+// FR_SEC_CHUNK payload: this header, then event_bytes of events.
+struct fr_chunk_header {
+  uint32_t thread_index; // per process, never reused
+  uint32_t tid;          // the kernel's thread id
+  uint32_t seq;          // chunk number within the thread, from 0
+  uint32_t event_bytes;
+  uint64_t base_ticks; // the first event's delta is from here
+  uint64_t last_ticks; // the last event's time
+  uint64_t lost_before; // events this thread dropped before this chunk
+  char thread_name[16]; // NUL-terminated
+};
+_Static_assert(sizeof(struct fr_chunk_header) == 56, "chunk header is ABI");
+
+// FR_SEC_END payload.
+struct fr_end_record {
+  uint32_t chunk_count;
+  uint32_t site_count;
+  uint64_t event_bytes;
+  uint64_t lost_events;      // dropped by writers (reentrancy, no memory)
+  uint64_t chunks_overwritten; // recycled while the snapshot copied them
+};
+_Static_assert(sizeof(struct fr_end_record) == 32, "end record is ABI");
+
+#endif // FR_FORMAT_H

@@ -1,0 +1,42 @@
+//===- FrInstrument.h - the fr instrumentation pass -------------*- C++ -*-===//
+//
+// FILE:        plugin/FrInstrument.h
+// DESCRIPTION: A module pass that, for every function the selection policy
+//              keeps, inserts an entry hook after the entry block's allocas
+//              and an exit hook on every way out:
+//                ret                      hook just before it;
+//                tail call; ret           hook before the call, so the call
+//                                         stays a jump (as XRay's tail exits);
+//                musttail call; ret       hook before the call (required);
+//                resume                   hook before it (an exception leaves).
+//              Each hook is guarded inline by a test of __fr_active, so a
+//              binary whose recorder is off pays a load and a branch.
+//              Unwinding through a function without a landing pad and
+//              longjmp skip the exit hook; the reader closes such frames
+//              when a matching outer exit arrives.
+//              The pass is idempotent (module metadata fr.instrumented) and
+//              required, so -O0's optnone functions are instrumented too.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_INSTRUMENT_H
+#define FR_PLUGIN_INSTRUMENT_H
+
+#include "FrOptions.h"
+
+#include "llvm/IR/PassManager.h"
+
+namespace fr {
+
+class InstrumentPass : public llvm::PassInfoMixin<InstrumentPass> {
+public:
+  explicit InstrumentPass(Options Opts) : Opts(std::move(Opts)) {}
+  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &AM);
+  static bool isRequired() { return true; }
+
+private:
+  Options Opts;
+};
+
+} // namespace fr
+
+#endif

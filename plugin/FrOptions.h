@@ -1,0 +1,49 @@
+//===- FrOptions.h - options of the fr instrumentation pass -----*- C++ -*-===//
+//
+// FILE:        plugin/FrOptions.h
+// DESCRIPTION: What the user can tell the pass: the size threshold and the
+//              allow/deny lists. One text syntax, from three places, applied
+//              in this order (later wins for the threshold, lists add up):
+//                1. the FR_PASS_OPTIONS environment variable (works with plain
+//                   clang -fpass-plugin, whose -mllvm options a plugin cannot
+//                   see unless also loaded with -Xclang -load);
+//                2. -mllvm -fr-options=TEXT (clang with -Xclang -load, or opt);
+//                3. pass parameters: opt -passes='fr<TEXT>'.
+// USAGE:       TEXT is ';'-separated key=value items:
+//                threshold=N        instrument functions of >= N IR
+//                                   instructions, or with a loop (default 200)
+//                allow=G1,G2        always instrument functions matching a glob
+//                deny=G1,G2         never instrument functions matching a glob
+//                allow-src=G,...    always instrument functions from these files
+//                deny-src=G,...     never instrument functions from these files
+//                list=FILE          read more globs from FILE, lines of the form
+//                                   "allow fun:GLOB", "deny src:GLOB", "# ..."
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_OPTIONS_H
+#define FR_PLUGIN_OPTIONS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+#include <vector>
+
+namespace fr {
+
+struct Options {
+  unsigned Threshold = 200;
+  std::vector<std::string> AllowFunctions, DenyFunctions;
+  std::vector<std::string> AllowFiles, DenyFiles;
+
+  // Parses TEXT into this. On error returns false and sets Error to one line
+  // that names the bad item and where it came from.
+  bool parse(llvm::StringRef Text, llvm::StringRef Origin, std::string &Error);
+
+  // The options from FR_PASS_OPTIONS and -fr-options. Exits the compiler with
+  // a clear message when they are malformed.
+  static Options fromEnvironment();
+};
+
+} // namespace fr
+
+#endif

@@ -1,0 +1,52 @@
+//===- FrSelection.h - which functions fr instruments -----------*- C++ -*-===//
+//
+// FILE:        plugin/FrSelection.h
+// DESCRIPTION: The selection policy, XRay's in spirit. In order, first match
+//              wins:
+//                never:  runtime hooks (__fr_*), naked functions, functions
+//                        clang marked "function-instrument"="xray-never"
+//                        (xray_never_instrument), annotate("fr_never")
+//                        (FR_NEVER_INSTRUMENT), deny / deny-src globs;
+//                always: "function-instrument"="xray-always",
+//                        annotate("fr_always") (FR_ALWAYS_INSTRUMENT),
+//                        allow / allow-src globs;
+//                size:   at least Threshold IR instructions (debug intrinsics
+//                        not counted), or any loop.
+//              Globs (fnmatch) are tried on the symbol and, for C++, on the
+//              demangled name; file globs on the source file name.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_SELECTION_H
+#define FR_PLUGIN_SELECTION_H
+
+#include "FrOptions.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/PassManager.h"
+
+#include <string>
+
+namespace fr {
+
+enum class Marker { None, Always, Never };
+
+class Selection {
+public:
+  Selection(const Options &Opts, llvm::Module &M);
+
+  bool shouldInstrument(llvm::Function &F,
+                        llvm::FunctionAnalysisManager &FAM) const;
+
+  // The file a function comes from: its debug info, else the module's.
+  static std::string sourceFile(const llvm::Function &F);
+  static std::string displayName(const llvm::Function &F);
+
+private:
+  const Options &Opts;
+  llvm::DenseMap<const llvm::Function *, Marker> Annotations;
+};
+
+} // namespace fr
+
+#endif

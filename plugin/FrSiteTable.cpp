@@ -1,0 +1,80 @@
+//===- FrSiteTable.cpp - per-module site descriptors ----------------------===//
+//
+// FILE:        plugin/FrSiteTable.cpp
+// DESCRIPTION: See FrSiteTable.h.
+//
+//===----------------------------------------------------------------------===//
+#include "FrSiteTable.h"
+#include "FrAbi.h"
+
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+using namespace llvm;
+
+namespace fr {
+
+SiteTable::SiteTable(Module &M) : M(M) {
+  Type *I32 = Type::getInt32Ty(M.getContext());
+  Base = new GlobalVariable(M, I32, /*isConstant=*/false,
+                            GlobalValue::InternalLinkage,
+                            ConstantInt::get(I32, FR_UNREGISTERED_SITE_BASE),
+                            "__fr_site_base");
+}
+
+unsigned SiteTable::add(uint32_t Kind, const std::string &Function,
+                        const std::string &File, unsigned Line) {
+  Sites.push_back({Kind, Function, File, Line});
+  return Sites.size() - 1;
+}
+
+void SiteTable::finish() {
+  LLVMContext &C = M.getContext();
+  if (Sites.empty()) {
+    Base->eraseFromParent();
+    return;
+  }
+  Type *I32 = Type::getInt32Ty(C);
+  Type *Ptr = PointerType::getUnqual(Type::getInt8Ty(C));
+  StructType *DescTy = StructType::get(C, {I32, I32, Ptr, Ptr});
+  IRBuilder<> B(C);
+  std::vector<Constant *> Descs;
+  for (const Site &S : Sites) {
+    auto Str = [&](const std::string &Text) -> Constant * {
+      Constant *Init = ConstantDataArray::getString(C, Text);
+      auto *GV = new GlobalVariable(M, Init->getType(), /*isConstant=*/true,
+                                    GlobalValue::PrivateLinkage, Init,
+                                    "__fr_str");
+      GV->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+      GV->setAlignment(Align(1));
+      return ConstantExpr::getPointerCast(GV, Ptr);
+    };
+    Descs.push_back(ConstantStruct::get(
+        DescTy, {ConstantInt::get(I32, S.Kind), ConstantInt::get(I32, S.Line),
+                 Str(S.Function), Str(S.File)}));
+  }
+  ArrayType *TableTy = ArrayType::get(DescTy, Descs.size());
+  auto *Table = new GlobalVariable(M, TableTy, /*isConstant=*/false,
+                                   GlobalValue::InternalLinkage,
+                                   ConstantArray::get(TableTy, Descs),
+                                   "__fr_sites");
+  Table->setSection(FR_SITE_SECTION);
+  Table->setAlignment(Align(8));
+
+  // void ctor() { __fr_register_module(table, count, &base); }
+  FunctionCallee Register = M.getOrInsertFunction(
+      RegisterHook, Type::getVoidTy(C), Ptr, I32, Base->getType());
+  Function *Ctor = Function::Create(
+      FunctionType::get(Type::getVoidTy(C), false),
+      GlobalValue::InternalLinkage, "__fr_module_ctor", M);
+  Ctor->addFnAttr(Attribute::NoUnwind);
+  B.SetInsertPoint(BasicBlock::Create(C, "entry", Ctor));
+  B.CreateCall(Register, {ConstantExpr::getPointerCast(Table, Ptr),
+                          ConstantInt::get(I32, Sites.size()), Base});
+  B.CreateRetVoid();
+  appendToGlobalCtors(M, Ctor, /*Priority=*/1);
+  appendToCompilerUsed(M, {Table});
+}
+
+} // namespace fr

@@ -1,0 +1,49 @@
+//===- FrSiteTable.h - per-module site descriptors --------------*- C++ -*-===//
+//
+// FILE:        plugin/FrSiteTable.h
+// DESCRIPTION: Collects one fr_site_desc per instrumented function and emits
+//              them as one array in the FR_SITE_SECTION section, plus the
+//              module's site-id base (an internal i32 the runtime fills in)
+//              and a constructor, priority 1 so that it runs before the
+//              module's other constructors, that registers the table.
+//              Everything is internal to the module, so the same code is
+//              right in executables, shared libraries and LTO partitions.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_SITETABLE_H
+#define FR_PLUGIN_SITETABLE_H
+
+#include "llvm/IR/Module.h"
+
+#include <string>
+#include <vector>
+
+namespace fr {
+
+class SiteTable {
+public:
+  explicit SiteTable(llvm::Module &M);
+
+  // The module's base variable: a site's id is base + its local index.
+  llvm::GlobalVariable *base() const { return Base; }
+
+  unsigned add(uint32_t Kind, const std::string &Function,
+               const std::string &File, unsigned Line);
+
+  // Emits the table and the constructor; nothing when no site was added.
+  void finish();
+
+private:
+  struct Site {
+    uint32_t Kind;
+    std::string Function, File;
+    unsigned Line;
+  };
+  llvm::Module &M;
+  llvm::GlobalVariable *Base;
+  std::vector<Site> Sites;
+};
+
+} // namespace fr
+
+#endif

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_clock.c: calibration of the event clock against the system clocks.
+//
+// The tick rate is measured, not assumed: between the recorder's start and each
+// snapshot, over at least 5 ms, so no sleep is needed at start-up.
+//
+// Concurrency: stateless; async-signal-safe (clock_gettime only), so the crash
+// dump can call it.
+#include "fr_clock.h"
+
+#include <time.h>
+
+static uint64_t fr_ns(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void fr_clock_anchor_now(struct fr_clock_anchor *a) {
+  // Bracket the monotonic read with two tick reads and keep the tightest of a
+  // few tries: a preemption between the reads would skew the anchor.
+  uint64_t best_gap = UINT64_MAX;
+  for (int i = 0; i < 5; i++) {
+    uint64_t t0 = fr_ticks();
+    uint64_t mono = fr_ns(CLOCK_MONOTONIC);
+    uint64_t t1 = fr_ticks();
+    if (t1 - t0 < best_gap) {
+      best_gap = t1 - t0;
+      a->ticks = t0 + (t1 - t0) / 2;
+      a->monotonic_ns = mono;
+    }
+  }
+  uint64_t real = fr_ns(CLOCK_REALTIME);
+  uint64_t mono_after = fr_ns(CLOCK_MONOTONIC);
+  a->realtime_ns = real - (mono_after - a->monotonic_ns);
+}
+
+uint64_t fr_clock_tick_hz(const struct fr_clock_anchor *start,
+                          struct fr_clock_anchor *end) {
+  if (FR_TICKS_ARE_NS) {
+    fr_clock_anchor_now(end);
+    return 1000000000u;
+  }
+  const uint64_t min_span_ns = 5 * 1000 * 1000;
+  for (;;) {
+    fr_clock_anchor_now(end);
+    uint64_t span = end->monotonic_ns - start->monotonic_ns;
+    if (span >= min_span_ns)
+      return (uint64_t)((double)(end->ticks - start->ticks) * 1e9 /
+                        (double)span);
+    struct timespec rest = {0, (long)(min_span_ns - span)};
+    nanosleep(&rest, NULL);
+  }
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_hooks.c: the hot path: the functions the plugin's inserted code calls.
+//
+// What one function event costs, in order: a test of __fr_active in the caller
+// (inlined by the plugin, so a stopped recorder costs a load and a branch), the
+// call, the busy check, rdtsc, a bounds check against fr_tls.limit, a two-byte
+// store in the common case, and a release store of the new position (a plain
+// mov on x86-64). No lock, no allocation, no system call: anything rarer
+// (first event of a thread, a full chunk, a stopped recorder) goes to
+// fr_thread_slow_reserve().
+//
+// Concurrency: only the owning thread writes its fr_tls and its chunk. The busy
+// flag is set before, and cleared after, everything a hook touches; a signal
+// handler that runs a hook on the same thread in between sees it set and drops
+// its event (counted in fr_tls.lost, reported as FR_EXT_LOST at the next chunk).
+// Compiler barriers are enough for that: a signal runs on the same CPU, in
+// program order. Snapshots on other threads read fr_tls.pos with acquire,
+// pairing with the release store here.
+#include "fr_internal.h"
+
+FR_API uint8_t __fr_active;
+
+#define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+// Stamps and appends one event at p, publishes it and ends the hook.
+static inline __attribute__((always_inline)) void
+fr_append(struct fr_tls *t, uint8_t *p, uint32_t tag) {
+  uint64_t now = fr_ticks();
+  uint64_t last = t->last_ticks;
+  if (FR_UNLIKELY(now < last)) // a migration to a core whose counter lags
+    now = last;
+  t->last_ticks = now;
+  p = fr_put_event(p, tag, now - last);
+  __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+  fr_signal_fence();
+  t->busy = 0;
+}
+
+// Kept out of line so that the fast path calls nothing, saves no registers,
+// and reaches it with a tail jump.
+static __attribute__((noinline)) void fr_record_slow(struct fr_tls *t,
+                                                     uint32_t tag) {
+  uint8_t *p = fr_thread_slow_reserve(t);
+  if (p) {
+    fr_append(t, p, tag);
+    return;
+  }
+  fr_signal_fence();
+  t->busy = 0;
+}
+
+static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
+  struct fr_tls *t = &fr_tls;
+  if (FR_UNLIKELY(t->busy)) {
+    t->lost++;
+    return;
+  }
+  // busy goes up before pos is read: a signal handler that records between
+  // the two would otherwise have its events overwritten by ours.
+  t->busy = 1;
+  fr_signal_fence();
+  uint8_t *p = t->pos;
+  if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED))) {
+    fr_record_slow(t, tag);
+    return;
+  }
+  fr_append(t, p, tag);
+}
+
+FR_API void __fr_func_enter(uint32_t site) {
+  fr_record(site << 2 | FR_EV_ENTER);
+}
+
+FR_API void __fr_func_exit(uint32_t site) { fr_record(site << 2 | FR_EV_EXIT); }

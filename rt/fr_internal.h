@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_internal.h: the runtime's shared state: per-thread writer state, chunks,
+// the chunk pool, thread records, and the functions the rt/ files offer each other.
+//
+// Concurrency (the whole runtime in one paragraph; each file repeats its part):
+// every chunk has at most one writer, the thread whose fr_tls.chunk it is. The
+// writer appends events and publishes its write position (fr_tls.pos) with
+// release ordering; a snapshot reads it with acquire ordering and copies only
+// bytes below it. Chunks change hands (current -> sealed -> recycled) only under
+// fr_state.lock, which the hot path never takes: a thread takes it once per
+// chunk it fills, at thread start and at thread exit. A recycled chunk's
+// generation counter (odd while being reset) tells a snapshot that copied it
+// without the lock that its copy is stale. A hook that interrupts another hook
+// on the same thread (a signal handler running instrumented code) sees
+// fr_tls.busy set and drops its event, counting it as lost.
+#ifndef FR_INTERNAL_H
+#define FR_INTERNAL_H
+
+#include "fr.h"
+#include "fr_format.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FR_INTERNAL __attribute__((visibility("hidden")))
+#define FR_API __attribute__((visibility("default")))
+#define FR_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FR_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+// ---- Chunks ------------------------------------------------------------------
+
+struct fr_pool;
+
+// A chunk in memory: this header, then event bytes up to the chunk's end.
+struct fr_chunk {
+  uint32_t gen;  // odd while the chunk is being reset (seqlock for snapshots)
+  uint32_t index; // in its pool
+  struct fr_pool *pool;
+  uint64_t epoch; // recorder start this chunk's events belong to
+  struct fr_chunk_header hdr; // as it will appear in a snapshot
+  uint8_t data[];
+};
+
+// ---- Threads -----------------------------------------------------------------
+
+enum fr_tls_state { FR_TLS_NEW = 0, FR_TLS_LIVE = 1, FR_TLS_EXITED = 2 };
+
+// Per-thread writer state: initial-exec TLS, so the hot path reaches it with one
+// %fs-relative access and no call to __tls_get_addr.
+struct fr_tls {
+  uint8_t *pos;   // next byte to write; published with release for snapshots
+  uint8_t *limit; // last position with room for a whole event; NULL forces
+                  // the slow path (no chunk yet, recorder stopped or restarted)
+  uint64_t last_ticks;
+  uint32_t busy;  // a hook is writing on this thread
+  uint32_t state; // enum fr_tls_state
+  uint64_t lost;  // events dropped since the last chunk switch
+  struct fr_chunk *chunk;
+  struct fr_thread *thread;
+};
+
+extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
+
+// A registered thread, live or (when on the free list) reusable.
+struct fr_thread {
+  struct fr_thread *next; // live list or free list
+  struct fr_tls *tls;     // valid while the thread is live
+  uint32_t index;
+  uint32_t tid;
+  uint32_t chunks_written; // sequence number of the next chunk
+  char name[16];
+};
+
+// ---- The pool and global state -----------------------------------------------
+
+// Chunks beyond max_bytes that threads may hold when there are more live
+// threads than chunks: one per such thread, at most this many.
+#define FR_MAX_OVERFLOW_CHUNKS 4096u
+
+// What a snapshot captured of one chunk under the lock, to copy it without.
+struct fr_snapshot_entry {
+  struct fr_chunk *chunk;
+  uint32_t gen; // the chunk's generation when captured
+  uint32_t pad;
+  struct fr_chunk_header hdr; // event_bytes = committed bytes when captured
+};
+
+struct fr_pool {
+  uint32_t chunk_size;
+  uint32_t base_chunks; // max_bytes / chunk_size
+  uint32_t capacity;    // base_chunks + FR_MAX_OVERFLOW_CHUNKS
+  uint32_t total;       // chunks that exist (base + overflow so far)
+  uint8_t *base;        // base_chunks * chunk_size, one mapping
+  struct fr_chunk **chunks; // index -> chunk
+  uint32_t *free_stack;
+  uint32_t free_count;
+  uint32_t *sealed; // ring of sealed chunk indices, oldest first
+  uint32_t sealed_head;
+  uint32_t sealed_count;
+  uint8_t *scratch; // one chunk's worth, for snapshots
+  struct fr_snapshot_entry *entries; // capacity of them, for snapshots
+  uint64_t mapped_bytes;
+};
+
+struct fr_state {
+  pthread_mutex_t lock; // chunks changing hands, thread list, pool
+  struct fr_pool *pool; // current pool, or NULL before the first start
+  struct fr_thread *live; // registered live threads
+  struct fr_thread *free_threads;
+  uint32_t next_thread_index;
+  uint64_t thread_bytes; // mapped for thread records
+  uint64_t epoch;        // bumped at every start
+  uint64_t min_age_ticks;
+  uint64_t lost_no_memory;
+  pthread_key_t exit_key; // its destructor seals an exiting thread's chunk
+};
+
+extern struct fr_state fr_state FR_INTERNAL;
+
+// The byte the instrumented code tests before calling a hook.
+extern uint8_t __fr_active;
+
+// fr_clock.c
+#include "fr_clock.h"
+
+// fr_pool.c: all with fr_state.lock held.
+FR_INTERNAL struct fr_pool *fr_pool_create(uint64_t max_bytes);
+FR_INTERNAL void fr_pool_reset(struct fr_pool *pool);
+FR_INTERNAL void fr_pool_retire(struct fr_pool *pool);
+FR_INTERNAL struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now);
+FR_INTERNAL void fr_pool_seal(struct fr_pool *pool, struct fr_chunk *chunk);
+
+// fr_thread.c
+FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t);
+FR_INTERNAL void fr_thread_init_once(void);
+FR_INTERNAL void fr_thread_kick_all(void); // force every thread's slow path
+FR_INTERNAL void fr_read_thread_name(uint32_t tid, char name[16]);
+
+// fr_sites.c
+struct fr_module;
+FR_INTERNAL const struct fr_module *fr_sites_first(void);
+FR_INTERNAL const struct fr_module *fr_sites_next(const struct fr_module *m);
+FR_INTERNAL uint32_t fr_sites_count(const struct fr_module *m);
+FR_INTERNAL void fr_sites_get(const struct fr_module *m, uint32_t i,
+                              struct fr_site_record *rec, const char **function,
+                              const char **file);
+
+// fr_snapshot.c
+FR_INTERNAL int fr_snapshot_write(fr_write_fn write, void *ctx,
+                                  enum fr_trigger trigger);
+
+// fr_crc32c.c
+FR_INTERNAL uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
+
+// fr_recorder.c
+FR_INTERNAL const fr_config *fr_active_config(void);
+extern struct fr_clock_anchor fr_start_anchor FR_INTERNAL; // of the last start
+
+// fr_recorder.c: write_to with the trigger to record in the file.
+FR_INTERNAL int fr_write_to_trigger(fr_recorder *r, fr_write_fn write,
+                                    void *ctx, enum fr_trigger trigger);
+// fr_recorder.c: a fr_write_fn for a file descriptor (ctx points to an int).
+FR_INTERNAL int fr_write_fd(void *ctx, const void *data, size_t len);
+
+// fr_env.c
+FR_INTERNAL void fr_env_init(void);
+
+// Event encoding, shared by the hot path and the slow path.
+static inline uint8_t *fr_put_varint(uint8_t *p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+static inline uint8_t *fr_put_event(uint8_t *p, uint32_t tag, uint64_t dt) {
+  if (FR_LIKELY((tag | dt) < 0x80)) {
+    p[0] = (uint8_t)tag;
+    p[1] = (uint8_t)dt;
+    return p + 2;
+  }
+  p = fr_put_varint(p, tag);
+  return fr_put_varint(p, dt);
+}
+
+#endif // FR_INTERNAL_H

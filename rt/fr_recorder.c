@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_recorder.c: the public API (fr.h): new, start, stop, enabled, write_to.
+//
+// Semantics follow Go's runtime/trace.FlightRecorder: one running recorder per
+// process; start fails while one runs; a write_to while another is in flight
+// fails at once with FR_ERR_BUSY instead of queueing; stop waits for an
+// in-flight write_to to finish. The window itself is the chunk pool, created
+// at the first start and kept across stop/start while max_bytes is unchanged.
+//
+// Concurrency: fr_api_lock serialises start/stop and guards fr_running and
+// each recorder's writing flag; it is never held while a snapshot is written,
+// only around the flag changes, and the hot path never takes it.
+#include "fr_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct fr_recorder {
+  fr_config config;
+  int writing; // a write_to is in flight
+};
+
+struct fr_state fr_state = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .min_age_ticks = UINT64_MAX,
+};
+struct fr_clock_anchor fr_start_anchor;
+
+static pthread_mutex_t fr_api_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fr_write_done = PTHREAD_COND_INITIALIZER;
+static fr_recorder *fr_running;
+
+#define FR_MIN_MAX_BYTES (64u << 10)
+
+FR_API fr_recorder *fr_new(const fr_config *config) {
+  fr_recorder *r = calloc(1, sizeof(*r));
+  if (!r)
+    return NULL;
+  if (config)
+    r->config = *config;
+  if (!r->config.min_age_ns)
+    r->config.min_age_ns = FR_DEFAULT_MIN_AGE_NS;
+  if (!r->config.max_bytes)
+    r->config.max_bytes = FR_DEFAULT_MAX_BYTES;
+  if (r->config.max_bytes < FR_MIN_MAX_BYTES)
+    r->config.max_bytes = FR_MIN_MAX_BYTES;
+  return r;
+}
+
+FR_API void fr_free(fr_recorder *r) {
+  if (!r)
+    return;
+  fr_stop(r);
+  free(r);
+}
+
+const fr_config *fr_active_config(void) {
+  fr_recorder *r = __atomic_load_n(&fr_running, __ATOMIC_ACQUIRE);
+  return r ? &r->config : NULL;
+}
+
+FR_API int fr_start(fr_recorder *r) {
+  if (!r)
+    return FR_ERR_INVALID;
+  fr_thread_init_once();
+  pthread_mutex_lock(&fr_api_lock);
+  if (fr_running) {
+    pthread_mutex_unlock(&fr_api_lock);
+    return FR_ERR_RUNNING;
+  }
+  pthread_mutex_lock(&fr_state.lock);
+  struct fr_pool *pool = fr_state.pool;
+  uint64_t have = pool ? (uint64_t)pool->base_chunks * pool->chunk_size : 0;
+  if (pool && have <= r->config.max_bytes &&
+      have + pool->chunk_size > r->config.max_bytes) {
+    fr_pool_reset(pool);
+  } else {
+    struct fr_pool *fresh = fr_pool_create(r->config.max_bytes);
+    if (!fresh) {
+      pthread_mutex_unlock(&fr_state.lock);
+      pthread_mutex_unlock(&fr_api_lock);
+      return FR_ERR_NOMEM;
+    }
+    if (pool)
+      fr_pool_retire(pool);
+    fr_state.pool = fresh;
+  }
+  fr_state.epoch++;
+  fr_state.min_age_ticks = UINT64_MAX;
+  fr_state.lost_no_memory = 0;
+  fr_clock_anchor_now(&fr_start_anchor);
+  fr_thread_kick_all();
+  __atomic_store_n(&fr_running, r, __ATOMIC_RELEASE);
+  __atomic_store_n(&__fr_active, 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&fr_state.lock);
+  pthread_mutex_unlock(&fr_api_lock);
+  return FR_OK;
+}
+
+FR_API int fr_stop(fr_recorder *r) {
+  if (!r)
+    return FR_ERR_INVALID;
+  pthread_mutex_lock(&fr_api_lock);
+  if (fr_running != r) {
+    pthread_mutex_unlock(&fr_api_lock);
+    return FR_ERR_NOT_RUNNING;
+  }
+  while (r->writing)
+    pthread_cond_wait(&fr_write_done, &fr_api_lock);
+  __atomic_store_n(&__fr_active, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&fr_running, NULL, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&fr_api_lock);
+  return FR_OK;
+}
+
+FR_API int fr_enabled(const fr_recorder *r) {
+  return r && __atomic_load_n(&fr_running, __ATOMIC_ACQUIRE) == r;
+}
+
+FR_API int fr_write_to(fr_recorder *r, fr_write_fn write, void *ctx) {
+  return fr_write_to_trigger(r, write, ctx, FR_TRIGGER_API);
+}
+
+int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
+                        enum fr_trigger trigger) {
+  if (!r || !write)
+    return FR_ERR_INVALID;
+  pthread_mutex_lock(&fr_api_lock);
+  if (fr_running != r) {
+    pthread_mutex_unlock(&fr_api_lock);
+    return FR_ERR_NOT_RUNNING;
+  }
+  if (r->writing) {
+    pthread_mutex_unlock(&fr_api_lock);
+    return FR_ERR_BUSY;
+  }
+  r->writing = 1;
+  pthread_mutex_unlock(&fr_api_lock);
+
+  int saved_errno = errno;
+  int result = fr_snapshot_write(write, ctx, trigger);
+  if (result == FR_OK)
+    errno = saved_errno;
+
+  pthread_mutex_lock(&fr_api_lock);
+  r->writing = 0;
+  pthread_cond_broadcast(&fr_write_done);
+  pthread_mutex_unlock(&fr_api_lock);
+  return result;
+}
+
+int fr_write_fd(void *ctx, const void *data, size_t len) {
+  int fd = *(int *)ctx;
+  const char *p = data;
+  while (len) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+FR_API int fr_write_to_fd(fr_recorder *r, int fd) {
+  return fr_write_to_trigger(r, fr_write_fd, &fd, FR_TRIGGER_API);
+}
+
+FR_API const char *fr_strerror(int err) {
+  switch (err) {
+  case FR_OK:
+    return "success";
+  case FR_ERR_RUNNING:
+    return "a flight recorder is already running";
+  case FR_ERR_NOT_RUNNING:
+    return "the flight recorder is not running";
+  case FR_ERR_BUSY:
+    return "another snapshot is being written";
+  case FR_ERR_IO:
+    return "the snapshot could not be written";
+  case FR_ERR_NOMEM:
+    return "the window could not be allocated";
+  case FR_ERR_INVALID:
+    return "invalid argument";
+  }
+  return "unknown error";
+}
+
+FR_API uint64_t fr_memory_bytes(void) {
+  pthread_mutex_lock(&fr_state.lock);
+  uint64_t bytes = fr_state.thread_bytes;
+  if (fr_state.pool)
+    bytes += fr_state.pool->mapped_bytes;
+  pthread_mutex_unlock(&fr_state.lock);
+  return bytes;
+}

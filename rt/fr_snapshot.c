@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_snapshot.c: writing the current window as a snapshot file.
+//
+// Under fr_state.lock, only long enough to list chunks: the sealed ring in
+// age order, then each live thread's current chunk with its committed length.
+// Then, without the lock, each chunk is copied to a scratch buffer, checked
+// against the generation it had when listed (a chunk recycled meanwhile is
+// skipped and counted: it held the oldest events), checksummed and written.
+// Writers never wait on a snapshot: they see the lock only when switching
+// chunks, and then only for the listing.
+//
+// Concurrency: one snapshot at a time (fr_recorder.c owns the exclusion, so
+// the static output buffer here is safe). Copies of current chunks read bytes
+// below a position the writer published with release, loaded with acquire.
+#include "fr_internal.h"
+
+#include <string.h>
+#include <unistd.h>
+
+struct fr_emit {
+  fr_write_fn write;
+  void *ctx;
+  int failed;
+  uint32_t len;
+  uint8_t buf[16384];
+};
+
+static struct fr_emit fr_emit_state;
+
+static void fr_emit_flush(struct fr_emit *e) {
+  if (e->len && !e->failed && e->write(e->ctx, e->buf, e->len) != 0)
+    e->failed = 1;
+  e->len = 0;
+}
+
+static void fr_emit(struct fr_emit *e, const void *data, uint64_t len) {
+  if (len > sizeof(e->buf) - e->len) {
+    fr_emit_flush(e);
+    if (len >= sizeof(e->buf)) {
+      if (!e->failed && e->write(e->ctx, data, len) != 0)
+        e->failed = 1;
+      return;
+    }
+  }
+  memcpy(e->buf + e->len, data, len);
+  e->len += (uint32_t)len;
+}
+
+// The site table is produced twice, once to size and checksum it and once to
+// write it, from the same list head so both passes see the same modules.
+static uint64_t fr_sites_pass(struct fr_emit *e, const struct fr_module *head,
+                              uint32_t *crc, uint32_t *count_out) {
+  uint32_t count = 0;
+  for (const struct fr_module *m = head; m; m = fr_sites_next(m))
+    count += fr_sites_count(m);
+  uint64_t size = sizeof(count);
+  if (e)
+    fr_emit(e, &count, sizeof(count));
+  else
+    *crc = fr_crc32c(*crc, &count, sizeof(count));
+  for (const struct fr_module *m = head; m; m = fr_sites_next(m)) {
+    for (uint32_t i = 0; i < fr_sites_count(m); i++) {
+      struct fr_site_record rec;
+      const char *function, *file;
+      fr_sites_get(m, i, &rec, &function, &file);
+      size += sizeof(rec) + rec.function_len + rec.file_len;
+      if (e) {
+        fr_emit(e, &rec, sizeof(rec));
+        fr_emit(e, function, rec.function_len);
+        fr_emit(e, file, rec.file_len);
+      } else {
+        *crc = fr_crc32c(*crc, &rec, sizeof(rec));
+        *crc = fr_crc32c(*crc, function, rec.function_len);
+        *crc = fr_crc32c(*crc, file, rec.file_len);
+      }
+    }
+  }
+  *count_out = count;
+  return size;
+}
+
+static uint32_t fr_list_chunks(struct fr_pool *pool) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < pool->sealed_count; k++) {
+    struct fr_chunk *c =
+        pool->chunks[pool->sealed[(pool->sealed_head + k) % pool->capacity]];
+    if (c->epoch != fr_state.epoch)
+      continue;
+    struct fr_snapshot_entry *e = &pool->entries[n++];
+    e->chunk = c;
+    e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+    e->hdr = c->hdr;
+  }
+  for (struct fr_thread *th = fr_state.live; th; th = th->next) {
+    struct fr_chunk *c = th->tls->chunk;
+    if (!c || c->pool != pool || c->epoch != fr_state.epoch)
+      continue;
+    fr_read_thread_name(th->tid, th->name);
+    struct fr_snapshot_entry *e = &pool->entries[n++];
+    e->chunk = c;
+    e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+    e->hdr = c->hdr;
+    uint8_t *pos = __atomic_load_n(&th->tls->pos, __ATOMIC_ACQUIRE);
+    e->hdr.event_bytes = (uint32_t)(pos - c->data);
+    e->hdr.last_ticks = __atomic_load_n(&th->tls->last_ticks, __ATOMIC_RELAXED);
+    memcpy(e->hdr.thread_name, th->name, sizeof(th->name));
+  }
+  return n;
+}
+
+static void fr_program_name(char out[64]) {
+  extern char *program_invocation_short_name;
+  const char *name = program_invocation_short_name;
+  size_t len = name ? strlen(name) : 0;
+  if (len > 63)
+    len = 63;
+  memcpy(out, name, len);
+  out[len] = 0;
+}
+
+int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
+  struct fr_emit *e = &fr_emit_state;
+  e->write = write;
+  e->ctx = ctx;
+  e->failed = 0;
+  e->len = 0;
+
+  const fr_config *cfg = fr_active_config();
+  struct fr_clock_anchor now;
+  uint64_t tick_hz = fr_clock_tick_hz(&fr_start_anchor, &now);
+
+  pthread_mutex_lock(&fr_state.lock);
+  struct fr_pool *pool = fr_state.pool;
+  uint32_t n = pool ? fr_list_chunks(pool) : 0;
+  uint64_t lost = fr_state.lost_no_memory;
+  pthread_mutex_unlock(&fr_state.lock);
+
+  struct fr_file_header h;
+  memset(&h, 0, sizeof(h));
+  memcpy(h.magic, FR_MAGIC, FR_MAGIC_SIZE);
+  h.version = FR_FORMAT_VERSION;
+  h.header_size = sizeof(h);
+  h.pid = (uint32_t)getpid();
+  h.tick_hz = tick_hz;
+  h.anchor_ticks = fr_start_anchor.ticks;
+  h.anchor_realtime_ns = fr_start_anchor.realtime_ns;
+  h.anchor_monotonic_ns = fr_start_anchor.monotonic_ns;
+  h.start_ticks = fr_start_anchor.ticks;
+  h.snapshot_ticks = now.ticks;
+  h.min_age_ns = cfg ? cfg->min_age_ns : 0;
+  h.max_bytes = cfg ? cfg->max_bytes : 0;
+  h.chunk_size = pool ? pool->chunk_size : 0;
+  h.trigger = trigger;
+  fr_program_name(h.program);
+  fr_emit(e, &h, sizeof(h));
+
+  const struct fr_module *head = fr_sites_first();
+  struct fr_section_header sec = {FR_SEC_SITES, 0, 0};
+  uint32_t site_count;
+  sec.size = fr_sites_pass(NULL, head, &sec.crc32c, &site_count);
+  fr_emit(e, &sec, sizeof(sec));
+  fr_sites_pass(e, head, &sec.crc32c, &site_count);
+
+  uint64_t min_age_ticks =
+      (uint64_t)((double)h.min_age_ns * (double)tick_hz / 1e9);
+  struct fr_end_record end = {0, site_count, 0, lost, 0};
+  for (uint32_t i = 0; i < n && !e->failed; i++) {
+    struct fr_snapshot_entry *s = &pool->entries[i];
+    if (s->hdr.last_ticks + min_age_ticks < now.ticks)
+      continue; // aged out: older than min_age as a whole
+    if (s->hdr.event_bytes == 0 ||
+        s->hdr.event_bytes > pool->chunk_size - sizeof(struct fr_chunk))
+      continue;
+    memcpy(pool->scratch, s->chunk->data, s->hdr.event_bytes);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s->chunk->gen, __ATOMIC_RELAXED) != s->gen ||
+        (s->gen & 1)) {
+      end.chunks_overwritten++;
+      continue;
+    }
+    struct fr_section_header cs = {FR_SEC_CHUNK, 0,
+                                   sizeof(s->hdr) + s->hdr.event_bytes};
+    cs.crc32c = fr_crc32c(0, &s->hdr, sizeof(s->hdr));
+    cs.crc32c = fr_crc32c(cs.crc32c, pool->scratch, s->hdr.event_bytes);
+    fr_emit(e, &cs, sizeof(cs));
+    fr_emit(e, &s->hdr, sizeof(s->hdr));
+    fr_emit(e, pool->scratch, s->hdr.event_bytes);
+    end.chunk_count++;
+    end.event_bytes += s->hdr.event_bytes;
+  }
+  struct fr_section_header es = {FR_SEC_END, fr_crc32c(0, &end, sizeof(end)),
+                                 sizeof(end)};
+  fr_emit(e, &es, sizeof(es));
+  fr_emit(e, &end, sizeof(end));
+  fr_emit_flush(e);
+  return e->failed ? FR_ERR_IO : FR_OK;
+}

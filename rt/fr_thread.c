@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_thread.c: per-thread writer state, the hot path's slow path, thread
+// registration and thread exit.
+//
+// A thread registers itself the first time it records while the recorder runs
+// (so threads that never record cost nothing), then takes a chunk whenever its
+// current one fills. At exit, a pthread key destructor writes a thread-exit
+// event and seals its chunk, so its last events stay in the window until they
+// are recycled or age out.
+//
+// Concurrency: fr_thread_slow_reserve runs on the owning thread with
+// fr_tls.busy set (so a signal handler's hooks on this thread drop their
+// events instead of re-entering) and takes fr_state.lock to change chunks or
+// the thread list. Other threads touch this thread's fr_tls only under that
+// lock: a snapshot reads chunk and pos, fr_start sets limit to NULL to send
+// every thread through here once. Thread records come from mmap'd slabs, never
+// malloc: hooks run inside instrumented allocators.
+#include "fr_internal.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
+
+static pthread_once_t fr_thread_once = PTHREAD_ONCE_INIT;
+
+static void fr_thread_exit(void *arg);
+
+static void fr_thread_init(void) {
+  pthread_key_create(&fr_state.exit_key, fr_thread_exit);
+}
+
+void fr_thread_init_once(void) { pthread_once(&fr_thread_once, fr_thread_init); }
+
+static struct fr_thread *fr_thread_alloc(void) {
+  if (!fr_state.free_threads) {
+    const size_t slab = 16384;
+    struct fr_thread *t = mmap(NULL, slab, PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (t == MAP_FAILED)
+      return NULL;
+    fr_state.thread_bytes += slab;
+    for (size_t i = 0; i < slab / sizeof(*t); i++) {
+      t[i].next = fr_state.free_threads;
+      fr_state.free_threads = &t[i];
+    }
+  }
+  struct fr_thread *t = fr_state.free_threads;
+  fr_state.free_threads = t->next;
+  memset(t, 0, sizeof(*t));
+  return t;
+}
+
+static void fr_thread_unlink(struct fr_thread *th) {
+  for (struct fr_thread **p = &fr_state.live; *p; p = &(*p)->next) {
+    if (*p == th) {
+      *p = th->next;
+      break;
+    }
+  }
+  th->next = fr_state.free_threads;
+  fr_state.free_threads = th;
+}
+
+void fr_read_thread_name(uint32_t tid, char name[16]) {
+  // /proc/self/task/TID/comm: async-signal-safe and works for any thread of
+  // ours, unlike prctl(PR_GET_NAME) which reads only the caller's.
+  char path[64] = "/proc/self/task/";
+  char digits[12];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + tid % 10);
+    tid /= 10;
+  } while (tid);
+  size_t len = strlen(path);
+  while (n)
+    path[len++] = digits[--n];
+  memcpy(path + len, "/comm", 6);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  char buf[16];
+  ssize_t got = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (got <= 0)
+    return;
+  if (buf[got - 1] == '\n')
+    got--;
+  buf[got] = 0;
+  memcpy(name, buf, (size_t)got + 1);
+}
+
+static struct fr_thread *fr_thread_register(struct fr_tls *t) {
+  struct fr_thread *th = fr_thread_alloc();
+  if (!th)
+    return NULL;
+  th->tls = t;
+  th->index = ++fr_state.next_thread_index;
+  th->tid = (uint32_t)syscall(SYS_gettid);
+  prctl(PR_GET_NAME, th->name);
+  th->next = fr_state.live;
+  fr_state.live = th;
+  t->thread = th;
+  t->state = FR_TLS_LIVE;
+  pthread_setspecific(fr_state.exit_key, th);
+  return th;
+}
+
+// Closes the thread's current chunk: its length and last time go into the
+// header and it joins the sealed ring.
+static void fr_thread_seal(struct fr_tls *t, struct fr_pool *pool) {
+  struct fr_chunk *c = t->chunk;
+  c->hdr.event_bytes = (uint32_t)(t->pos - c->data);
+  c->hdr.last_ticks = t->last_ticks;
+  fr_pool_seal(pool, c);
+  t->chunk = NULL;
+}
+
+static void fr_refresh_min_age(void) {
+  // min_age is in ns, chunks are in ticks: once the recorder has run long
+  // enough to measure the tick rate well (50 ms), convert. Until then nothing
+  // ages out. clock_gettime is a vDSO call here, not a system call.
+  const fr_config *cfg = fr_active_config();
+  if (!cfg)
+    return;
+  struct fr_clock_anchor a;
+  fr_clock_anchor_now(&a);
+  uint64_t span_ns = a.monotonic_ns - fr_start_anchor.monotonic_ns;
+  if (span_ns < 50 * 1000 * 1000)
+    return;
+  double hz = (double)(a.ticks - fr_start_anchor.ticks) * 1e9 / (double)span_ns;
+  fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
+}
+
+uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
+  if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
+      t->state == FR_TLS_EXITED)
+    return NULL;
+  uint64_t now = fr_ticks();
+  pthread_mutex_lock(&fr_state.lock);
+  struct fr_pool *pool = fr_state.pool;
+  if (!pool || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED)) {
+    pthread_mutex_unlock(&fr_state.lock);
+    return NULL;
+  }
+  if (t->state == FR_TLS_NEW && !fr_thread_register(t)) {
+    pthread_mutex_unlock(&fr_state.lock);
+    t->lost++;
+    return NULL;
+  }
+  if (fr_state.min_age_ticks == UINT64_MAX)
+    fr_refresh_min_age();
+
+  struct fr_chunk *c = t->chunk;
+  int first_in_epoch = 1;
+  if (c && c->pool == pool && c->epoch == fr_state.epoch) {
+    first_in_epoch = 0;
+    fr_thread_seal(t, pool);
+    c = fr_pool_take(pool, now);
+  } else if (c && c->pool == pool) {
+    // Held across a restart: reuse it in place for the new window.
+    __atomic_store_n(&c->gen, c->gen + 2, __ATOMIC_RELEASE);
+    memset(&c->hdr, 0, sizeof(c->hdr));
+  } else {
+    // No chunk yet, or one from a pool that a new configuration retired.
+    c = fr_pool_take(pool, now);
+  }
+  struct fr_thread *th = t->thread;
+  if (!c) {
+    t->chunk = NULL;
+    __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
+    fr_state.lost_no_memory++;
+    pthread_mutex_unlock(&fr_state.lock);
+    t->lost++;
+    return NULL;
+  }
+  c->epoch = fr_state.epoch;
+  c->hdr.thread_index = th->index;
+  c->hdr.tid = th->tid;
+  c->hdr.seq = th->chunks_written++;
+  c->hdr.base_ticks = now;
+  c->hdr.last_ticks = now;
+  memcpy(c->hdr.thread_name, th->name, sizeof(th->name));
+  t->chunk = c;
+  uint8_t *p = c->data;
+  t->last_ticks = now;
+  if (first_in_epoch)
+    p = fr_put_event(p, FR_EXT_THREAD_START << 2 | FR_EV_EXT, 0);
+  if (t->lost) {
+    c->hdr.lost_before = t->lost;
+    p = fr_put_event(p, FR_EXT_LOST << 2 | FR_EV_EXT, 0);
+    p = fr_put_varint(p, t->lost);
+    t->lost = 0;
+  }
+  __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+  // Room for two whole events past the limit: the one the hot path writes
+  // after passing the check, and the thread-exit event.
+  __atomic_store_n(&t->limit,
+                   (uint8_t *)c + pool->chunk_size - 2 * FR_MAX_EVENT_BYTES,
+                   __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&fr_state.lock);
+  return p;
+}
+
+void fr_thread_kick_all(void) {
+  for (struct fr_thread *th = fr_state.live; th; th = th->next)
+    __atomic_store_n(&th->tls->limit, NULL, __ATOMIC_RELAXED);
+}
+
+static void fr_thread_exit(void *arg) {
+  struct fr_thread *th = arg;
+  struct fr_tls *t = &fr_tls;
+  t->busy = 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  char name[16] = {0};
+  prctl(PR_GET_NAME, name);
+  pthread_mutex_lock(&fr_state.lock);
+  memcpy(th->name, name, sizeof(name));
+  struct fr_chunk *c = t->chunk;
+  if (c && c->pool == fr_state.pool && c->epoch == fr_state.epoch) {
+    uint64_t now = fr_ticks();
+    uint64_t last = t->last_ticks;
+    if (now < last)
+      now = last;
+    uint8_t *p = fr_put_event(t->pos, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT,
+                              now - last);
+    t->last_ticks = now;
+    __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+    memcpy(c->hdr.thread_name, name, sizeof(name));
+    fr_thread_seal(t, fr_state.pool);
+  }
+  t->chunk = NULL;
+  __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
+  t->pos = NULL;
+  t->state = FR_TLS_EXITED;
+  t->thread = NULL;
+  fr_thread_unlink(th);
+  pthread_mutex_unlock(&fr_state.lock);
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  t->busy = 0;
+}

@@ -1,0 +1,43 @@
+# lit configuration for fr. Run through `make check`, or by hand:
+#   lit.py -sv --param fr_site_config=build/test/lit.site.cfg.py --param llvm=14 test
+# The suite runs once per LLVM major; %clang, %opt and FileCheck are that
+# major's, %fr_plugin is the plugin built against it.
+import os
+import lit.formats
+
+llvm = lit_config.params.get("llvm", "14")
+site = lit_config.params.get("fr_site_config")
+if not site:
+    lit_config.fatal("pass --param fr_site_config=BUILD/test/lit.site.cfg.py")
+exec(open(site).read())
+
+config.name = "fr (LLVM %s)" % llvm
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".c", ".ll", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.fr_build_dir, "test", "llvm-%s" % llvm)
+
+llvm_bin = "/usr/lib/llvm-%s/bin" % llvm
+build = config.fr_build_dir
+src = config.fr_source_dir
+plugin = os.path.join(build, "llvm-%s" % llvm, "libfrpass.so")
+if not os.path.exists(plugin):
+    lit_config.fatal("no plugin at %s: build first" % plugin)
+
+config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("PATH", "/usr/bin:/bin")])
+# Tests set FR_OPTIONS / FR_PASS_OPTIONS themselves; never inherit them.
+for var in ("FR_OPTIONS", "FR_PASS_OPTIONS"):
+    config.environment.pop(var, None)
+
+cflags = "-g -Wall -I%s" % os.path.join(src, "include")
+link = "%s -lpthread" % os.path.join(build, "libfr.a")
+config.substitutions.append(("%clang_fr", "%s/clang %s -fpass-plugin=%s" % (llvm_bin, cflags, plugin)))
+config.substitutions.append(("%clang_plain", "%s/clang %s" % (llvm_bin, cflags)))
+config.substitutions.append(("%fr_link_shared", "-L%s -Wl,-rpath,%s -lfr -lpthread" % (build, build)))
+config.substitutions.append(("%fr_link", link))
+config.substitutions.append(("%fr_plugin", plugin))
+config.substitutions.append(("%opt", "%s/opt" % llvm_bin))
+config.substitutions.append(("%frtool", os.path.join(build, "frtool")))
+config.substitutions.append(("%inputs", os.path.join(src, "test", "tools", "Inputs")))
+config.available_features.add("llvm-%s" % llvm)

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_reader.c: parsing and checking snapshot files.
+//
+// The whole file is read into memory; every offset is checked against its
+// size before use, so no input can make the reader read out of bounds.
+#include "fr_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
+
+static void fr_defect(struct fr_snapshot *s, const char *fmt, ...) {
+  if (s->defects++)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->error, sizeof(s->error), fmt, ap);
+  va_end(ap);
+}
+
+static int fr_read_file(const char *path, struct fr_snapshot *s) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fr_defect(s, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    fr_defect(s, "not a regular file");
+    close(fd);
+    return -1;
+  }
+  s->size = (size_t)st.st_size;
+  s->data = malloc(s->size ? s->size : 1);
+  if (!s->data) {
+    fr_defect(s, "out of memory reading %zu bytes", s->size);
+    close(fd);
+    return -1;
+  }
+  size_t got = 0;
+  while (got < s->size) {
+    ssize_t n = read(fd, s->data + got, s->size - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  close(fd);
+  s->size = got;
+  return 0;
+}
+
+static int fr_site_cmp(const void *a, const void *b) {
+  const struct fr_site_info *x = a, *y = b;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static char *fr_strndup(const uint8_t *p, size_t n) {
+  char *c = malloc(n + 1);
+  if (c) {
+    memcpy(c, p, n);
+    c[n] = 0;
+  }
+  return c;
+}
+
+static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
+                          uint64_t size, uint64_t offset) {
+  uint32_t count;
+  if (size < 4) {
+    fr_defect(s, "site table at offset %llu is too short",
+              (unsigned long long)offset);
+    return;
+  }
+  memcpy(&count, p, 4);
+  if (count > size / sizeof(struct fr_site_record)) {
+    fr_defect(s, "site table at offset %llu claims %u sites in %llu bytes",
+              (unsigned long long)offset, count, (unsigned long long)size);
+    return;
+  }
+  struct fr_site_info *grown =
+      realloc(s->sites, (s->site_count + count) * sizeof(*s->sites));
+  if (!grown)
+    return;
+  s->sites = grown;
+  uint64_t at = 4;
+  for (uint32_t i = 0; i < count; i++) {
+    struct fr_site_record r;
+    if (size - at < sizeof(r)) {
+      fr_defect(s, "site table at offset %llu ends inside site %u",
+                (unsigned long long)offset, i);
+      return;
+    }
+    memcpy(&r, p + at, sizeof(r));
+    at += sizeof(r);
+    if (size - at < (uint64_t)r.function_len + r.file_len) {
+      fr_defect(s, "site table at offset %llu ends inside site %u's names",
+                (unsigned long long)offset, i);
+      return;
+    }
+    struct fr_site_info *si = &s->sites[s->site_count++];
+    si->id = r.id;
+    si->kind = r.kind;
+    si->line = r.line;
+    si->function = fr_strndup(p + at, r.function_len);
+    si->file = fr_strndup(p + at + r.function_len, r.file_len);
+    at += (uint64_t)r.function_len + r.file_len;
+  }
+  if (at != size)
+    fr_defect(s, "site table at offset %llu has %llu stray bytes",
+              (unsigned long long)offset, (unsigned long long)(size - at));
+}
+
+static int fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off,
+                         uint64_t *out) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*off >= end)
+      return -1;
+    uint8_t b = p[(*off)++];
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
+                  uint64_t *ticks, struct fr_event *ev) {
+  uint32_t end = c->hdr.event_bytes;
+  if (*offset >= end)
+    return 0;
+  uint32_t off = *offset;
+  uint64_t tag, dt;
+  if (fr_get_varint(c->events, end, &off, &tag) ||
+      fr_get_varint(c->events, end, &off, &dt) || tag >> 32)
+    return -1;
+  ev->event_class = (uint32_t)(tag & 3);
+  ev->id = (uint32_t)(tag >> 2);
+  ev->arg = 0;
+  if (ev->event_class == FR_EV_SITE)
+    return -1; // no site kind with a payload exists in version 1
+  if (ev->event_class == FR_EV_EXT) {
+    switch (ev->id) {
+    case FR_EXT_THREAD_START:
+    case FR_EXT_THREAD_EXIT:
+      break;
+    case FR_EXT_LOST:
+      if (fr_get_varint(c->events, end, &off, &ev->arg))
+        return -1;
+      break;
+    default:
+      return -1;
+    }
+  }
+  *ticks += dt;
+  ev->ticks = *ticks;
+  *offset = off;
+  return 1;
+}
+
+static void fr_check_chunk(struct fr_snapshot *s, const struct fr_chunk_view *c) {
+  uint32_t off = 0;
+  uint64_t ticks = c->hdr.base_ticks;
+  struct fr_event ev;
+  int r;
+  while ((r = fr_chunk_next(c, &off, &ticks, &ev)) == 1)
+    ;
+  if (r < 0)
+    fr_defect(s,
+              "chunk at offset %llu (thread T%u): malformed event at byte %u",
+              (unsigned long long)c->offset, c->hdr.thread_index, off);
+}
+
+enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
+  memset(s, 0, sizeof(*s));
+  if (fr_read_file(path, s) != 0)
+    return FR_OPEN_FAILED;
+  if (s->size < FR_MAGIC_SIZE || memcmp(s->data, FR_MAGIC, FR_MAGIC_SIZE)) {
+    fr_defect(s, "not an fr snapshot (bad magic)");
+    return FR_OPEN_FAILED;
+  }
+  if (s->size < sizeof(s->hdr)) {
+    fr_defect(s, "truncated inside the file header (%zu of %zu bytes)",
+              s->size, sizeof(s->hdr));
+    return FR_OPEN_FAILED;
+  }
+  memcpy(&s->hdr, s->data, sizeof(s->hdr));
+  if (s->hdr.version != FR_FORMAT_VERSION) {
+    fr_defect(s, "format version %u is not supported (this frtool reads %u)",
+              s->hdr.version, FR_FORMAT_VERSION);
+    return FR_OPEN_FAILED;
+  }
+  if (s->hdr.header_size < sizeof(s->hdr) || s->hdr.header_size > s->size) {
+    fr_defect(s, "bad header size %u", s->hdr.header_size);
+    return FR_OPEN_FAILED;
+  }
+  if (s->hdr.tick_hz == 0) {
+    fr_defect(s, "clock calibration is missing (tick rate 0)");
+    return FR_OPEN_FAILED;
+  }
+  s->hdr.program[sizeof(s->hdr.program) - 1] = 0;
+
+  uint64_t off = s->hdr.header_size;
+  uint32_t chunk_capacity = 0;
+  while (off < s->size) {
+    struct fr_section_header sec;
+    if (s->size - off < sizeof(sec)) {
+      fr_defect(s, "truncated: %llu stray bytes at offset %llu",
+                (unsigned long long)(s->size - off), (unsigned long long)off);
+      break;
+    }
+    memcpy(&sec, s->data + off, sizeof(sec));
+    const uint8_t *payload = s->data + off + sizeof(sec);
+    uint64_t avail = s->size - off - sizeof(sec);
+    if (sec.type < FR_SEC_SITES || sec.type > FR_SEC_END) {
+      fr_defect(s, "unknown section type %u at offset %llu", sec.type,
+                (unsigned long long)off);
+      break; // its size cannot be trusted either
+    }
+    if (sec.size > avail) {
+      fr_defect(s, "truncated: section at offset %llu needs %llu bytes, "
+                   "%llu remain",
+                (unsigned long long)off, (unsigned long long)sec.size,
+                (unsigned long long)avail);
+      break;
+    }
+    uint64_t here = off;
+    off += sizeof(sec) + sec.size;
+    if (fr_crc32c(0, payload, sec.size) != sec.crc32c) {
+      fr_defect(s, "corrupt: checksum mismatch in %s section at offset %llu",
+                sec.type == FR_SEC_CHUNK   ? "chunk"
+                : sec.type == FR_SEC_SITES ? "site"
+                                           : "end",
+                (unsigned long long)here);
+      continue;
+    }
+    if (s->complete) {
+      fr_defect(s, "data after the end record at offset %llu",
+                (unsigned long long)here);
+      break;
+    }
+    if (sec.type == FR_SEC_SITES) {
+      fr_read_sites(s, payload, sec.size, here);
+    } else if (sec.type == FR_SEC_CHUNK) {
+      struct fr_chunk_header ch;
+      if (sec.size < sizeof(ch)) {
+        fr_defect(s, "chunk at offset %llu is too short",
+                  (unsigned long long)here);
+        continue;
+      }
+      memcpy(&ch, payload, sizeof(ch));
+      if (ch.event_bytes != sec.size - sizeof(ch)) {
+        fr_defect(s, "chunk at offset %llu: %u event bytes in a %llu-byte "
+                     "section",
+                  (unsigned long long)here, ch.event_bytes,
+                  (unsigned long long)sec.size);
+        continue;
+      }
+      ch.thread_name[sizeof(ch.thread_name) - 1] = 0;
+      if (s->chunk_count == chunk_capacity) {
+        chunk_capacity = chunk_capacity ? 2 * chunk_capacity : 64;
+        struct fr_chunk_view *grown =
+            realloc(s->chunks, chunk_capacity * sizeof(*grown));
+        if (!grown) {
+          fr_defect(s, "out of memory");
+          break;
+        }
+        s->chunks = grown;
+      }
+      struct fr_chunk_view *c = &s->chunks[s->chunk_count++];
+      c->hdr = ch;
+      c->events = payload + sizeof(ch);
+      c->offset = here;
+      fr_check_chunk(s, c);
+    } else {
+      if (sec.size != sizeof(s->end)) {
+        fr_defect(s, "end record at offset %llu has size %llu",
+                  (unsigned long long)here, (unsigned long long)sec.size);
+        continue;
+      }
+      memcpy(&s->end, payload, sizeof(s->end));
+      s->complete = 1;
+    }
+  }
+  if (!s->complete && !s->defects)
+    fr_defect(s, "truncated: no end record (the snapshot was not finished)");
+  if (s->complete && s->end.chunk_count != s->chunk_count)
+    fr_defect(s, "end record counts %u chunks, the file has %u intact",
+              s->end.chunk_count, s->chunk_count);
+  qsort(s->sites, s->site_count, sizeof(*s->sites), fr_site_cmp);
+  return s->defects ? FR_OPEN_DAMAGED : FR_OPEN_OK;
+}
+
+void fr_snapshot_close(struct fr_snapshot *s) {
+  for (uint32_t i = 0; i < s->site_count; i++) {
+    free((char *)s->sites[i].function);
+    free((char *)s->sites[i].file);
+  }
+  free(s->sites);
+  free(s->chunks);
+  free(s->data);
+  memset(s, 0, sizeof(*s));
+}
+
+const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
+                                            uint32_t id) {
+  struct fr_site_info key = {.id = id};
+  return bsearch(&key, s->sites, s->site_count, sizeof(key), fr_site_cmp);
+}
+
+double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks) {
+  double delta = (double)ticks - (double)s->hdr.start_ticks;
+  return delta * 1e9 / (double)s->hdr.tick_hz;
+}

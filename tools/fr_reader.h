@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_reader.h: reading snapshot files (include/fr_format.h) for frtool.
+//
+// fr_snapshot_open checks everything it can (magic, version, section bounds,
+// checksums, event encoding, the END record) and keeps what is intact: a
+// truncated file keeps its complete sections, a section with a bad checksum is
+// skipped. The first defect is described in s->error.
+#ifndef FR_READER_H
+#define FR_READER_H
+
+#include "fr_format.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fr_site_info {
+  uint32_t id, kind, line;
+  const char *function; // NUL-terminated copies
+  const char *file;
+};
+
+struct fr_chunk_view {
+  struct fr_chunk_header hdr;
+  const uint8_t *events;
+  uint64_t offset; // of the section in the file
+};
+
+struct fr_snapshot {
+  struct fr_file_header hdr;
+  uint8_t *data;
+  size_t size;
+  struct fr_site_info *sites; // sorted by id
+  uint32_t site_count;
+  struct fr_chunk_view *chunks;
+  uint32_t chunk_count;
+  int complete; // an intact END record was read
+  struct fr_end_record end;
+  int defects;     // how many defects were found
+  char error[512]; // the first one
+};
+
+enum fr_open_result {
+  FR_OPEN_OK = 0,
+  FR_OPEN_DAMAGED = 1, // readable, with defects; what is intact is loaded
+  FR_OPEN_FAILED = 2,  // unreadable, or not a snapshot at all
+};
+
+enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s);
+void fr_snapshot_close(struct fr_snapshot *s);
+
+const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
+                                            uint32_t id);
+double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks);
+
+// One decoded event.
+struct fr_event {
+  uint64_t ticks;
+  uint32_t event_class; // enum fr_event_class
+  uint32_t id;          // site id, or fr_ext_kind for FR_EV_EXT
+  uint64_t arg;         // FR_EXT_LOST: count
+};
+
+// Decodes the chunk's next event at *offset. Returns 1 and advances, 0 at the
+// end, -1 on a malformed event (and *offset is left at it).
+int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
+                  uint64_t *ticks, struct fr_event *ev);
+
+#endif // FR_READER_H

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+// frtool.h: what every frtool subcommand gets from the driver.
+#ifndef FRTOOL_H
+#define FRTOOL_H
+
+// Exit statuses shared by all subcommands.
+enum {
+  FRTOOL_OK = 0,
+  FRTOOL_BAD_INPUT = 1, // unreadable, foreign, truncated or corrupt snapshot
+  FRTOOL_USAGE = 2,
+};
+
+struct frtool_command {
+  const char *name;
+  const char *summary;
+  const char *usage;
+  int (*run)(int argc, char **argv); // argv[0] is the subcommand
+};
+
+extern const struct frtool_command frtool_validate;
+extern const struct frtool_command frtool_dump;
+
+int frtool_usage_error(const struct frtool_command *cmd, const char *what);
+
+#endif
