@@ -1,0 +1,52 @@
+; A (must)tail call that feeds the return gets its exit hook before the call,
+; so the call stays in tail position; a call whose result is used otherwise
+; keeps the hook before the ret. A resume (exception leaving) gets one too.
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' %s -o /dev/null
+
+declare i32 @callee(i32)
+declare i32 @__gxx_personality_v0(...)
+
+define i32 @must(i32 %x) {
+  %r = musttail call i32 @callee(i32 %x)
+  ret i32 %r
+}
+; CHECK-LABEL: define i32 @must(
+; CHECK: call void @__fr_func_exit
+; CHECK: musttail call i32 @callee
+; CHECK-NEXT: ret i32
+
+define i32 @sibling(i32 %x) {
+  %r = tail call i32 @callee(i32 %x)
+  ret i32 %r
+}
+; CHECK-LABEL: define i32 @sibling(
+; CHECK: call void @__fr_func_exit
+; CHECK: tail call i32 @callee
+; CHECK-NEXT: ret i32
+
+define i32 @not_tail(i32 %x) {
+  %r = tail call i32 @callee(i32 %x)
+  %s = add i32 %r, 1
+  ret i32 %s
+}
+; CHECK-LABEL: define i32 @not_tail(
+; CHECK: tail call i32 @callee
+; CHECK: call void @__fr_func_exit
+; CHECK: ret i32 %s
+
+define void @unwinds() personality i32 (...)* @__gxx_personality_v0 {
+entry:
+  %r = invoke i32 @callee(i32 1) to label %ok unwind label %lp
+ok:
+  ret void
+lp:
+  %e = landingpad { i8*, i32 } cleanup
+  resume { i8*, i32 } %e
+}
+; CHECK-LABEL: define void @unwinds(
+; CHECK: ok:
+; CHECK: call void @__fr_func_exit
+; CHECK: lp:
+; CHECK: call void @__fr_func_exit
+; CHECK: resume
