@@ -54,14 +54,17 @@ const char *fr_strerror(int err);
 // The recorder that FR_OPTIONS started, or NULL.
 fr_recorder *fr_default_recorder(void);
 
-// Bytes of memory the recorder has mapped for event windows and thread state.
+// Bytes of the recorder's own memory (windows, thread records, site names)
+// that are resident now.
 uint64_t fr_memory_bytes(void);
 
 // Selection markers for the plugin. clang keeps only the annotate() part of
 // these in the IR that a pass plugin sees; the others are there for clang's
-// own -finstrument-functions and -fxray-instrument modes.
+// own -finstrument-functions and -fxray-instrument modes. An always-recorded
+// function is also kept out of line: the plugin runs after inlining, and an
+// inlined copy would have no entry or exit of its own.
 #define FR_ALWAYS_INSTRUMENT                                                   \
-  __attribute__((annotate("fr_always"), xray_always_instrument))
+  __attribute__((annotate("fr_always"), xray_always_instrument, noinline))
 #define FR_NEVER_INSTRUMENT                                                    \
   __attribute__((annotate("fr_never"), xray_never_instrument,                  \
                  no_instrument_function))

@@ -100,7 +100,6 @@ struct fr_pool {
   uint32_t sealed_count;
   uint8_t *scratch; // one chunk's worth, for snapshots
   struct fr_snapshot_entry *entries; // capacity of them, for snapshots
-  uint64_t mapped_bytes;
 };
 
 struct fr_state {
@@ -109,7 +108,6 @@ struct fr_state {
   struct fr_thread *live; // registered live threads
   struct fr_thread *free_threads;
   uint32_t next_thread_index;
-  uint64_t thread_bytes; // mapped for thread records
   uint64_t epoch;        // bumped at every start
   uint64_t min_age_ticks;
   uint64_t lost_no_memory;
@@ -120,6 +118,9 @@ extern struct fr_state fr_state FR_INTERNAL;
 
 // The byte the instrumented code tests before calling a hook.
 extern uint8_t __fr_active;
+
+// fr_mem.c: anonymous memory, remembered for fr_memory_bytes.
+FR_INTERNAL void *fr_map(uint64_t bytes);
 
 // fr_clock.c
 #include "fr_clock.h"

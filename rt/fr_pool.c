@@ -23,12 +23,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static void *fr_map(uint64_t bytes) {
-  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? NULL : p;
-}
-
 static uint32_t fr_chunk_size_for(uint64_t max_bytes) {
   uint64_t want = max_bytes / 64;
   uint32_t size = 4096;
@@ -51,15 +45,8 @@ struct fr_pool *fr_pool_create(uint64_t max_bytes) {
   uint8_t *mem = fr_map(book);
   uint8_t *chunks = fr_map((uint64_t)base_chunks * chunk_size);
   uint8_t *scratch = fr_map(chunk_size);
-  if (!mem || !chunks || !scratch) {
-    if (mem)
-      munmap(mem, book);
-    if (chunks)
-      munmap(chunks, (uint64_t)base_chunks * chunk_size);
-    if (scratch)
-      munmap(scratch, chunk_size);
-    return NULL;
-  }
+  if (!mem || !chunks || !scratch)
+    return NULL; // out of address space: what was mapped stays, unused
   struct fr_pool *pool = (struct fr_pool *)mem;
   uint8_t *cursor = mem + sizeof(*pool);
   pool->entries = (struct fr_snapshot_entry *)cursor;
@@ -76,7 +63,6 @@ struct fr_pool *fr_pool_create(uint64_t max_bytes) {
   pool->total = base_chunks;
   pool->base = chunks;
   pool->scratch = scratch;
-  pool->mapped_bytes = book + (uint64_t)base_chunks * chunk_size + chunk_size;
   for (uint32_t i = 0; i < base_chunks; i++)
     pool->chunks[i] = (struct fr_chunk *)(chunks + (uint64_t)i * chunk_size);
   fr_pool_reset(pool);
@@ -142,7 +128,6 @@ struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now) {
     c->index = pool->total;
     c->pool = pool;
     pool->chunks[pool->total++] = c;
-    pool->mapped_bytes += pool->chunk_size;
   }
   if (!c)
     return NULL;

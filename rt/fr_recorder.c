@@ -188,12 +188,3 @@ FR_API const char *fr_strerror(int err) {
   }
   return "unknown error";
 }
-
-FR_API uint64_t fr_memory_bytes(void) {
-  pthread_mutex_lock(&fr_state.lock);
-  uint64_t bytes = fr_state.thread_bytes;
-  if (fr_state.pool)
-    bytes += fr_state.pool->mapped_bytes;
-  pthread_mutex_unlock(&fr_state.lock);
-  return bytes;
-}

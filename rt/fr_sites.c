@@ -16,7 +16,6 @@
 #include "fr_internal.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 struct fr_module {
   struct fr_module *next;
@@ -36,9 +35,8 @@ static void *fr_arena_alloc(size_t bytes) {
   bytes = (bytes + 7) & ~(size_t)7;
   if (!fr_arena || (size_t)(fr_arena_end - fr_arena) < bytes) {
     size_t size = bytes > (1u << 20) ? bytes : (1u << 20);
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
+    void *p = fr_map(size);
+    if (!p)
       return NULL;
     fr_arena = p;
     fr_arena_end = fr_arena + size;

@@ -19,7 +19,6 @@
 
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,11 +38,9 @@ void fr_thread_init_once(void) { pthread_once(&fr_thread_once, fr_thread_init); 
 static struct fr_thread *fr_thread_alloc(void) {
   if (!fr_state.free_threads) {
     const size_t slab = 16384;
-    struct fr_thread *t = mmap(NULL, slab, PROT_READ | PROT_WRITE,
-                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (t == MAP_FAILED)
+    struct fr_thread *t = fr_map(slab);
+    if (!t)
       return NULL;
-    fr_state.thread_bytes += slab;
     for (size_t i = 0; i < slab / sizeof(*t); i++) {
       t[i].next = fr_state.free_threads;
       fr_state.free_threads = &t[i];

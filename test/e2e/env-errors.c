@@ -1,0 +1,34 @@
+// A malformed FR_OPTIONS gets one clear line on stderr and the program runs
+// on, unchanged, with recording off; an unwritable output path is reported
+// once and the exit status is untouched.
+// RUN: %clang_fr -O1 %s -o %t %fr_link
+// RUN: env FR_OPTIONS=max_bytes=lots %t 2> %t.err | FileCheck %s --check-prefix=RUNS
+// RUN: FileCheck %s --check-prefix=SIZE < %t.err
+// RUN: env FR_OPTIONS=min_age=5 %t 2>&1 | FileCheck %s --check-prefix=UNIT
+// RUN: env FR_OPTIONS=colour=blue %t 2>&1 | FileCheck %s --check-prefix=KEY
+// RUN: env FR_OPTIONS=exit_dump=maybe %t 2>&1 | FileCheck %s --check-prefix=BOOL
+// RUN: env FR_OPTIONS=output=/tmp/%%q.fr %t 2>&1 | FileCheck %s --check-prefix=PCT
+// RUN: env FR_OPTIONS=justaword %t 2>&1 | FileCheck %s --check-prefix=WORD
+// RUN: env FR_OPTIONS=output=/nonexistent/dir/x.fr %t 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
+// RUN: env FR_OPTIONS=off %t 2>&1 | FileCheck %s --check-prefix=OFF
+#include "fr.h"
+#include <stdio.h>
+FR_ALWAYS_INSTRUMENT int work(void) { return 42; }
+int main(void) {
+  printf("work %d recording %d\n", work(),
+         fr_default_recorder() && fr_enabled(fr_default_recorder()));
+  return 0;
+}
+// RUNS: work 42 recording 0
+// SIZE: fr: FR_OPTIONS: bad value 'lots' for max_bytes (expected a size such as 65536, 512KiB or 16MiB); recording is off
+// SIZE-NOT: fr:
+// UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration such as 500ms, 5s or 2m); recording is off
+// UNIT: work 42 recording 0
+// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes output exit_dump); recording is off
+// BOOL: fr: FR_OPTIONS: bad value 'maybe' for exit_dump (expected 0 or 1); recording is off
+// PCT: fr: FR_OPTIONS: bad value '/tmp/%q.fr' for output (expected a path; % may only be followed by p, t, n, e or %); recording is off
+// WORD: fr: FR_OPTIONS: 'justaword' is not key=value; recording is off
+// UNWRITABLE-DAG: work 42 recording 1
+// UNWRITABLE-DAG: fr: cannot create snapshot /nonexistent/dir/x.fr: No such file or directory
+// OFF-NOT: fr:
+// OFF: work 42 recording 0
