@@ -1,0 +1,26 @@
+# Convenience wrapper around the CMake build in build/.
+#   make demo    build everything, run the demo (examples/demo.c)
+#   make check   build everything, run the whole lit suite (every LLVM found)
+#   make bench   build everything, run bench/run.sh
+BUILD ?= build
+CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
+
+.PHONY: all demo check bench clean
+
+all: $(BUILD)/Makefile
+	cmake --build $(BUILD) -j2
+
+$(BUILD)/Makefile:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+demo: all
+	examples/run-demo.sh $(BUILD)
+
+check: all
+	cmake --build $(BUILD) --target check
+
+bench: all
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
