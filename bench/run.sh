@@ -20,7 +20,7 @@ build=$(cd "${1:-$here/../build}" && pwd)
 llvm=${2:-14}
 cc=/usr/lib/llvm-$llvm/bin/clang
 work=$here/work
-runs=${RUNS:-7}
+runs=${RUNS:-5}
 n=${FIB_N:-35}
 small=${FIB_SMALL:-25}
 mkdir -p "$work"

@@ -7,6 +7,27 @@
 #include "frtool.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+// Distinct thread indices among the chunks.
+static uint32_t count_threads(const struct fr_snapshot *s) {
+  uint32_t *ids = malloc((s->chunk_count + 1) * sizeof(*ids));
+  if (!ids)
+    return 0;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    ids[i] = s->chunks[i].hdr.thread_index;
+  qsort(ids, s->chunk_count, sizeof(*ids), cmp_u32);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    n += i == 0 || ids[i] != ids[i - 1];
+  free(ids);
+  return n;
+}
 
 static int validate_one(const char *path) {
   struct fr_snapshot s;
@@ -17,8 +38,6 @@ static int validate_one(const char *path) {
     return FRTOOL_BAD_INPUT;
   }
   uint64_t events = 0, bytes = 0, first = UINT64_MAX, last = 0;
-  uint32_t threads_seen[64];
-  uint32_t threads = 0;
   for (uint32_t i = 0; i < s.chunk_count; i++) {
     const struct fr_chunk_view *c = &s.chunks[i];
     uint32_t off = 0;
@@ -32,11 +51,6 @@ static int validate_one(const char *path) {
         last = ticks;
     }
     bytes += c->hdr.event_bytes;
-    int known = 0;
-    for (uint32_t k = 0; k < threads && k < 64; k++)
-      known |= threads_seen[k] == c->hdr.thread_index;
-    if (!known && threads < 64)
-      threads_seen[threads++] = c->hdr.thread_index;
   }
   double window_ms =
       events ? (fr_snapshot_ticks_to_ns(&s, last) -
@@ -49,9 +63,9 @@ static int validate_one(const char *path) {
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
-  printf("%s: valid: %u%s threads, %u chunks, %llu events in %llu bytes "
+  printf("%s: valid: %u threads, %u chunks, %llu events in %llu bytes "
          "(%.2f bytes/event), %u sites, window %.3f ms, %llu lost\n",
-         path, threads, threads == 64 ? "+" : "", s.chunk_count,
+         path, count_threads(&s), s.chunk_count,
          (unsigned long long)events, (unsigned long long)bytes,
          events ? (double)bytes / (double)events : 0.0, s.site_count,
          window_ms, (unsigned long long)s.end.lost_events);
