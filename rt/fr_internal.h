@@ -81,8 +81,8 @@ struct fr_thread {
 // What a snapshot captured of one chunk under the lock, to copy it without.
 struct fr_snapshot_entry {
   struct fr_chunk *chunk;
-  uint32_t gen; // the chunk's generation when captured
-  uint32_t pad;
+  uint32_t gen;  // the chunk's generation when captured
+  uint32_t live; // a live thread's current chunk (its name is re-read)
   struct fr_chunk_header hdr; // event_bytes = committed bytes when captured
 };
 

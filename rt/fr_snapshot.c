@@ -89,21 +89,21 @@ static uint32_t fr_list_chunks(struct fr_pool *pool) {
     struct fr_snapshot_entry *e = &pool->entries[n++];
     e->chunk = c;
     e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+    e->live = 0;
     e->hdr = c->hdr;
   }
   for (struct fr_thread *th = fr_state.live; th; th = th->next) {
     struct fr_chunk *c = th->tls->chunk;
     if (!c || c->pool != pool || c->epoch != fr_state.epoch)
       continue;
-    fr_read_thread_name(th->tid, th->name);
     struct fr_snapshot_entry *e = &pool->entries[n++];
     e->chunk = c;
     e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
+    e->live = 1;
     e->hdr = c->hdr;
     uint8_t *pos = __atomic_load_n(&th->tls->pos, __ATOMIC_ACQUIRE);
     e->hdr.event_bytes = (uint32_t)(pos - c->data);
     e->hdr.last_ticks = __atomic_load_n(&th->tls->last_ticks, __ATOMIC_RELAXED);
-    memcpy(e->hdr.thread_name, th->name, sizeof(th->name));
   }
   return n;
 }
@@ -168,6 +168,8 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
     struct fr_snapshot_entry *s = &pool->entries[i];
     if (s->hdr.last_ticks + min_age_ticks < now.ticks)
       continue; // aged out: older than min_age as a whole
+    if (s->live) // its name now, read outside the lock writers may need
+      fr_read_thread_name(s->hdr.tid, s->hdr.thread_name);
     if (s->hdr.event_bytes == 0 ||
         s->hdr.event_bytes > pool->chunk_size - sizeof(struct fr_chunk))
       continue;
