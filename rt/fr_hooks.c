@@ -25,13 +25,7 @@ FR_API uint8_t __fr_active;
 // Stamps and appends one event at p, publishes it and ends the hook.
 static inline __attribute__((always_inline)) void
 fr_append(struct fr_tls *t, uint8_t *p, uint32_t tag) {
-  uint64_t now = fr_ticks();
-  uint64_t last = t->last_ticks;
-  if (FR_UNLIKELY(now < last)) // a migration to a core whose counter lags
-    now = last;
-  t->last_ticks = now;
-  p = fr_put_event(p, tag, now - last);
-  __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+  fr_stamp_event(t, p, tag);
   fr_signal_fence();
   t->busy = 0;
 }

@@ -187,4 +187,18 @@ static inline uint8_t *fr_put_event(uint8_t *p, uint32_t tag, uint64_t dt) {
   return fr_put_varint(p, dt);
 }
 
+// Stamps an event with the clock, appends it at p and publishes the new
+// position. The caller owns the thread's chunk (fr_tls.busy is set) and has
+// checked that an event fits.
+static inline __attribute__((always_inline)) void
+fr_stamp_event(struct fr_tls *t, uint8_t *p, uint32_t tag) {
+  uint64_t now = fr_ticks();
+  uint64_t last = t->last_ticks;
+  if (FR_UNLIKELY(now < last)) // a migration to a core whose counter lags
+    now = last;
+  t->last_ticks = now;
+  p = fr_put_event(p, tag, now - last);
+  __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+}
+
 #endif // FR_INTERNAL_H

@@ -219,14 +219,7 @@ static void fr_thread_exit(void *arg) {
   memcpy(th->name, name, sizeof(name));
   struct fr_chunk *c = t->chunk;
   if (c && c->pool == fr_state.pool && c->epoch == fr_state.epoch) {
-    uint64_t now = fr_ticks();
-    uint64_t last = t->last_ticks;
-    if (now < last)
-      now = last;
-    uint8_t *p = fr_put_event(t->pos, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT,
-                              now - last);
-    t->last_ticks = now;
-    __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+    fr_stamp_event(t, t->pos, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT);
     memcpy(c->hdr.thread_name, name, sizeof(name));
     fr_thread_seal(t, fr_state.pool);
   }

@@ -40,16 +40,11 @@ static int validate_one(const char *path) {
   uint64_t events = 0, bytes = 0, first = UINT64_MAX, last = 0;
   for (uint32_t i = 0; i < s.chunk_count; i++) {
     const struct fr_chunk_view *c = &s.chunks[i];
-    uint32_t off = 0;
-    uint64_t ticks = c->hdr.base_ticks;
-    struct fr_event ev;
-    while (fr_chunk_next(c, &off, &ticks, &ev) == 1) {
-      events++;
-      if (ticks < first)
-        first = ticks;
-      if (ticks > last)
-        last = ticks;
-    }
+    events += c->event_count;
+    if (c->event_count && c->first_ticks < first)
+      first = c->first_ticks;
+    if (c->last_ticks > last)
+      last = c->last_ticks;
     bytes += c->hdr.event_bytes;
   }
   double window_ms =

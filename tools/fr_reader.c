@@ -169,13 +169,21 @@ int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
   return 1;
 }
 
-static void fr_check_chunk(struct fr_snapshot *s, const struct fr_chunk_view *c) {
+// Decodes the whole chunk once: a malformed event is a defect, and the
+// count and time span of the events before it are kept for the commands.
+static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
   uint32_t off = 0;
   uint64_t ticks = c->hdr.base_ticks;
   struct fr_event ev;
   int r;
-  while ((r = fr_chunk_next(c, &off, &ticks, &ev)) == 1)
-    ;
+  c->event_count = 0;
+  c->first_ticks = UINT64_MAX;
+  c->last_ticks = 0;
+  while ((r = fr_chunk_next(c, &off, &ticks, &ev)) == 1) {
+    if (!c->event_count++)
+      c->first_ticks = ticks;
+    c->last_ticks = ticks;
+  }
   if (r < 0)
     fr_defect(s,
               "chunk at offset %llu (thread T%u): malformed event at byte %u",

@@ -23,6 +23,9 @@ struct fr_chunk_view {
   struct fr_chunk_header hdr;
   const uint8_t *events;
   uint64_t offset; // of the section in the file
+  // Filled while the reader checks the chunk: its well-formed events.
+  uint64_t event_count;
+  uint64_t first_ticks, last_ticks;
 };
 
 struct fr_snapshot {
