@@ -48,6 +48,34 @@ static const char *trigger_name(uint32_t t) {
   return "unknown";
 }
 
+static int chunk_order_cmp(const void *a, const void *b) {
+  const struct fr_chunk_header *x = *(const struct fr_chunk_header *const *)a;
+  const struct fr_chunk_header *y = *(const struct fr_chunk_header *const *)b;
+  if (x->thread_index != y->thread_index)
+    return x->thread_index < y->thread_index ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+// Threads, once each, in index order, with the name from their newest chunk.
+static void print_threads(const struct fr_snapshot *s, long only_thread) {
+  const struct fr_chunk_header **order =
+      malloc((s->chunk_count + 1) * sizeof(*order));
+  if (!order)
+    return;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    order[i] = &s->chunks[i].hdr;
+  qsort(order, s->chunk_count, sizeof(*order), chunk_order_cmp);
+  for (uint32_t i = 0; i < s->chunk_count; i++) {
+    const struct fr_chunk_header *h = order[i];
+    int newest = i + 1 == s->chunk_count ||
+                 order[i + 1]->thread_index != h->thread_index;
+    if (newest && (only_thread < 0 || h->thread_index == (uint32_t)only_thread))
+      printf("# thread T%u tid %u name \"%s\"\n", h->thread_index, h->tid,
+             h->thread_name);
+  }
+  free(order);
+}
+
 static void print_event(const struct fr_snapshot *s, const struct dump_event *d) {
   printf("%14.6f T%u ", fr_snapshot_ticks_to_ns(s, d->ev.ticks) / 1e6,
          d->thread_index);
@@ -133,24 +161,7 @@ static int run(int argc, char **argv) {
   printf("# max_bytes %llu min_age %.3f s events %zu\n",
          (unsigned long long)s.hdr.max_bytes, (double)s.hdr.min_age_ns / 1e9,
          n);
-  // Threads, once each, with the name from their newest chunk.
-  for (uint32_t i = 0; i < s.chunk_count; i++) {
-    const struct fr_chunk_header *h = &s.chunks[i].hdr;
-    int newest = 1, first = 1;
-    for (uint32_t k = 0; k < s.chunk_count; k++) {
-      const struct fr_chunk_header *o = &s.chunks[k].hdr;
-      if (o->thread_index != h->thread_index)
-        continue;
-      if (o->seq > h->seq)
-        newest = 0;
-      if (o->seq == h->seq && k < i)
-        first = 0;
-    }
-    if (newest && first &&
-        (only_thread < 0 || h->thread_index == (uint32_t)only_thread))
-      printf("# thread T%u tid %u name \"%s\"\n", h->thread_index, h->tid,
-             h->thread_name);
-  }
+  print_threads(&s, only_thread);
   for (size_t i = 0; i < n; i++)
     print_event(&s, &events[i]);
   free(events);
