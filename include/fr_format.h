@@ -23,11 +23,13 @@
 //
 //   tag & 3 == FR_EV_ENTER   site = tag >> 2                 no payload
 //   tag & 3 == FR_EV_EXIT    site = tag >> 2                 no payload
-//   tag & 3 == FR_EV_SITE    site = tag >> 2                 payload by site kind
+//   tag & 3 == FR_EV_SITE    site = tag >> 2                 self-describing:
+//                            varint (fr_site_event | nfields << 4), then nfields
+//                            varints (signed ones zigzag-encoded)
 //   tag & 3 == FR_EV_EXT     kind = tag >> 2 (fr_ext_kind)   payload by ext kind
 //
 // A function event in a tight loop is two bytes: a one-byte tag (site < 32) and
-// a one-byte delta (< 128 ticks).
+// a one-byte delta (< 128 ticks). A lock acquired without waiting is one event.
 #ifndef FR_FORMAT_H
 #define FR_FORMAT_H
 
@@ -35,7 +37,9 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 1
+#define FR_FORMAT_VERSION 2
+// Version 1 files (no lock/blocking sites; 16-byte site records) still read.
+#define FR_FORMAT_VERSION_MIN 1
 
 // ---- Compiler/runtime ABI (what the plugin emits) ----------------------------
 
@@ -50,19 +54,51 @@
 
 enum fr_site_kind {
   FR_SITE_FUNCTION = 1, // function entry/exit
-  FR_SITE_LOCK = 2,     // reserved: lock call sites
-  FR_SITE_BLOCKING = 3, // reserved: blocking call sites
+  FR_SITE_LOCK = 2,     // a call of a lock function (pthread, C11, sem, user)
+  FR_SITE_BLOCKING = 3, // a call of a function that may block (I/O, sleep...)
   FR_SITE_USER = 4,     // reserved: user annotations
 };
 
-// One per instrumented function, emitted by the plugin into FR_SITE_SECTION.
-// The runtime copies the strings at registration, so a dlclose()d module's
-// sites stay readable in later snapshots.
+// fr_site_desc.detail of a lock site: what the lock is.
+enum fr_lock_detail {
+  FR_LOCK_EXCLUSIVE = 1, // mutex, spinlock, C11 mtx, rwlock for writing
+  FR_LOCK_SHARED = 2,    // rwlock for reading
+  FR_LOCK_SEMAPHORE = 3, // sem_t: acquire is wait, release is post
+  FR_LOCK_CONDITION = 4, // condition variable: wait, signal, broadcast
+  FR_LOCK_USER = 5,      // a function the user named as a lock or unlock
+};
+
+// fr_site_desc.detail of a blocking site: low byte, what the recorded
+// argument identifies; next byte, how to read the result.
+enum fr_blocking_arg {
+  FR_ARG_NONE = 0,
+  FR_ARG_FD = 1,        // a file descriptor (also the fd of a FILE *)
+  FR_ARG_PID = 2,       // waitpid
+  FR_ARG_THREAD = 3,    // pthread_join's pthread_t
+  FR_ARG_ADDR = 4,      // futex word
+  FR_ARG_COUNT = 5,     // poll/select: number of descriptors
+  FR_ARG_USEC = 6,      // usleep
+  FR_ARG_SEC = 7,       // sleep
+  FR_ARG_CLOCK = 8,     // clock_nanosleep's clock id
+};
+enum fr_blocking_result {
+  FR_RESULT_ERRNO = 0,  // -1 is failure, errno recorded with it
+  FR_RESULT_ERRNUM = 1, // nonzero is the error (pthread_join, getaddrinfo)
+  FR_RESULT_COUNT = 2,  // a count, no error convention (fread, sleep)
+  FR_RESULT_PTR = 3,    // 1 for a pointer, 0 for NULL (fgets)
+};
+#define FR_BLOCKING_DETAIL(arg, result) ((arg) | (result) << 8)
+
+// One per instrumented function or call site, emitted by the plugin into
+// FR_SITE_SECTION. The runtime copies the strings at registration, so a
+// dlclose()d module's sites stay readable in later snapshots.
 struct fr_site_desc {
-  uint32_t kind; // enum fr_site_kind
-  uint32_t line; // 0 when the module had no debug info
-  const char *function;
+  uint16_t kind;   // enum fr_site_kind
+  uint16_t detail; // lock: fr_lock_detail; blocking: FR_BLOCKING_DETAIL
+  uint32_t line;   // 0 when the module had no debug info
+  const char *function; // the function, or for a call site its caller
   const char *file;
+  const char *callee; // call sites: the called function; else NULL
 };
 
 // ---- Events ------------------------------------------------------------------
@@ -80,7 +116,23 @@ enum fr_ext_kind {
   FR_EXT_LOST = 3,         // payload: varint count of events dropped here
 };
 
-// Largest encoded event: tag (5) + delta (10) + three 10-byte varints.
+// What an FR_EV_SITE event says (the payload header's low four bits). Object
+// addresses are unsigned; results, arguments and errno values are zigzag.
+enum fr_site_event {
+  FR_SEV_ACQUIRE = 1,    // lock taken without waiting, or a try: obj, result
+  FR_SEV_WAIT = 2,       // lock busy, waiting begins: obj
+  FR_SEV_ACQUIRED = 3,   // the wait ended: obj, result (0: acquired)
+  FR_SEV_RELEASE = 4,    // unlock, sem_post: obj
+  FR_SEV_COND_WAIT = 5,  // cond wait begins, mutex released: cond, mutex
+  FR_SEV_COND_WOKEN = 6, // cond wait ended, mutex held again: cond, result
+  FR_SEV_SIGNAL = 7,     // cond signal or broadcast: cond
+  FR_SEV_CALL = 8,       // blocking call begins: argument (fr_blocking_arg)
+  FR_SEV_RETURN = 9,     // blocking call returned: result [, errno]
+};
+#define FR_SEV_MAX_FIELDS 3
+
+// Largest encoded event: tag (5) + delta (10) + header (1) + three 10-byte
+// varints.
 #define FR_MAX_EVENT_BYTES 48
 
 // ---- File structures ---------------------------------------------------------
@@ -128,15 +180,19 @@ struct fr_section_header {
 _Static_assert(sizeof(struct fr_section_header) == 16, "section header is ABI");
 
 // FR_SEC_SITES payload: uint32_t count, then count records of
-//   fr_site_record, function name bytes, file name bytes (no NULs).
+//   fr_site_record, function name bytes, file name bytes, callee name bytes
+//   (no NULs). Version 1 records end after file_len (16 bytes, no callee).
 struct fr_site_record {
   uint32_t id;
   uint32_t kind;
   uint32_t line;
   uint16_t function_len;
   uint16_t file_len;
+  uint16_t callee_len;
+  uint16_t detail;
 };
-_Static_assert(sizeof(struct fr_site_record) == 16, "site record is ABI");
+_Static_assert(sizeof(struct fr_site_record) == 20, "site record is ABI");
+#define FR_SITE_RECORD_V1_SIZE 16
 
 // FR_SEC_CHUNK payload: this header, then event_bytes of events.
 struct fr_chunk_header {

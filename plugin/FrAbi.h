@@ -16,6 +16,20 @@ namespace fr {
 constexpr const char *ActiveFlag = "__fr_active";        // i8, nonzero: record
 constexpr const char *EnterHook = "__fr_func_enter";     // void(i32 site)
 constexpr const char *ExitHook = "__fr_func_exit";       // void(i32 site)
+// Lock and blocking call sites (rt/fr_site_hooks.c has their signatures).
+constexpr const char *LockAcquireHook = "__fr_lock_acquire";
+constexpr const char *LockAcquireTimedHook = "__fr_lock_acquire_timed";
+constexpr const char *LockTryHook = "__fr_lock_try";
+constexpr const char *LockWaitHook = "__fr_lock_wait";
+constexpr const char *LockAcquiredHook = "__fr_lock_acquired";
+constexpr const char *LockReleaseHook = "__fr_lock_release";
+constexpr const char *CondWaitHook = "__fr_cond_wait";
+constexpr const char *CondWokenHook = "__fr_cond_woken";
+constexpr const char *CondSignalHook = "__fr_cond_signal";
+constexpr const char *BlockCallHook = "__fr_block_call";
+constexpr const char *BlockCallFileHook = "__fr_block_call_file";
+constexpr const char *BlockReturnHook = "__fr_block_return";
+constexpr const char *BlockReturnErrnoHook = "__fr_block_return_errno";
 constexpr const char *RegisterHook = "__fr_register_module"; // see fr_sites.c
 constexpr const char *DoneMetadata = "fr.instrumented";  // module already done
 } // namespace fr

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "FrInstrument.h"
 #include "FrAbi.h"
+#include "FrCallSites.h"
+#include "FrGuard.h"
 #include "FrSelection.h"
 #include "FrSiteTable.h"
 
@@ -21,45 +23,24 @@ namespace fr {
 
 namespace {
 
-struct Hooks {
-  GlobalVariable *Active;
+struct FunctionHooks {
   FunctionCallee Enter, Exit;
 };
 
-Hooks declareHooks(Module &M) {
+FunctionHooks declareFunctionHooks(Module &M) {
   LLVMContext &C = M.getContext();
-  Type *I8 = Type::getInt8Ty(C);
-  auto *Active = dyn_cast_or_null<GlobalVariable>(M.getNamedValue(ActiveFlag));
-  if (!Active)
-    Active = new GlobalVariable(M, I8, /*isConstant=*/false,
-                                GlobalValue::ExternalLinkage, nullptr,
-                                ActiveFlag);
   FunctionType *HookTy =
       FunctionType::get(Type::getVoidTy(C), {Type::getInt32Ty(C)}, false);
-  return {Active, M.getOrInsertFunction(EnterHook, HookTy),
+  return {M.getOrInsertFunction(EnterHook, HookTy),
           M.getOrInsertFunction(ExitHook, HookTy)};
 }
 
-// if (__fr_active) hook(base + index);  inserted before InsertBefore.
-void insertGuardedHook(Instruction *InsertBefore, const Hooks &H,
-                       FunctionCallee Hook, GlobalVariable *Base,
-                       unsigned Index) {
-  IRBuilder<> B(InsertBefore);
-  LLVMContext &C = InsertBefore->getContext();
-  Value *Flag = B.CreateLoad(Type::getInt8Ty(C), H.Active, "fr.active");
-  Value *On = B.CreateICmpNE(Flag, B.getInt8(0));
-  Instruction *Then = SplitBlockAndInsertIfThen(On, InsertBefore, false);
-  B.SetInsertPoint(Then);
-  Value *Id = B.CreateAdd(B.CreateLoad(B.getInt32Ty(), Base, "fr.base"),
-                          B.getInt32(Index), "fr.site");
-  CallInst *Call = B.CreateCall(Hook, {Id});
-  Call->setDoesNotThrow();
-  // A hook call that carried no location would make the verifier reject
-  // functions with debug info when inlined; borrow the anchor's.
-  if (const DebugLoc &DL = InsertBefore->getDebugLoc())
-    Call->setDebugLoc(DL);
-  else if (DISubprogram *SP = InsertBefore->getFunction()->getSubprogram())
-    Call->setDebugLoc(DILocation::get(C, SP->getScopeLine(), 0, SP));
+GlobalVariable *declareActiveFlag(Module &M) {
+  if (auto *GV = dyn_cast_or_null<GlobalVariable>(M.getNamedValue(ActiveFlag)))
+    return GV;
+  return new GlobalVariable(M, Type::getInt8Ty(M.getContext()),
+                            /*isConstant=*/false, GlobalValue::ExternalLinkage,
+                            nullptr, ActiveFlag);
 }
 
 // Where the exit hook of a return goes: before a (must)tail call that feeds
@@ -84,7 +65,7 @@ Instruction *exitPoint(ReturnInst *Ret) {
   return Ret;
 }
 
-void instrumentFunction(Function &F, const Hooks &H, GlobalVariable *Base,
+void instrumentFunction(Function &F, const FunctionHooks &H, const Guard &G,
                         unsigned Index) {
   std::vector<Instruction *> Exits;
   for (BasicBlock &BB : F) {
@@ -95,14 +76,14 @@ void instrumentFunction(Function &F, const Hooks &H, GlobalVariable *Base,
       Exits.push_back(T);
   }
   for (Instruction *I : Exits)
-    insertGuardedHook(I, H, H.Exit, Base, Index);
+    G.insertCall(I, H.Exit, Index);
 
   // Entry: after the leading allocas, so they stay static allocas.
   BasicBlock &Entry = F.getEntryBlock();
   BasicBlock::iterator It = Entry.getFirstInsertionPt();
   while (isa<AllocaInst>(*It) || isa<DbgInfoIntrinsic>(*It))
     ++It;
-  insertGuardedHook(&*It, H, H.Enter, Base, Index);
+  G.insertCall(&*It, H.Enter, Index);
 }
 
 } // namespace
@@ -115,15 +96,24 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
   FunctionAnalysisManager &FAM =
       MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   Selection Select(Opts, M);
-  std::vector<Function *> Chosen;
-  for (Function &F : M)
+  std::vector<Function *> Chosen, WithCalls;
+  for (Function &F : M) {
     if (Select.shouldInstrument(F, FAM))
       Chosen.push_back(&F);
-  if (Chosen.empty())
+    if (Select.shouldInstrumentCalls(F) && CallSites::hasCandidates(F, Opts))
+      WithCalls.push_back(&F);
+  }
+  if (Chosen.empty() && WithCalls.empty())
     return PreservedAnalyses::all();
 
-  Hooks H = declareHooks(M);
   SiteTable Sites(M);
+  Guard G{declareActiveFlag(M), Sites.base()};
+  // Call sites first: the function's exit hooks then land after their
+  // return events, so every call site event falls inside its function.
+  CallSites Calls(Opts, M, Sites, G);
+  for (Function *F : WithCalls)
+    Calls.instrument(*F);
+  FunctionHooks H = declareFunctionHooks(M);
   for (Function *F : Chosen) {
     unsigned Line = 0;
     if (DISubprogram *SP = F->getSubprogram())
@@ -131,7 +121,7 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
     unsigned Index =
         Sites.add(FR_SITE_FUNCTION, Selection::displayName(*F),
                   Selection::sourceFile(*F), Line);
-    instrumentFunction(*F, H, Sites.base(), Index);
+    instrumentFunction(*F, H, G, Index);
   }
   Sites.finish();
   return PreservedAnalyses::none();

@@ -55,10 +55,16 @@ static bool readListFile(Options &O, StringRef Path, std::string &Error) {
       Into = &O.AllowFiles;
     else if (Verb == "deny" && Rest.substr(0, 4) == "src:")
       Into = &O.DenyFiles;
+    else if (Verb == "lock" && Rest.substr(0, 4) == "fun:")
+      Into = &O.LockFunctions;
+    else if (Verb == "unlock" && Rest.substr(0, 4) == "fun:")
+      Into = &O.UnlockFunctions;
+    else if (Verb == "blocking" && Rest.substr(0, 4) == "fun:")
+      Into = &O.BlockingFunctions;
     if (!Into || Rest.size() <= 4) {
       Error = Path.str() + ":" + std::to_string(LineNo) + ": expected " +
-              "'allow|deny fun:GLOB' or 'allow|deny src:GLOB', got '" +
-              Line.str() + "'";
+              "'allow|deny fun:GLOB', 'allow|deny src:GLOB' or " +
+              "'lock|unlock|blocking fun:GLOB', got '" + Line.str() + "'";
       return false;
     }
     Into->push_back(Rest.drop_front(4).str());
@@ -94,6 +100,21 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       splitGlobs(Value, AllowFiles);
     } else if (Key == "deny-src") {
       splitGlobs(Value, DenyFiles);
+    } else if (Key == "lock") {
+      splitGlobs(Value, LockFunctions);
+    } else if (Key == "unlock") {
+      splitGlobs(Value, UnlockFunctions);
+    } else if (Key == "blocking") {
+      splitGlobs(Value, BlockingFunctions);
+    } else if (Key == "calls") {
+      if (Value != "all" && Value != "locks" && Value != "blocking" &&
+          Value != "none") {
+        Error = Where + "calls wants all, locks, blocking or none, got '" +
+                Value.str() + "'";
+        return false;
+      }
+      LockCalls = Value == "all" || Value == "locks";
+      BlockingCalls = Value == "all" || Value == "blocking";
     } else if (Key == "list") {
       if (!readListFile(*this, Value, Error)) {
         Error = Where + Error;
@@ -101,7 +122,8 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: threshold, allow, deny, allow-src, deny-src, list)";
+              "' (known: threshold, allow, deny, allow-src, deny-src, lock, " +
+              "unlock, blocking, calls, list)";
       return false;
     }
   }

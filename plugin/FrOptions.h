@@ -16,8 +16,16 @@
 //                deny=G1,G2         never instrument functions matching a glob
 //                allow-src=G,...    always instrument functions from these files
 //                deny-src=G,...     never instrument functions from these files
+//                lock=G1,G2         calls of these functions take a lock
+//                                   (the first argument identifies it)
+//                unlock=G1,G2       calls of these functions release one
+//                blocking=G1,G2     calls of these functions may block
+//                calls=WHICH        which call sites to instrument: all
+//                                   (default), locks, blocking or none
 //                list=FILE          read more globs from FILE, lines of the form
-//                                   "allow fun:GLOB", "deny src:GLOB", "# ..."
+//                                   "allow fun:GLOB", "deny src:GLOB",
+//                                   "lock fun:GLOB", "unlock fun:GLOB",
+//                                   "blocking fun:GLOB", "# ..."
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_OPTIONS_H
@@ -34,6 +42,8 @@ struct Options {
   unsigned Threshold = 200;
   std::vector<std::string> AllowFunctions, DenyFunctions;
   std::vector<std::string> AllowFiles, DenyFiles;
+  std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;
+  bool LockCalls = true, BlockingCalls = true;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.

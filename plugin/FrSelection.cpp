@@ -64,8 +64,8 @@ std::string Selection::displayName(const Function &F) {
   return demangle(Name);
 }
 
-static bool matchesAny(const std::vector<std::string> &Globs,
-                       const std::string &A, const std::string &B) {
+bool matchesAny(const std::vector<std::string> &Globs, const std::string &A,
+                const std::string &B) {
   for (const std::string &G : Globs)
     if (fnmatch(G.c_str(), A.c_str(), 0) == 0 ||
         fnmatch(G.c_str(), B.c_str(), 0) == 0)
@@ -73,22 +73,32 @@ static bool matchesAny(const std::vector<std::string> &Globs,
   return false;
 }
 
-bool Selection::shouldInstrument(Function &F,
-                                 FunctionAnalysisManager &FAM) const {
+bool Selection::excluded(const Function &F) const {
   if (F.isDeclaration() || F.hasAvailableExternallyLinkage() ||
       F.getName().substr(0, 5) == "__fr_" ||
       F.hasFnAttribute(Attribute::Naked))
+    return true;
+  StringRef XRay = F.getFnAttribute("function-instrument").getValueAsString();
+  if (XRay == "xray-never" || Annotations.lookup(&F) == Marker::Never)
+    return true;
+  std::string File = sourceFile(F);
+  return matchesAny(Opts.DenyFunctions, F.getName().str(), displayName(F)) ||
+         matchesAny(Opts.DenyFiles, File, File);
+}
+
+bool Selection::shouldInstrumentCalls(const Function &F) const {
+  return (Opts.LockCalls || Opts.BlockingCalls) && !excluded(F);
+}
+
+bool Selection::shouldInstrument(Function &F,
+                                 FunctionAnalysisManager &FAM) const {
+  if (excluded(F))
     return false;
   std::string Symbol = F.getName().str();
   std::string Pretty = displayName(F);
   std::string File = sourceFile(F);
   StringRef XRay = F.getFnAttribute("function-instrument").getValueAsString();
   Marker Mark = Annotations.lookup(&F);
-
-  if (XRay == "xray-never" || Mark == Marker::Never ||
-      matchesAny(Opts.DenyFunctions, Symbol, Pretty) ||
-      matchesAny(Opts.DenyFiles, File, File))
-    return false;
   if (XRay == "xray-always" || Mark == Marker::Always ||
       matchesAny(Opts.AllowFunctions, Symbol, Pretty) ||
       matchesAny(Opts.AllowFiles, File, File))

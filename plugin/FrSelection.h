@@ -14,6 +14,8 @@
 //                        not counted), or any loop.
 //              Globs (fnmatch) are tried on the symbol and, for C++, on the
 //              demangled name; file globs on the source file name.
+//              Lock and blocking call sites are instrumented in every
+//              function that "never" does not exclude, whatever its size.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_SELECTION_H
@@ -37,15 +39,22 @@ public:
 
   bool shouldInstrument(llvm::Function &F,
                         llvm::FunctionAnalysisManager &FAM) const;
+  // Whether F's lock and blocking call sites are instrumented.
+  bool shouldInstrumentCalls(const llvm::Function &F) const;
 
   // The file a function comes from: its debug info, else the module's.
   static std::string sourceFile(const llvm::Function &F);
   static std::string displayName(const llvm::Function &F);
 
 private:
+  bool excluded(const llvm::Function &F) const; // the "never" rules
   const Options &Opts;
   llvm::DenseMap<const llvm::Function *, Marker> Annotations;
 };
+
+// Whether a glob in Globs matches A or B (fnmatch).
+bool matchesAny(const std::vector<std::string> &Globs, const std::string &A,
+                const std::string &B);
 
 } // namespace fr
 

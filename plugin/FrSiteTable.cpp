@@ -23,9 +23,10 @@ SiteTable::SiteTable(Module &M) : M(M) {
                             "__fr_site_base");
 }
 
-unsigned SiteTable::add(uint32_t Kind, const std::string &Function,
-                        const std::string &File, unsigned Line) {
-  Sites.push_back({Kind, Function, File, Line});
+unsigned SiteTable::add(uint16_t Kind, const std::string &Function,
+                        const std::string &File, unsigned Line,
+                        uint16_t Detail, const std::string &Callee) {
+  Sites.push_back({Kind, Detail, Function, File, Callee, Line});
   return Sites.size() - 1;
 }
 
@@ -35,9 +36,11 @@ void SiteTable::finish() {
     Base->eraseFromParent();
     return;
   }
+  Type *I16 = Type::getInt16Ty(C);
   Type *I32 = Type::getInt32Ty(C);
   Type *Ptr = PointerType::getUnqual(Type::getInt8Ty(C));
-  StructType *DescTy = StructType::get(C, {I32, I32, Ptr, Ptr});
+  // struct fr_site_desc in fr_format.h.
+  StructType *DescTy = StructType::get(C, {I16, I16, I32, Ptr, Ptr, Ptr});
   IRBuilder<> B(C);
   std::vector<Constant *> Descs;
   for (const Site &S : Sites) {
@@ -50,9 +53,13 @@ void SiteTable::finish() {
       GV->setAlignment(Align(1));
       return ConstantExpr::getPointerCast(GV, Ptr);
     };
+    Constant *Callee = S.Callee.empty()
+                           ? ConstantPointerNull::get(cast<PointerType>(Ptr))
+                           : Str(S.Callee);
     Descs.push_back(ConstantStruct::get(
-        DescTy, {ConstantInt::get(I32, S.Kind), ConstantInt::get(I32, S.Line),
-                 Str(S.Function), Str(S.File)}));
+        DescTy, {ConstantInt::get(I16, S.Kind), ConstantInt::get(I16, S.Detail),
+                 ConstantInt::get(I32, S.Line), Str(S.Function), Str(S.File),
+                 Callee}));
   }
   ArrayType *TableTy = ArrayType::get(DescTy, Descs.size());
   auto *Table = new GlobalVariable(M, TableTy, /*isConstant=*/false,

@@ -27,16 +27,17 @@ public:
   // The module's base variable: a site's id is base + its local index.
   llvm::GlobalVariable *base() const { return Base; }
 
-  unsigned add(uint32_t Kind, const std::string &Function,
-               const std::string &File, unsigned Line);
+  unsigned add(uint16_t Kind, const std::string &Function,
+               const std::string &File, unsigned Line, uint16_t Detail = 0,
+               const std::string &Callee = "");
 
   // Emits the table and the constructor; nothing when no site was added.
   void finish();
 
 private:
   struct Site {
-    uint32_t Kind;
-    std::string Function, File;
+    uint16_t Kind, Detail;
+    std::string Function, File, Callee;
     unsigned Line;
   };
   llvm::Module &M;

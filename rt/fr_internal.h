@@ -145,7 +145,7 @@ FR_INTERNAL const struct fr_module *fr_sites_next(const struct fr_module *m);
 FR_INTERNAL uint32_t fr_sites_count(const struct fr_module *m);
 FR_INTERNAL void fr_sites_get(const struct fr_module *m, uint32_t i,
                               struct fr_site_record *rec, const char **function,
-                              const char **file);
+                              const char **file, const char **callee);
 
 // fr_snapshot.c
 FR_INTERNAL int fr_snapshot_write(fr_write_fn write, void *ctx,

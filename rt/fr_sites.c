@@ -24,6 +24,7 @@ struct fr_module {
   struct fr_site_record *records;
   const char **functions;
   const char **files;
+  const char **callees;
 };
 
 static pthread_mutex_t fr_sites_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -75,7 +76,8 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
       fr_arena_alloc(count * sizeof(struct fr_site_record));
   const char **functions = fr_arena_alloc(count * sizeof(char *));
   const char **files = fr_arena_alloc(count * sizeof(char *));
-  if (!m || !records || !functions || !files) {
+  const char **callees = fr_arena_alloc(count * sizeof(char *));
+  if (!m || !records || !functions || !files || !callees) {
     pthread_mutex_unlock(&fr_sites_lock);
     return;
   }
@@ -84,10 +86,12 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
     struct fr_site_record *r = &records[i];
     r->id = base + i;
     r->kind = sites[i].kind;
+    r->detail = sites[i].detail;
     r->line = sites[i].line;
     functions[i] = fr_arena_strdup(sites[i].function, &r->function_len);
     files[i] = fr_arena_strdup(sites[i].file, &r->file_len);
-    if (!functions[i] || !files[i]) {
+    callees[i] = fr_arena_strdup(sites[i].callee, &r->callee_len);
+    if (!functions[i] || !files[i] || !callees[i]) {
       pthread_mutex_unlock(&fr_sites_lock);
       return;
     }
@@ -97,6 +101,7 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
   m->records = records;
   m->functions = functions;
   m->files = files;
+  m->callees = callees;
   m->next = fr_modules;
   fr_next_site_id += count;
   __atomic_store_n(&fr_modules, m, __ATOMIC_RELEASE);
@@ -116,8 +121,9 @@ uint32_t fr_sites_count(const struct fr_module *m) { return m->count; }
 
 void fr_sites_get(const struct fr_module *m, uint32_t i,
                   struct fr_site_record *rec, const char **function,
-                  const char **file) {
+                  const char **file, const char **callee) {
   *rec = m->records[i];
   *function = m->functions[i];
   *file = m->files[i];
+  *callee = m->callees[i];
 }

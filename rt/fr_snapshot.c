@@ -61,17 +61,19 @@ static uint64_t fr_sites_pass(struct fr_emit *e, const struct fr_module *head,
   for (const struct fr_module *m = head; m; m = fr_sites_next(m)) {
     for (uint32_t i = 0; i < fr_sites_count(m); i++) {
       struct fr_site_record rec;
-      const char *function, *file;
-      fr_sites_get(m, i, &rec, &function, &file);
-      size += sizeof(rec) + rec.function_len + rec.file_len;
+      const char *function, *file, *callee;
+      fr_sites_get(m, i, &rec, &function, &file, &callee);
+      size += sizeof(rec) + rec.function_len + rec.file_len + rec.callee_len;
       if (e) {
         fr_emit(e, &rec, sizeof(rec));
         fr_emit(e, function, rec.function_len);
         fr_emit(e, file, rec.file_len);
+        fr_emit(e, callee, rec.callee_len);
       } else {
         *crc = fr_crc32c(*crc, &rec, sizeof(rec));
         *crc = fr_crc32c(*crc, function, rec.function_len);
         *crc = fr_crc32c(*crc, file, rec.file_len);
+        *crc = fr_crc32c(*crc, callee, rec.callee_len);
       }
     }
   }

@@ -17,6 +17,7 @@
 // malloc: hooks run inside instrumented allocators.
 #include "fr_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -133,7 +134,19 @@ static void fr_refresh_min_age(void) {
   fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
 }
 
+static uint8_t *fr_thread_reserve(struct fr_tls *t);
+
+// Hooks run between a failing call and the program's look at errno (an exit
+// hook after read() returned -1, a blocking call's end hook), and this path
+// may open /proc files: errno is the program's, so it leaves here unchanged.
 uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
+  int saved_errno = errno;
+  uint8_t *p = fr_thread_reserve(t);
+  errno = saved_errno;
+  return p;
+}
+
+static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
       t->state == FR_TLS_EXITED)
     return NULL;

@@ -7,6 +7,7 @@
 //
 // Times are milliseconds since the recorder started. A damaged file is dumped
 // as far as it is intact, then the defect is reported and the exit status is 1.
+#include "fr_events.h"
 #include "fr_reader.h"
 #include "frtool.h"
 
@@ -93,8 +94,20 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
     }
     return;
   }
-  const char *what = d->ev.event_class == FR_EV_ENTER ? "enter" : "exit";
   const struct fr_site_info *site = fr_snapshot_site(s, d->ev.id);
+  if (d->ev.event_class == FR_EV_SITE) {
+    char name[24], fields[160];
+    fr_format_site_fields(site, &d->ev, fields, sizeof(fields));
+    printf("%s %s%s%s", fr_site_event_name(d->ev.site_event, name),
+           site && site->callee[0] ? site->callee : "?", fields[0] ? " " : "",
+           fields);
+    if (site)
+      printf(" in %s %s:%u\n", site->function, site->file, site->line);
+    else
+      printf(" site#%u\n", d->ev.id);
+    return;
+  }
+  const char *what = d->ev.event_class == FR_EV_ENTER ? "enter" : "exit";
   if (site)
     printf("%s %s %s:%u\n", what, site->function, site->file, site->line);
   else

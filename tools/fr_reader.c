@@ -81,7 +81,9 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
     return;
   }
   memcpy(&count, p, 4);
-  if (count > size / sizeof(struct fr_site_record)) {
+  size_t record_size = s->hdr.version == 1 ? FR_SITE_RECORD_V1_SIZE
+                                           : sizeof(struct fr_site_record);
+  if (count > size / record_size) {
     fr_defect(s, "site table at offset %llu claims %u sites in %llu bytes",
               (unsigned long long)offset, count, (unsigned long long)size);
     return;
@@ -93,15 +95,16 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
   s->sites = grown;
   uint64_t at = 4;
   for (uint32_t i = 0; i < count; i++) {
-    struct fr_site_record r;
-    if (size - at < sizeof(r)) {
+    struct fr_site_record r = {0};
+    if (size - at < record_size) {
       fr_defect(s, "site table at offset %llu ends inside site %u",
                 (unsigned long long)offset, i);
       return;
     }
-    memcpy(&r, p + at, sizeof(r));
-    at += sizeof(r);
-    if (size - at < (uint64_t)r.function_len + r.file_len) {
+    memcpy(&r, p + at, record_size);
+    at += record_size;
+    uint64_t names = (uint64_t)r.function_len + r.file_len + r.callee_len;
+    if (size - at < names) {
       fr_defect(s, "site table at offset %llu ends inside site %u's names",
                 (unsigned long long)offset, i);
       return;
@@ -110,9 +113,11 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
     si->id = r.id;
     si->kind = r.kind;
     si->line = r.line;
+    si->detail = r.detail;
     si->function = fr_strndup(p + at, r.function_len);
     si->file = fr_strndup(p + at + r.function_len, r.file_len);
-    at += (uint64_t)r.function_len + r.file_len;
+    si->callee = fr_strndup(p + at + r.function_len + r.file_len, r.callee_len);
+    at += names;
   }
   if (at != size)
     fr_defect(s, "site table at offset %llu has %llu stray bytes",
@@ -148,8 +153,21 @@ int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
   ev->event_class = (uint32_t)(tag & 3);
   ev->id = (uint32_t)(tag >> 2);
   ev->arg = 0;
-  if (ev->event_class == FR_EV_SITE)
-    return -1; // no site kind with a payload exists in version 1
+  ev->site_event = 0;
+  ev->nfields = 0;
+  if (ev->event_class == FR_EV_SITE) {
+    // Self-describing: an event kind this reader does not know is kept
+    // (and shown as such), its fields skipped by count.
+    uint64_t header;
+    if (fr_get_varint(c->events, end, &off, &header) || header >> 8 ||
+        (header >> 4) > FR_SEV_MAX_FIELDS)
+      return -1;
+    ev->site_event = (uint32_t)(header & 15);
+    ev->nfields = (uint32_t)(header >> 4);
+    for (uint32_t k = 0; k < ev->nfields; k++)
+      if (fr_get_varint(c->events, end, &off, &ev->field[k]))
+        return -1;
+  }
   if (ev->event_class == FR_EV_EXT) {
     switch (ev->id) {
     case FR_EXT_THREAD_START:
@@ -204,9 +222,11 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
     return FR_OPEN_FAILED;
   }
   memcpy(&s->hdr, s->data, sizeof(s->hdr));
-  if (s->hdr.version != FR_FORMAT_VERSION) {
-    fr_defect(s, "format version %u is not supported (this frtool reads %u)",
-              s->hdr.version, FR_FORMAT_VERSION);
+  if (s->hdr.version < FR_FORMAT_VERSION_MIN ||
+      s->hdr.version > FR_FORMAT_VERSION) {
+    fr_defect(s,
+              "format version %u is not supported (this frtool reads %u to %u)",
+              s->hdr.version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
     return FR_OPEN_FAILED;
   }
   if (s->hdr.header_size < sizeof(s->hdr) || s->hdr.header_size > s->size) {
@@ -314,6 +334,7 @@ void fr_snapshot_close(struct fr_snapshot *s) {
   for (uint32_t i = 0; i < s->site_count; i++) {
     free((char *)s->sites[i].function);
     free((char *)s->sites[i].file);
+    free((char *)s->sites[i].callee);
   }
   free(s->sites);
   free(s->chunks);

@@ -15,8 +15,10 @@
 
 struct fr_site_info {
   uint32_t id, kind, line;
-  const char *function; // NUL-terminated copies
+  uint32_t detail;      // fr_lock_detail or FR_BLOCKING_DETAIL (call sites)
+  const char *function; // NUL-terminated copies; for a call site, the caller
   const char *file;
+  const char *callee; // "" for function sites
 };
 
 struct fr_chunk_view {
@@ -61,7 +63,16 @@ struct fr_event {
   uint32_t event_class; // enum fr_event_class
   uint32_t id;          // site id, or fr_ext_kind for FR_EV_EXT
   uint64_t arg;         // FR_EXT_LOST: count
+  // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
+  // written (see fr_format.h for which are zigzag-encoded).
+  uint32_t site_event;
+  uint32_t nfields;
+  uint64_t field[FR_SEV_MAX_FIELDS];
 };
+
+static inline int64_t fr_unzigzag(uint64_t v) {
+  return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
 
 // Decodes the chunk's next event at *offset. Returns 1 and advances, 0 at the
 // end, -1 on a malformed event (and *offset is left at it).

@@ -19,6 +19,7 @@ struct frtool_command {
 
 extern const struct frtool_command frtool_validate;
 extern const struct frtool_command frtool_dump;
+extern const struct frtool_command frtool_summary;
 
 int frtool_usage_error(const struct frtool_command *cmd, const char *what);
 

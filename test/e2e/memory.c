@@ -4,7 +4,7 @@
 // max_bytes plus the documented constants (docs/format.md, "Memory"):
 // 64 KiB fixed + 1 KiB per thread. The process's VmRSS growth is printed too.
 // The snapshot validates and holds the newest events of every thread.
-// RUN: %clang_fr -O2 %s -o %t %fr_link
+// RUN: env FR_PASS_OPTIONS=calls=none %clang_fr -O2 %s -o %t %fr_link
 // RUN: %t %t.fr | FileCheck %s
 // RUN: %frtool validate %t.fr | FileCheck %s --check-prefix=VALID
 // RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=NEWEST

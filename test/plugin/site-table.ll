@@ -8,7 +8,7 @@
 ; CHECK-DAG: c"dir/unit.c\00"
 ; CHECK-DAG: c"no_debug\00"
 ; CHECK-DAG: c"{{.*}}site-table.ll\00"
-; CHECK: @__fr_sites = internal global [2 x { i32, i32, {{.*}} }] [{ i32, i32, {{.*}} } { i32 1, i32 7, {{.*}} }, { i32, i32, {{.*}} } { i32 1, i32 0, {{.*}} }], section "fr_sites", align 8
+; CHECK: @__fr_sites = internal global [2 x { i16, i16, i32, {{.*}} }] [{ i16, i16, i32, {{.*}} } { i16 1, i16 0, i32 7, {{.*}}, {{.*}} null }, { i16, i16, i32, {{.*}} } { i16 1, i16 0, i32 0, {{.*}}, {{.*}} null }], section "fr_sites", align 8
 ; CHECK: @llvm.global_ctors = appending global {{.*}} { i32 1, {{.*}}@__fr_module_ctor
 ; CHECK: @llvm.compiler.used = appending global {{.*}}@__fr_sites
 

@@ -1,0 +1,418 @@
+//===- FrCallSites.cpp - lock and blocking call sites ---------------------===//
+//
+// FILE:        plugin/FrCallSites.cpp
+// DESCRIPTION: The catalogue of lock and blocking functions, and the code
+//              inserted around their calls (see FrCallSites.h).
+//
+//===----------------------------------------------------------------------===//
+#include "FrCallSites.h"
+#include "FrAbi.h"
+#include "FrSelection.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#if __has_include("llvm/TargetParser/Triple.h")
+#include "llvm/TargetParser/Triple.h" // LLVM 17 and later
+#else
+#include "llvm/ADT/Triple.h"
+#endif
+
+#include <cerrno>
+
+using namespace llvm;
+
+namespace fr {
+
+enum class Shape : uint8_t {
+  Acquire,      // lock(obj) with a try counterpart
+  AcquireTimed, // lock(obj, deadline) with a try counterpart
+  Try,          // trylock(obj)
+  Release,      // unlock(obj), sem_post(obj)
+  CondWait,     // wait(cond, mutex, ...)
+  CondSignal,   // signal(cond), broadcast(cond)
+  UserLock,     // a lock call without a try counterpart
+  Blocking,     // a call that may block
+};
+
+struct CalleeInfo {
+  const char *Name;
+  Shape S;
+  uint16_t Kind;   // enum fr_site_kind
+  uint16_t Detail; // fr_lock_detail, or FR_BLOCKING_DETAIL(arg, result)
+  const char *Try = nullptr; // Acquire*: the try function
+  int Busy = 0;    // Acquire*: the try's "busy" result; -1: -1 and EAGAIN
+  int Arg = -1;    // Blocking: index of the identifying argument, or -1
+  bool File = false; // Blocking: that argument is a FILE *
+};
+
+namespace {
+
+constexpr int ThrdBusy = 1; // C11 thrd_busy in glibc's <threads.h>
+
+CalleeInfo lock(const char *Name, Shape S, uint16_t Detail,
+                const char *Try = nullptr, int Busy = 0) {
+  return {Name, S, FR_SITE_LOCK, Detail, Try, Busy};
+}
+
+CalleeInfo io(const char *Name, int Arg, uint16_t ArgKind,
+              uint16_t Result = FR_RESULT_ERRNO, bool File = false) {
+  CalleeInfo I{Name, Shape::Blocking, FR_SITE_BLOCKING,
+               (uint16_t)FR_BLOCKING_DETAIL(ArgKind, Result)};
+  I.Arg = Arg;
+  I.File = File;
+  return I;
+}
+
+CalleeInfo stdio(const char *Name, int FileArg, uint16_t Result) {
+  return io(Name, FileArg, FR_ARG_FD, Result, /*File=*/true);
+}
+
+const StringMap<CalleeInfo> &catalogue() {
+  static const StringMap<CalleeInfo> Map = [] {
+    const uint16_t Ex = FR_LOCK_EXCLUSIVE, Sh = FR_LOCK_SHARED,
+                   Sem = FR_LOCK_SEMAPHORE, Cond = FR_LOCK_CONDITION;
+    const CalleeInfo All[] = {
+        // pthread mutexes, rwlocks, spinlocks.
+        lock("pthread_mutex_lock", Shape::Acquire, Ex, "pthread_mutex_trylock", EBUSY),
+        lock("pthread_mutex_timedlock", Shape::AcquireTimed, Ex, "pthread_mutex_trylock", EBUSY),
+        lock("pthread_mutex_clocklock", Shape::UserLock, Ex),
+        lock("pthread_mutex_trylock", Shape::Try, Ex),
+        lock("pthread_mutex_unlock", Shape::Release, Ex),
+        lock("pthread_rwlock_rdlock", Shape::Acquire, Sh, "pthread_rwlock_tryrdlock", EBUSY),
+        lock("pthread_rwlock_wrlock", Shape::Acquire, Ex, "pthread_rwlock_trywrlock", EBUSY),
+        lock("pthread_rwlock_timedrdlock", Shape::AcquireTimed, Sh, "pthread_rwlock_tryrdlock", EBUSY),
+        lock("pthread_rwlock_timedwrlock", Shape::AcquireTimed, Ex, "pthread_rwlock_trywrlock", EBUSY),
+        lock("pthread_rwlock_clockrdlock", Shape::UserLock, Sh),
+        lock("pthread_rwlock_clockwrlock", Shape::UserLock, Ex),
+        lock("pthread_rwlock_tryrdlock", Shape::Try, Sh),
+        lock("pthread_rwlock_trywrlock", Shape::Try, Ex),
+        lock("pthread_rwlock_unlock", Shape::Release, Ex),
+        lock("pthread_spin_lock", Shape::Acquire, Ex, "pthread_spin_trylock", EBUSY),
+        lock("pthread_spin_trylock", Shape::Try, Ex),
+        lock("pthread_spin_unlock", Shape::Release, Ex),
+        // Condition variables.
+        lock("pthread_cond_wait", Shape::CondWait, Cond),
+        lock("pthread_cond_timedwait", Shape::CondWait, Cond),
+        lock("pthread_cond_clockwait", Shape::CondWait, Cond),
+        lock("pthread_cond_signal", Shape::CondSignal, Cond),
+        lock("pthread_cond_broadcast", Shape::CondSignal, Cond),
+        // POSIX semaphores.
+        lock("sem_wait", Shape::Acquire, Sem, "sem_trywait", -1),
+        lock("sem_timedwait", Shape::AcquireTimed, Sem, "sem_trywait", -1),
+        lock("sem_clockwait", Shape::UserLock, Sem),
+        lock("sem_trywait", Shape::Try, Sem),
+        lock("sem_post", Shape::Release, Sem),
+        // C11 threads.
+        lock("mtx_lock", Shape::Acquire, Ex, "mtx_trylock", ThrdBusy),
+        lock("mtx_timedlock", Shape::AcquireTimed, Ex, "mtx_trylock", ThrdBusy),
+        lock("mtx_trylock", Shape::Try, Ex),
+        lock("mtx_unlock", Shape::Release, Ex),
+        lock("cnd_wait", Shape::CondWait, Cond),
+        lock("cnd_timedwait", Shape::CondWait, Cond),
+        lock("cnd_signal", Shape::CondSignal, Cond),
+        lock("cnd_broadcast", Shape::CondSignal, Cond),
+
+        // File descriptors: the descriptor is the first argument.
+        io("read", 0, FR_ARG_FD), io("write", 0, FR_ARG_FD),
+        io("pread", 0, FR_ARG_FD), io("pwrite", 0, FR_ARG_FD),
+        io("pread64", 0, FR_ARG_FD), io("pwrite64", 0, FR_ARG_FD),
+        io("readv", 0, FR_ARG_FD), io("writev", 0, FR_ARG_FD),
+        io("preadv", 0, FR_ARG_FD), io("pwritev", 0, FR_ARG_FD),
+        io("preadv2", 0, FR_ARG_FD), io("pwritev2", 0, FR_ARG_FD),
+        io("recv", 0, FR_ARG_FD), io("recvfrom", 0, FR_ARG_FD),
+        io("recvmsg", 0, FR_ARG_FD), io("recvmmsg", 0, FR_ARG_FD),
+        io("send", 0, FR_ARG_FD), io("sendto", 0, FR_ARG_FD),
+        io("sendmsg", 0, FR_ARG_FD), io("sendmmsg", 0, FR_ARG_FD),
+        io("accept", 0, FR_ARG_FD), io("accept4", 0, FR_ARG_FD),
+        io("connect", 0, FR_ARG_FD), io("fsync", 0, FR_ARG_FD),
+        io("fdatasync", 0, FR_ARG_FD), io("close", 0, FR_ARG_FD),
+        io("epoll_wait", 0, FR_ARG_FD), io("epoll_pwait", 0, FR_ARG_FD),
+        io("epoll_pwait2", 0, FR_ARG_FD),
+        io("openat", 0, FR_ARG_FD), io("openat64", 0, FR_ARG_FD),
+        // _FORTIFY_SOURCE variants glibc's headers call.
+        io("__read_chk", 0, FR_ARG_FD), io("__pread_chk", 0, FR_ARG_FD),
+        io("__pread64_chk", 0, FR_ARG_FD), io("__recv_chk", 0, FR_ARG_FD),
+        io("__recvfrom_chk", 0, FR_ARG_FD),
+        io("__openat_2", 0, FR_ARG_FD), io("__openat64_2", 0, FR_ARG_FD),
+        io("__poll_chk", 1, FR_ARG_COUNT), io("__ppoll_chk", 1, FR_ARG_COUNT),
+        // Multiplexing, sleeping, processes and threads.
+        io("poll", 1, FR_ARG_COUNT), io("ppoll", 1, FR_ARG_COUNT),
+        io("select", 0, FR_ARG_COUNT), io("pselect", 0, FR_ARG_COUNT),
+        io("nanosleep", -1, FR_ARG_NONE),
+        io("clock_nanosleep", 0, FR_ARG_CLOCK, FR_RESULT_ERRNUM),
+        io("usleep", 0, FR_ARG_USEC), io("sleep", 0, FR_ARG_SEC, FR_RESULT_COUNT),
+        io("open", -1, FR_ARG_NONE), io("open64", -1, FR_ARG_NONE),
+        io("__open_2", -1, FR_ARG_NONE), io("__open64_2", -1, FR_ARG_NONE),
+        io("creat", -1, FR_ARG_NONE), io("creat64", -1, FR_ARG_NONE),
+        io("waitpid", 0, FR_ARG_PID), io("wait4", 0, FR_ARG_PID),
+        io("wait", -1, FR_ARG_NONE),
+        io("pthread_join", 0, FR_ARG_THREAD, FR_RESULT_ERRNUM),
+        io("sched_yield", -1, FR_ARG_NONE),
+        io("getaddrinfo", -1, FR_ARG_NONE, FR_RESULT_ERRNUM),
+        // syscall(SYS_futex, uaddr, ...): only that number, see classify().
+        io("syscall", 1, FR_ARG_ADDR),
+        // stdio: the FILE's descriptor.
+        stdio("fread", 3, FR_RESULT_COUNT), stdio("fwrite", 3, FR_RESULT_COUNT),
+        stdio("fread_unlocked", 3, FR_RESULT_COUNT),
+        stdio("fwrite_unlocked", 3, FR_RESULT_COUNT),
+        stdio("__fread_chk", 4, FR_RESULT_COUNT),
+        stdio("__fread_unlocked_chk", 4, FR_RESULT_COUNT),
+        stdio("fgets", 2, FR_RESULT_PTR), stdio("fgets_unlocked", 2, FR_RESULT_PTR),
+        stdio("__fgets_chk", 3, FR_RESULT_PTR),
+        stdio("__fgets_unlocked_chk", 3, FR_RESULT_PTR),
+        stdio("fflush", 0, FR_RESULT_ERRNO), stdio("fflush_unlocked", 0, FR_RESULT_ERRNO),
+    };
+    StringMap<CalleeInfo> M;
+    for (const CalleeInfo &I : All)
+      M.try_emplace(I.Name, I);
+    return M;
+  }();
+  return Map;
+}
+
+const CalleeInfo UserLockInfo{"", Shape::UserLock, FR_SITE_LOCK, FR_LOCK_USER};
+const CalleeInfo UserUnlockInfo{"", Shape::Release, FR_SITE_LOCK, FR_LOCK_USER};
+const CalleeInfo UserBlockingInfo =
+    io("", -1, FR_ARG_NONE, FR_RESULT_COUNT);
+
+// The futex system call's number on the target (the generic Linux ABI's
+// otherwise).
+uint64_t futexSyscall(const Module &M) {
+  Triple T(M.getTargetTriple());
+  return T.getArch() == Triple::x86_64 ? 202 : T.getArch() == Triple::x86 ? 240 : 98;
+}
+
+Function *directCallee(const CallInst *Call) {
+  return dyn_cast<Function>(Call->getCalledOperand()->stripPointerCasts());
+}
+
+// What, if anything, Call is to the options in force.
+const CalleeInfo *classify(const CallInst *Call, const Options &Opts) {
+  Function *Callee = directCallee(Call);
+  if (!Callee || Callee->isIntrinsic() || Call->isMustTailCall() ||
+      Callee->getName().substr(0, 5) == "__fr_")
+    return nullptr;
+  std::string Name = Callee->getName().str();
+  std::string Pretty = Selection::displayName(*Callee);
+  if (Opts.LockCalls) {
+    if (matchesAny(Opts.LockFunctions, Name, Pretty))
+      return &UserLockInfo;
+    if (matchesAny(Opts.UnlockFunctions, Name, Pretty))
+      return &UserUnlockInfo;
+  }
+  if (Opts.BlockingCalls && matchesAny(Opts.BlockingFunctions, Name, Pretty))
+    return &UserBlockingInfo;
+  if (!Callee->isDeclaration())
+    return nullptr; // the program's own function of the same name
+  auto It = catalogue().find(Name);
+  if (It == catalogue().end())
+    return nullptr;
+  const CalleeInfo &I = It->second;
+  if (I.Kind == FR_SITE_LOCK ? !Opts.LockCalls : !Opts.BlockingCalls)
+    return nullptr;
+  // The call must have the arguments the hooks read, of usable types.
+  unsigned Needed = I.Arg + 1;
+  if (I.Kind == FR_SITE_LOCK)
+    Needed = I.S == Shape::CondWait || I.S == Shape::AcquireTimed ? 2 : 1;
+  if (Call->arg_size() < Needed)
+    return nullptr;
+  for (unsigned A = 0; A < Needed; ++A) {
+    Type *T = Call->getArgOperand(A)->getType();
+    if (!T->isPointerTy() && !T->isIntegerTy())
+      return nullptr;
+  }
+  if ((I.S == Shape::Acquire || I.S == Shape::AcquireTimed) &&
+      !(Call->getType()->isIntegerTy(32) &&
+        Call->getArgOperand(0)->getType()->isPointerTy()))
+    return nullptr;
+  if (I.File && !Call->getArgOperand(I.Arg)->getType()->isPointerTy())
+    return nullptr;
+  if (Name == "syscall") {
+    auto *Number = dyn_cast<ConstantInt>(Call->getArgOperand(0));
+    if (!Number || Number->getZExtValue() != futexSyscall(*Call->getModule()))
+      return nullptr;
+  }
+  return &I;
+}
+
+// An integer or pointer as i64 (pointers by address, integers sign- or
+// zero-extended); anything else as 0.
+Value *asI64(IRBuilder<> &B, Value *V, bool Signed = true) {
+  Type *I64 = B.getInt64Ty();
+  if (V->getType()->isPointerTy())
+    return B.CreatePtrToInt(V, I64);
+  if (V->getType()->isIntegerTy())
+    return Signed ? B.CreateSExtOrTrunc(V, I64) : B.CreateZExtOrTrunc(V, I64);
+  return B.getInt64(0);
+}
+
+} // namespace
+
+CallSites::CallSites(const Options &Opts, Module &M, SiteTable &Sites,
+                     const Guard &G)
+    : Opts(Opts), M(M), Sites(Sites), G(G) {}
+
+bool CallSites::hasCandidates(const Function &F, const Options &Opts) {
+  for (const Instruction &I : instructions(F))
+    if (auto *Call = dyn_cast<CallInst>(&I))
+      if (classify(Call, Opts))
+        return true;
+  return false;
+}
+
+void CallSites::instrument(Function &F) {
+  std::vector<std::pair<CallInst *, const CalleeInfo *>> Calls;
+  for (Instruction &I : instructions(F))
+    if (auto *Call = dyn_cast<CallInst>(&I))
+      if (const CalleeInfo *Info = classify(Call, Opts))
+        Calls.push_back({Call, Info});
+  for (auto &[Call, Info] : Calls)
+    instrumentCall(Call, *Info);
+}
+
+FunctionCallee CallSites::hook(const char *Name, Type *Ret,
+                               ArrayRef<Type *> Params) {
+  FunctionCallee H =
+      M.getOrInsertFunction(Name, FunctionType::get(Ret, Params, false));
+  if (auto *Fn = dyn_cast<Function>(H.getCallee()))
+    Fn->setDoesNotThrow();
+  return H;
+}
+
+// The site: the callee, and the source position of the call itself (inside
+// an inlined function, that function's name and line).
+unsigned CallSites::addSite(CallInst *Call, const CalleeInfo &Info) {
+  Function &F = *Call->getFunction();
+  std::string Caller = Selection::displayName(F);
+  std::string File = Selection::sourceFile(F);
+  unsigned Line = 0;
+  if (DILocation *DL = Call->getDebugLoc().get()) {
+    Line = DL->getLine();
+    File = DL->getFilename().str();
+    if (DISubprogram *SP = DL->getScope()->getSubprogram()) {
+      StringRef Linkage = SP->getLinkageName();
+      Caller = Linkage.empty() ? SP->getName().str() : demangle(Linkage.str());
+    }
+  }
+  std::string Callee = directCallee(Call)->getName().str();
+  // Copies of one call (an unrolled loop, a function inlined twice into the
+  // same caller) are one site to the user.
+  std::string Key = Callee + '\0' + Caller + '\0' + File + '\0' +
+                    std::to_string(Line) + '\0' + std::to_string(Info.Kind);
+  auto [It, Inserted] = Known.try_emplace(Key, 0);
+  if (Inserted)
+    It->second = Sites.add(Info.Kind, Caller, File, Line, Info.Detail, Callee);
+  return It->second;
+}
+
+void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
+  LLVMContext &C = M.getContext();
+  Type *Void = Type::getVoidTy(C), *I32 = Type::getInt32Ty(C),
+       *I64 = Type::getInt64Ty(C);
+  Type *Ptr = PointerType::getUnqual(Type::getInt8Ty(C));
+  unsigned Index = addSite(Call, Info);
+  Instruction *After = Call->getNextNode();
+  IRBuilder<> B(Call);
+  auto Arg = [&](unsigned N) { return asI64(B, Call->getArgOperand(N)); };
+  auto Result = [&](bool Signed = true) -> Value * {
+    return Call->getType()->isVoidTy() ? B.getInt64(0)
+                                       : asI64(B, Call, Signed);
+  };
+
+  switch (Info.S) {
+  case Shape::Acquire:
+  case Shape::AcquireTimed: {
+    // r = active ? __fr_lock_acquire[_timed](site, obj, try, lock, [arg,]
+    //                                        busy) : lock(obj[, arg])
+    Instruction *ThenTerm, *ElseTerm;
+    SplitBlockAndInsertIfThenElse(G.isOn(B), Call, &ThenTerm, &ElseTerm);
+    BasicBlock *Tail = ThenTerm->getSuccessor(0);
+    B.SetInsertPoint(ThenTerm);
+    FunctionCallee Try = M.getOrInsertFunction(
+        Info.Try, FunctionType::get(I32, {Call->getArgOperand(0)->getType()},
+                                    false));
+    SmallVector<Value *, 6> Args{
+        G.siteId(B, Index),
+        B.CreatePointerCast(Call->getArgOperand(0), Ptr),
+        B.CreatePointerCast(Try.getCallee(), Ptr),
+        B.CreatePointerCast(Call->getCalledOperand(), Ptr)};
+    SmallVector<Type *, 6> Params{I32, Ptr, Ptr, Ptr};
+    const char *Wrapper = LockAcquireHook;
+    if (Info.S == Shape::AcquireTimed) {
+      Wrapper = LockAcquireTimedHook;
+      Value *Deadline = Call->getArgOperand(1);
+      Args.push_back(Deadline->getType()->isPointerTy()
+                         ? B.CreatePointerCast(Deadline, Ptr)
+                         : B.CreateIntToPtr(Deadline, Ptr));
+      Params.push_back(Ptr);
+    }
+    Args.push_back(B.getInt32(Info.Busy));
+    Params.push_back(I32);
+    CallInst *Wrapped = B.CreateCall(hook(Wrapper, I32, Params), Args);
+    borrowDebugLoc(Wrapped, Call);
+    Call->moveBefore(ElseTerm);
+    IRBuilder<> TB(Tail, Tail->begin());
+    PHINode *Phi = TB.CreatePHI(I32, 2, "fr.lock");
+    Call->replaceAllUsesWith(Phi);
+    Phi->addIncoming(Wrapped, Wrapped->getParent());
+    Phi->addIncoming(Call, Call->getParent());
+    return;
+  }
+  case Shape::Try:
+    B.SetInsertPoint(After);
+    G.insertCall(After, hook(LockTryHook, Void, {I32, I64, I64}), Index,
+                 {Arg(0), Result()});
+    return;
+  case Shape::Release:
+    G.insertCall(Call, hook(LockReleaseHook, Void, {I32, I64}), Index,
+                 {Arg(0)});
+    return;
+  case Shape::CondSignal:
+    G.insertCall(Call, hook(CondSignalHook, Void, {I32, I64}), Index,
+                 {Arg(0)});
+    return;
+  case Shape::CondWait: {
+    Value *Cond = Arg(0);
+    G.insertCall(Call, hook(CondWaitHook, Void, {I32, I64, I64}), Index,
+                 {Cond, Arg(1)});
+    B.SetInsertPoint(After);
+    G.insertCall(After, hook(CondWokenHook, Void, {I32, I64, I64}), Index,
+                 {Cond, Result()});
+    return;
+  }
+  case Shape::UserLock: {
+    Value *Obj = Call->arg_size() ? Arg(0) : B.getInt64(0);
+    G.insertCall(Call, hook(LockWaitHook, Void, {I32, I64}), Index, {Obj});
+    B.SetInsertPoint(After);
+    G.insertCall(After, hook(LockAcquiredHook, Void, {I32, I64, I64}), Index,
+                 {Obj, Result()});
+    return;
+  }
+  case Shape::Blocking: {
+    if (Info.File)
+      G.insertCall(Call, hook(BlockCallFileHook, Void, {I32, Ptr}), Index,
+                   {B.CreatePointerCast(Call->getArgOperand(Info.Arg), Ptr)});
+    else
+      G.insertCall(Call, hook(BlockCallHook, Void, {I32, I64}), Index,
+                   {Info.Arg >= 0 ? Arg(Info.Arg) : B.getInt64(0)});
+    unsigned ResultStyle = Info.Detail >> 8;
+    B.SetInsertPoint(After);
+    Value *R;
+    if (ResultStyle == FR_RESULT_PTR)
+      R = B.CreateZExt(B.CreateIsNotNull(Call), I64);
+    else
+      R = Result(/*Signed=*/ResultStyle != FR_RESULT_COUNT);
+    G.insertCall(After,
+                 hook(ResultStyle == FR_RESULT_ERRNO ? BlockReturnErrnoHook
+                                                     : BlockReturnHook,
+                      Void, {I32, I64}),
+                 Index, {R});
+    return;
+  }
+  }
+}
+
+} // namespace fr

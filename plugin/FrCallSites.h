@@ -1,0 +1,71 @@
+//===- FrCallSites.h - lock and blocking call sites -------------*- C++ -*-===//
+//
+// FILE:        plugin/FrCallSites.h
+// DESCRIPTION: Instruments the calls, in the user's code, of functions that
+//              take or release locks or may block, so a snapshot tells which
+//              thread waited on what, from where, and for how long. Each call
+//              becomes one site (kind, callee, caller, file:line of the call).
+//              What is inserted depends on the callee (see the catalogue in
+//              FrCallSites.cpp):
+//                lock with a try counterpart (pthread_mutex_lock, sem_wait...)
+//                    r = active ? __fr_lock_acquire(site, m, trylock, lock,
+//                                                   busy)
+//                               : lock(m)
+//                    (the runtime tries first: an uncontended lock is one
+//                    event, a contended one a wait and an acquired event);
+//                trylock        the call, then __fr_lock_try(site, m, r);
+//                unlock, post   __fr_lock_release(site, m), then the call;
+//                cond wait      __fr_cond_wait before, __fr_cond_woken after;
+//                cond signal    __fr_cond_signal before;
+//                user lock      __fr_lock_wait before, __fr_lock_acquired after;
+//                blocking call  __fr_block_call(site, fd or other argument)
+//                               before, __fr_block_return[_errno](site, r)
+//                               after.
+//              Every hook is guarded by __fr_active. Only direct calls of
+//              declared (external) functions count, so a program's own
+//              function that happens to be called read is left alone;
+//              fortified (__read_chk) and 64-bit (pread64) variants are in
+//              the catalogue. Calls through pointers and invokes are not
+//              instrumented.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_CALLSITES_H
+#define FR_PLUGIN_CALLSITES_H
+
+#include "FrGuard.h"
+#include "FrOptions.h"
+#include "FrSiteTable.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/Module.h"
+
+namespace fr {
+
+struct CalleeInfo; // the catalogue's entry
+
+class CallSites {
+public:
+  CallSites(const Options &Opts, llvm::Module &M, SiteTable &Sites,
+            const Guard &G);
+
+  // Whether F calls anything the options make a lock or blocking call.
+  static bool hasCandidates(const llvm::Function &F, const Options &Opts);
+
+  void instrument(llvm::Function &F);
+
+private:
+  void instrumentCall(llvm::CallInst *Call, const CalleeInfo &Info);
+  unsigned addSite(llvm::CallInst *Call, const CalleeInfo &Info);
+  llvm::FunctionCallee hook(const char *Name, llvm::Type *Ret,
+                            llvm::ArrayRef<llvm::Type *> Params);
+
+  const Options &Opts;
+  llvm::Module &M;
+  SiteTable &Sites;
+  Guard G;
+  llvm::StringMap<unsigned> Known; // call site key -> site index
+};
+
+} // namespace fr
+
+#endif

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_site_hooks.c: the hooks the plugin puts around lock and blocking calls.
+//
+// A lock call such as pthread_mutex_lock(m) becomes, while recording,
+// __fr_lock_acquire(site, m, pthread_mutex_trylock, pthread_mutex_lock, EBUSY):
+// the try comes first, as mutrace does it, so a lock taken without waiting
+// is one event with one timestamp, and only a lock that is busy costs a wait
+// event, the blocking call and an acquired event. The try changes nothing the
+// program can see: it takes the lock exactly when the blocking call would
+// have taken it at once, and errno is put back before the blocking call.
+// Blocking calls get a call event before and a return event after, with the
+// argument that identifies what they wait on (a file descriptor, a pid) and
+// their result and errno. Every hook leaves errno as it found it.
+//
+// Concurrency: as fr_hooks.c: only the calling thread's chunk is written,
+// under its busy flag (a signal handler's hooks on the same thread drop their
+// events), and the new position is published with release ordering.
+#include "fr_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+static inline uint64_t fr_zigzag(int64_t v) {
+  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+// Appends one FR_EV_SITE event with up to two payload fields.
+static void fr_site_event(uint32_t site, enum fr_site_event kind,
+                          unsigned nfields, uint64_t a, uint64_t b) {
+  struct fr_tls *t = &fr_tls;
+  if (FR_UNLIKELY(t->busy)) {
+    t->lost++;
+    return;
+  }
+  t->busy = 1;
+  fr_signal_fence();
+  uint8_t *p = t->pos;
+  if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
+    p = fr_thread_slow_reserve(t);
+  if (FR_LIKELY(p != NULL)) {
+    uint64_t now = fr_ticks();
+    uint64_t last = t->last_ticks;
+    if (FR_UNLIKELY(now < last))
+      now = last;
+    t->last_ticks = now;
+    p = fr_put_event(p, site << 2 | FR_EV_SITE, now - last);
+    *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
+    if (nfields > 0)
+      p = fr_put_varint(p, a);
+    if (nfields > 1)
+      p = fr_put_varint(p, b);
+    __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+  }
+  fr_signal_fence();
+  t->busy = 0;
+}
+
+// ---- Locks -------------------------------------------------------------------
+
+// busy > 0: the try function returns this value when the lock is taken
+// (EBUSY, thrd_busy); busy < 0: it returns -1 with errno EAGAIN (sem_trywait).
+static inline int fr_try_was_busy(int r, int busy) {
+  return busy > 0 ? r == busy : r == -1 && errno == EAGAIN;
+}
+
+// The error number a lock call's result stands for: 0 when acquired.
+static inline int64_t fr_lock_result(int r, int busy) {
+  return busy > 0 ? r : (r == 0 ? 0 : errno);
+}
+
+typedef int (*fr_lock_fn)(void *);
+typedef int (*fr_timed_lock_fn)(void *, const void *);
+
+FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
+                             fr_lock_fn lock, int busy) {
+  int saved_errno = errno;
+  int r = try_lock(obj);
+  if (!fr_try_was_busy(r, busy)) {
+    fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
+                  fr_zigzag(fr_lock_result(r, busy)));
+    return r;
+  }
+  errno = saved_errno;
+  fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
+  r = lock(obj);
+  fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
+                fr_zigzag(fr_lock_result(r, busy)));
+  return r;
+}
+
+FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
+                                   fr_lock_fn try_lock, fr_timed_lock_fn lock,
+                                   const void *deadline, int busy) {
+  int saved_errno = errno;
+  int r = try_lock(obj);
+  if (!fr_try_was_busy(r, busy)) {
+    fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
+                  fr_zigzag(fr_lock_result(r, busy)));
+    return r;
+  }
+  errno = saved_errno;
+  fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
+  r = lock(obj, deadline);
+  fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
+                fr_zigzag(fr_lock_result(r, busy)));
+  return r;
+}
+
+// A program's own trylock: one event after it, with its result.
+FR_API void __fr_lock_try(uint32_t site, uintptr_t obj, int64_t result) {
+  fr_site_event(site, FR_SEV_ACQUIRE, 2, obj, fr_zigzag(result));
+}
+
+// User-named lock functions, and lock calls without a try counterpart: the
+// wait is recorded whether or not it blocks.
+FR_API void __fr_lock_wait(uint32_t site, uintptr_t obj) {
+  fr_site_event(site, FR_SEV_WAIT, 1, obj, 0);
+}
+
+FR_API void __fr_lock_acquired(uint32_t site, uintptr_t obj, int64_t result) {
+  fr_site_event(site, FR_SEV_ACQUIRED, 2, obj, fr_zigzag(result));
+}
+
+// Before the unlock, so that the release is never stamped after the next
+// owner's acquire.
+FR_API void __fr_lock_release(uint32_t site, uintptr_t obj) {
+  fr_site_event(site, FR_SEV_RELEASE, 1, obj, 0);
+}
+
+FR_API void __fr_cond_wait(uint32_t site, uintptr_t cond, uintptr_t mutex) {
+  fr_site_event(site, FR_SEV_COND_WAIT, 2, cond, mutex);
+}
+
+FR_API void __fr_cond_woken(uint32_t site, uintptr_t cond, int64_t result) {
+  fr_site_event(site, FR_SEV_COND_WOKEN, 2, cond, fr_zigzag(result));
+}
+
+FR_API void __fr_cond_signal(uint32_t site, uintptr_t cond) {
+  fr_site_event(site, FR_SEV_SIGNAL, 1, cond, 0);
+}
+
+// ---- Blocking calls ----------------------------------------------------------
+
+FR_API void __fr_block_call(uint32_t site, int64_t arg) {
+  fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
+}
+
+// stdio calls: the FILE's descriptor, read without taking the FILE's lock.
+FR_API void __fr_block_call_file(uint32_t site, FILE *file) {
+  int saved_errno = errno;
+  int fd = file ? fileno_unlocked(file) : -1;
+  errno = saved_errno;
+  fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(fd), 0);
+}
+
+FR_API void __fr_block_return(uint32_t site, int64_t result) {
+  fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
+}
+
+// Calls that report failure as -1 and errno: errno goes with it.
+FR_API void __fr_block_return_errno(uint32_t site, int64_t result) {
+  if (result == -1)
+    fr_site_event(site, FR_SEV_RETURN, 2, fr_zigzag(result),
+                  fr_zigzag(errno));
+  else
+    fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
+}

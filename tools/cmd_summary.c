@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: Apache-2.0
+// cmd_summary.c: frtool summary FILE: where the window's time went.
+//
+// Tables, each sorted by total time (or --sort) and cut to --top rows:
+// threads (time blocked on locks, condition variables and calls), functions
+// (calls, inclusive time: total, mean, p50, p99, max; exclusive total),
+// locks by address and by call site (acquisitions, contended ones, wait
+// total/max/p99, hold total/max, threads), blocking calls by site and by
+// file descriptor (calls, errors, total/max/p99), the longest intervals in
+// which a thread was blocked, and what each thread was blocked in when the
+// snapshot was taken. --json prints the same as one JSON object, times in
+// nanoseconds.
+#include "fr_analysis.h"
+#include "fr_events.h"
+#include "frtool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum sort_key { SORT_TOTAL, SORT_COUNT, SORT_MAX, SORT_P99 };
+
+struct options {
+  const char *path;
+  uint32_t top;
+  enum sort_key sort;
+  int json;
+};
+
+static const struct fr_snapshot *g_snapshot; // for the sort comparators
+static enum sort_key g_sort;
+
+static double ns(uint64_t ticks) {
+  return (double)ticks * 1e9 / (double)g_snapshot->hdr.tick_hz;
+}
+
+// A duration for a table cell: 950ns, 12.3us, 4.235ms, 1.500s.
+static const char *dur(uint64_t ticks, char buf[32]) {
+  double v = ns(ticks);
+  if (v < 1e3)
+    snprintf(buf, 32, "%.0fns", v);
+  else if (v < 1e6)
+    snprintf(buf, 32, "%.1fus", v / 1e3);
+  else if (v < 1e9)
+    snprintf(buf, 32, "%.3fms", v / 1e6);
+  else
+    snprintf(buf, 32, "%.3fs", v / 1e9);
+  return buf;
+}
+
+// Milliseconds since the recorder started, as frtool dump prints times.
+static double at_ms(uint64_t ticks) {
+  return fr_snapshot_ticks_to_ns(g_snapshot, ticks) / 1e6;
+}
+
+static const char *site_where(uint32_t id, char buf[256]) {
+  const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
+  if (si)
+    snprintf(buf, 256, "%s %s:%u", si->function, si->file, si->line);
+  else
+    snprintf(buf, 256, "site#%u", id);
+  return buf;
+}
+
+static const char *site_callee(uint32_t id) {
+  const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
+  return si && si->callee[0] ? si->callee : "?";
+}
+
+static const char *lock_kind(uint32_t detail) {
+  switch (detail) {
+  case FR_LOCK_EXCLUSIVE:
+    return "mutex";
+  case FR_LOCK_SHARED:
+    return "rwlock";
+  case FR_LOCK_SEMAPHORE:
+    return "sem";
+  case FR_LOCK_CONDITION:
+    return "cond";
+  case FR_LOCK_USER:
+    return "user";
+  }
+  return "?";
+}
+
+// ---- Sorting -----------------------------------------------------------------
+
+static uint64_t dist_key(struct fr_dist *d) {
+  switch (g_sort) {
+  case SORT_COUNT:
+    return d->count;
+  case SORT_MAX:
+    return d->max;
+  case SORT_P99:
+    return fr_dist_quantile(d, 0.99);
+  case SORT_TOTAL:
+    break;
+  }
+  return d->total;
+}
+
+#define DESCENDING(x, y) ((x) > (y) ? -1 : (x) < (y))
+
+static int func_cmp(const void *x, const void *y) {
+  struct fr_func_stats *a = (void *)x, *b = (void *)y;
+  int c = DESCENDING(dist_key(&a->inclusive), dist_key(&b->inclusive));
+  return c ? c : DESCENDING(b->site, a->site);
+}
+
+static int lock_cmp(const void *x, const void *y) {
+  struct fr_lock_stats *a = (void *)x, *b = (void *)y;
+  int c = DESCENDING(dist_key(&a->wait), dist_key(&b->wait));
+  if (!c)
+    c = DESCENDING(a->acquisitions, b->acquisitions);
+  return c ? c : DESCENDING(b->addr, a->addr);
+}
+
+static int lock_site_cmp(const void *x, const void *y) {
+  struct fr_lock_site_stats *a = (void *)x, *b = (void *)y;
+  int c = DESCENDING(dist_key(&a->wait), dist_key(&b->wait));
+  if (!c)
+    c = DESCENDING(a->acquisitions, b->acquisitions);
+  return c ? c : DESCENDING(b->site, a->site);
+}
+
+static int block_cmp(const void *x, const void *y) {
+  struct fr_block_stats *a = (void *)x, *b = (void *)y;
+  int c = DESCENDING(dist_key(&a->duration), dist_key(&b->duration));
+  return c ? c : DESCENDING(b->key, a->key);
+}
+
+static int blocked_cmp(const void *x, const void *y) {
+  const struct fr_blocked *a = x, *b = y;
+  int c = DESCENDING(a->end - a->begin, b->end - b->begin);
+  return c ? c : DESCENDING(b->begin, a->begin);
+}
+
+static uint32_t rows(uint32_t count, uint32_t top) {
+  return top && top < count ? top : count;
+}
+
+// ---- Text --------------------------------------------------------------------
+
+static void describe_blocked(const struct fr_blocked *b, char *buf, size_t size) {
+  char where[256], arg[64] = "";
+  const struct fr_site_info *si = fr_snapshot_site(g_snapshot, b->site);
+  site_where(b->site, where);
+  switch (b->kind) {
+  case FR_BLOCKED_LOCK:
+    snprintf(buf, size, "on %s %#llx (%s in %s)",
+             lock_kind(si ? si->detail : 0), (unsigned long long)b->object,
+             site_callee(b->site), where);
+    return;
+  case FR_BLOCKED_COND:
+    snprintf(buf, size, "on cond %#llx (%s in %s)",
+             (unsigned long long)b->object, site_callee(b->site), where);
+    return;
+  }
+  if (si)
+    fr_format_blocking_arg(si->detail, (int64_t)b->object, arg, sizeof(arg));
+  snprintf(buf, size, "in %s%s%s (%s)", site_callee(b->site), arg[0] ? " " : "",
+           arg, where);
+}
+
+static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
+                       const struct options *o) {
+  char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
+  uint64_t span = a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0;
+  printf("%s: program %s pid %u, %llu events, %u threads, window %s",
+         o->path, s->hdr.program, s->hdr.pid, (unsigned long long)a->events,
+         a->thread_count, dur(span, d1));
+  if (a->events)
+    printf(" (%.3f to %.3f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
+  printf("\n");
+  if (s->complete && s->end.lost_events)
+    printf("  %llu events were dropped by writers\n",
+           (unsigned long long)s->end.lost_events);
+  if (a->partial_calls)
+    printf("  %llu calls began before the window (counted as partial, no "
+           "duration)\n",
+           (unsigned long long)a->partial_calls);
+
+  printf("\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s\n", "", "tid",
+         "name", "events", "span", "lock wait", "cond wait", "blocking");
+  for (uint32_t i = 0; i < a->thread_count; i++) {
+    const struct fr_thread_stats *t = &a->threads[i];
+    char idx[16];
+    snprintf(idx, sizeof(idx), "T%u", t->index);
+    printf("  %-5s %-8u %-16s %9llu %10s %10s %10s %10s\n", idx, t->tid,
+           t->name, (unsigned long long)t->events,
+           dur(t->last_ticks - t->first_ticks, d1), dur(t->lock_wait, d2),
+           dur(t->cond_wait, d3), dur(t->blocking, d4));
+  }
+
+  if (a->func_count) {
+    qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
+    printf("\nfunctions\n  %8s %10s %10s %10s %10s %10s %10s  %s\n", "calls",
+           "total", "self", "mean", "p50", "p99", "max", "function");
+    for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
+      struct fr_func_stats *f = &a->funcs[i];
+      const struct fr_site_info *si = fr_snapshot_site(s, f->site);
+      uint64_t n = f->inclusive.count;
+      printf("  %8llu %10s %10s %10s %10s %10s %10s  ", (unsigned long long)n,
+             dur(f->inclusive.total, d1), dur(f->exclusive_total, d2),
+             dur(n ? f->inclusive.total / n : 0, d3),
+             dur(fr_dist_quantile(&f->inclusive, 0.5), d4),
+             dur(fr_dist_quantile(&f->inclusive, 0.99), d5),
+             dur(f->inclusive.max, d6));
+      if (si)
+        printf("%s %s:%u", si->function, si->file, si->line);
+      else
+        printf("site#%u", f->site);
+      if (f->partial)
+        printf(" (+%llu partial)", (unsigned long long)f->partial);
+      printf("\n");
+    }
+  }
+
+  if (a->lock_count) {
+    qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
+    printf("\nlocks\n  %-16s %-6s %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
+           "lock", "kind", "acquired", "contended", "failed", "wait total",
+           "wait max", "wait p99", "hold total", "hold max", "threads");
+    for (uint32_t i = 0; i < rows(a->lock_count, o->top); i++) {
+      struct fr_lock_stats *l = &a->locks[i];
+      char addr[24];
+      snprintf(addr, sizeof(addr), "%#llx", (unsigned long long)l->addr);
+      printf("  %-16s %-6s %8llu %9llu %6llu %10s %10s %10s %10s %10s  ", addr,
+             lock_kind(l->detail), (unsigned long long)l->acquisitions,
+             (unsigned long long)l->contended, (unsigned long long)l->failed,
+             dur(l->wait.total, d1), dur(l->wait.max, d2),
+             dur(fr_dist_quantile(&l->wait, 0.99), d3), dur(l->hold.total, d4),
+             dur(l->hold.max, d5));
+      uint32_t shown = l->thread_count < FR_LOCK_MAX_THREADS ? l->thread_count
+                                                             : FR_LOCK_MAX_THREADS;
+      for (uint32_t k = 0; k < shown; k++)
+        printf("%sT%u", k ? "," : "", l->threads[k]);
+      printf("%s\n", l->thread_count > FR_LOCK_MAX_THREADS ? ",..." : "");
+    }
+
+    qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
+          lock_site_cmp);
+    printf("\nlock sites\n  %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
+           "acquired", "contended", "failed", "wait total", "wait max",
+           "wait p99", "hold total", "hold max", "site");
+    for (uint32_t i = 0; i < rows(a->lock_site_count, o->top); i++) {
+      struct fr_lock_site_stats *l = &a->lock_sites[i];
+      printf("  %8llu %9llu %6llu %10s %10s %10s %10s %10s  %s %s",
+             (unsigned long long)l->acquisitions,
+             (unsigned long long)l->contended, (unsigned long long)l->failed,
+             dur(l->wait.total, d1), dur(l->wait.max, d2),
+             dur(fr_dist_quantile(&l->wait, 0.99), d3), dur(l->hold.total, d4),
+             dur(l->hold.max, d5), site_callee(l->site),
+             site_where(l->site, where));
+      if (l->addr_count == 1)
+        printf(" lock %#llx", (unsigned long long)l->addr);
+      else
+        printf(" (several locks)");
+      printf("\n");
+    }
+  }
+
+  if (a->block_site_count) {
+    qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
+          block_cmp);
+    printf("\nblocking calls by site\n  %8s %6s %10s %10s %10s %10s  %s\n",
+           "calls", "errors", "total", "mean", "p99", "max", "site");
+    for (uint32_t i = 0; i < rows(a->block_site_count, o->top); i++) {
+      struct fr_block_stats *b = &a->block_sites[i];
+      uint64_t n = b->duration.count;
+      printf("  %8llu %6llu %10s %10s %10s %10s  %s %s", (unsigned long long)n,
+             (unsigned long long)b->errors, dur(b->duration.total, d1),
+             dur(n ? b->duration.total / n : 0, d2),
+             dur(fr_dist_quantile(&b->duration, 0.99), d3),
+             dur(b->duration.max, d4), site_callee(b->site),
+             site_where(b->site, where));
+      if (b->partial)
+        printf(" (+%llu partial)", (unsigned long long)b->partial);
+      printf("\n");
+    }
+  }
+  if (a->fd_count) {
+    qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
+    printf("\nblocking calls by fd\n  %6s %8s %6s %10s %10s %10s  %s\n", "fd",
+           "calls", "errors", "total", "p99", "max", "first call");
+    for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
+      struct fr_block_stats *b = &a->fds[i];
+      printf("  %6lld %8llu %6llu %10s %10s %10s  %s %s\n", (long long)b->key,
+             (unsigned long long)b->duration.count,
+             (unsigned long long)b->errors, dur(b->duration.total, d1),
+             dur(fr_dist_quantile(&b->duration, 0.99), d2),
+             dur(b->duration.max, d3), site_callee(b->site),
+             site_where(b->site, where));
+    }
+  }
+
+  char what[512];
+  if (a->longest_count) {
+    qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
+    printf("\nlongest blocked\n");
+    for (uint32_t i = 0; i < a->longest_count; i++) {
+      const struct fr_blocked *b = &a->longest[i];
+      describe_blocked(b, what, sizeof(what));
+      printf("  T%u blocked %s %s from %.3f to %.3f ms\n", b->thread,
+             dur(b->end - b->begin, d1), what, at_ms(b->begin), at_ms(b->end));
+    }
+  }
+  if (a->open_count) {
+    qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
+    printf("\nblocked when the snapshot was taken\n");
+    for (uint32_t i = 0; i < a->open_count; i++) {
+      const struct fr_blocked *b = &a->open[i];
+      describe_blocked(b, what, sizeof(what));
+      printf("  T%u blocked %s since %.3f ms (%s)\n", b->thread, what,
+             at_ms(b->begin), dur(b->end - b->begin, d1));
+    }
+  }
+}
+
+// ---- JSON --------------------------------------------------------------------
+
+static void json_string(const char *text) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
+  }
+  putchar('"');
+}
+
+static void json_site(const char *key, uint32_t id) {
+  const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
+  printf("\"%s\":{\"id\":%u,\"function\":", key, id);
+  json_string(si ? si->function : "?");
+  printf(",\"file\":");
+  json_string(si ? si->file : "?");
+  printf(",\"line\":%u", si ? si->line : 0);
+  if (si && si->callee[0]) {
+    printf(",\"callee\":");
+    json_string(si->callee);
+  }
+  printf("}");
+}
+
+static void json_dist(const char *key, struct fr_dist *d) {
+  printf("\"%s\":{\"count\":%llu,\"total_ns\":%.0f,\"max_ns\":%.0f,"
+         "\"p50_ns\":%.0f,\"p99_ns\":%.0f}",
+         key, (unsigned long long)d->count, ns(d->total), ns(d->max),
+         ns(fr_dist_quantile(d, 0.5)), ns(fr_dist_quantile(d, 0.99)));
+}
+
+static void json_blocked(const struct fr_blocked *b) {
+  static const char *const kinds[] = {"lock", "cond", "call"};
+  printf("{\"thread\":%u,\"kind\":\"%s\",\"object\":%llu,\"begin_ms\":%.6f,"
+         "\"end_ms\":%.6f,\"duration_ns\":%.0f,\"open\":%s,",
+         b->thread, kinds[b->kind], (unsigned long long)b->object,
+         at_ms(b->begin), at_ms(b->end), ns(b->end - b->begin),
+         b->open ? "true" : "false");
+  json_site("site", b->site);
+  printf("}");
+}
+
+static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
+                       const struct options *o) {
+  printf("{\"program\":");
+  json_string(s->hdr.program);
+  printf(",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
+         "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
+         s->hdr.pid, (unsigned long long)a->events,
+         (unsigned long long)a->partial_calls,
+         (unsigned long long)(s->complete ? s->end.lost_events : 0),
+         ns(a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0));
+  for (uint32_t i = 0; i < a->thread_count; i++) {
+    const struct fr_thread_stats *t = &a->threads[i];
+    printf("%s\n{\"thread\":%u,\"tid\":%u,\"name\":", i ? "," : "", t->index,
+           t->tid);
+    json_string(t->name);
+    printf(",\"events\":%llu,\"span_ns\":%.0f,\"lock_wait_ns\":%.0f,"
+           "\"cond_wait_ns\":%.0f,\"blocking_ns\":%.0f}",
+           (unsigned long long)t->events, ns(t->last_ticks - t->first_ticks),
+           ns(t->lock_wait), ns(t->cond_wait), ns(t->blocking));
+  }
+  qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
+  printf("],\n\"functions\":[");
+  for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
+    struct fr_func_stats *f = &a->funcs[i];
+    printf("%s\n{", i ? "," : "");
+    json_site("site", f->site);
+    printf(",");
+    json_dist("inclusive", &f->inclusive);
+    printf(",\"self_ns\":%.0f,\"partial\":%llu}", ns(f->exclusive_total),
+           (unsigned long long)f->partial);
+  }
+  qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
+  printf("],\n\"locks\":[");
+  for (uint32_t i = 0; i < rows(a->lock_count, o->top); i++) {
+    struct fr_lock_stats *l = &a->locks[i];
+    printf("%s\n{\"addr\":%llu,\"kind\":\"%s\",\"acquired\":%llu,"
+           "\"contended\":%llu,\"failed\":%llu,\"signals\":%llu,",
+           i ? "," : "", (unsigned long long)l->addr, lock_kind(l->detail),
+           (unsigned long long)l->acquisitions,
+           (unsigned long long)l->contended, (unsigned long long)l->failed,
+           (unsigned long long)l->signals);
+    json_dist("wait", &l->wait);
+    printf(",");
+    json_dist("hold", &l->hold);
+    printf(",\"threads\":[");
+    uint32_t shown = l->thread_count < FR_LOCK_MAX_THREADS ? l->thread_count
+                                                           : FR_LOCK_MAX_THREADS;
+    for (uint32_t k = 0; k < shown; k++)
+      printf("%s%u", k ? "," : "", l->threads[k]);
+    printf("]}");
+  }
+  qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
+        lock_site_cmp);
+  printf("],\n\"lock_sites\":[");
+  for (uint32_t i = 0; i < rows(a->lock_site_count, o->top); i++) {
+    struct fr_lock_site_stats *l = &a->lock_sites[i];
+    printf("%s\n{", i ? "," : "");
+    json_site("site", l->site);
+    printf(",\"acquired\":%llu,\"contended\":%llu,\"failed\":%llu,",
+           (unsigned long long)l->acquisitions,
+           (unsigned long long)l->contended, (unsigned long long)l->failed);
+    json_dist("wait", &l->wait);
+    printf(",");
+    json_dist("hold", &l->hold);
+    printf("}");
+  }
+  qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
+        block_cmp);
+  printf("],\n\"blocking_sites\":[");
+  for (uint32_t i = 0; i < rows(a->block_site_count, o->top); i++) {
+    struct fr_block_stats *b = &a->block_sites[i];
+    printf("%s\n{", i ? "," : "");
+    json_site("site", b->site);
+    printf(",\"errors\":%llu,\"partial\":%llu,", (unsigned long long)b->errors,
+           (unsigned long long)b->partial);
+    json_dist("duration", &b->duration);
+    printf("}");
+  }
+  qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
+  printf("],\n\"fds\":[");
+  for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
+    struct fr_block_stats *b = &a->fds[i];
+    printf("%s\n{\"fd\":%lld,\"errors\":%llu,", i ? "," : "",
+           (long long)b->key, (unsigned long long)b->errors);
+    json_dist("duration", &b->duration);
+    printf(",");
+    json_site("first_site", b->site);
+    printf("}");
+  }
+  qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
+  qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
+  printf("],\n\"longest_blocked\":[");
+  for (uint32_t i = 0; i < a->longest_count; i++) {
+    printf("%s\n", i ? "," : "");
+    json_blocked(&a->longest[i]);
+  }
+  printf("],\n\"blocked_at_snapshot\":[");
+  for (uint32_t i = 0; i < a->open_count; i++) {
+    printf("%s\n", i ? "," : "");
+    json_blocked(&a->open[i]);
+  }
+  printf("]}\n");
+}
+
+// ---- Command -----------------------------------------------------------------
+
+static int parse_options(int argc, char **argv, struct options *o) {
+  *o = (struct options){NULL, 20, SORT_TOTAL, 0};
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (!strncmp(arg, "--top=", 6)) {
+      char *end;
+      long n = strtol(arg + 6, &end, 10);
+      if (*end || end == arg + 6 || n < 0 || n > 1000000)
+        return frtool_usage_error(&frtool_summary,
+                                  "--top wants a number (0: every row)");
+      o->top = (uint32_t)n;
+    } else if (!strncmp(arg, "--sort=", 7)) {
+      const char *k = arg + 7;
+      if (!strcmp(k, "total"))
+        o->sort = SORT_TOTAL;
+      else if (!strcmp(k, "count"))
+        o->sort = SORT_COUNT;
+      else if (!strcmp(k, "max"))
+        o->sort = SORT_MAX;
+      else if (!strcmp(k, "p99"))
+        o->sort = SORT_P99;
+      else
+        return frtool_usage_error(&frtool_summary,
+                                  "--sort wants total, count, max or p99");
+    } else if (!strcmp(arg, "--json")) {
+      o->json = 1;
+    } else if (arg[0] == '-' && arg[1]) {
+      return frtool_usage_error(&frtool_summary, "unknown option");
+    } else if (o->path) {
+      return frtool_usage_error(&frtool_summary, "one snapshot at a time");
+    } else {
+      o->path = arg;
+    }
+  }
+  if (!o->path)
+    return frtool_usage_error(&frtool_summary, "no snapshot given");
+  return FRTOOL_OK;
+}
+
+static int run(int argc, char **argv) {
+  struct options o;
+  int status = parse_options(argc, argv, &o);
+  if (status != FRTOOL_OK)
+    return status;
+  struct fr_snapshot s;
+  enum fr_open_result r = fr_snapshot_open(o.path, &s);
+  if (r == FR_OPEN_FAILED) {
+    fprintf(stderr, "frtool summary: %s: %s\n", o.path, s.error);
+    fr_snapshot_close(&s);
+    return FRTOOL_BAD_INPUT;
+  }
+  struct fr_analysis a;
+  if (fr_analyze(&s, o.top ? o.top : 10, &a) != 0) {
+    fprintf(stderr, "frtool summary: %s: out of memory\n", o.path);
+    fr_analysis_free(&a);
+    fr_snapshot_close(&s);
+    return FRTOOL_BAD_INPUT;
+  }
+  g_snapshot = &s;
+  g_sort = o.sort;
+  if (o.json)
+    print_json(&s, &a, &o);
+  else
+    print_text(&s, &a, &o);
+  if (r == FR_OPEN_DAMAGED) {
+    fprintf(stderr, "frtool summary: %s: %s (the summary covers the intact "
+                    "part)\n",
+            o.path, s.error);
+    status = FRTOOL_BAD_INPUT;
+  }
+  fr_analysis_free(&a);
+  fr_snapshot_close(&s);
+  return status;
+}
+
+const struct frtool_command frtool_summary = {
+    "summary",
+    "where the time went: functions, threads, locks, blocking calls",
+    "summary [--top=N] [--sort=total|count|max|p99] [--json] FILE", run};

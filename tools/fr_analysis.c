@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_analysis.c: replaying each thread's events into statistics (see
+// fr_analysis.h).
+#include "fr_analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct frame {
+  uint32_t site;
+  uint64_t start, child;
+};
+
+struct held {
+  uint64_t addr, since;
+  uint32_t site;
+};
+
+struct pending {
+  int active;
+  uint32_t site;
+  uint64_t object, extra, since; // extra: the cond wait's mutex
+};
+
+// One thread's replay state.
+struct replay {
+  struct frame *stack;
+  uint32_t depth, stack_cap;
+  struct held *held;
+  uint32_t held_count, held_cap;
+  struct pending wait, cond, call;
+  struct fr_thread_stats *thread;
+};
+
+static void replay_reset(struct replay *r) {
+  r->depth = 0;
+  r->held_count = 0;
+  memset(&r->wait, 0, sizeof(r->wait));
+  memset(&r->cond, 0, sizeof(r->cond));
+  memset(&r->call, 0, sizeof(r->call));
+}
+
+// The record for key in a table, created zeroed (with its key) when absent.
+#define TABLE_GET(a, map, arr, count, cap, keyfield, keyval)                   \
+  ({                                                                           \
+    __typeof__((a)->arr) rec_ = NULL;                                          \
+    uint32_t *slot_ = fr_map_slot(&(a)->map, (keyval));                        \
+    if (slot_ && *slot_ == UINT32_MAX &&                                       \
+        !fr_grow((void **)&(a)->arr, &(a)->cap, (a)->count + 1,                \
+                 sizeof(*(a)->arr))) {                                         \
+      *slot_ = (a)->count++;                                                   \
+      memset(&(a)->arr[*slot_], 0, sizeof(*(a)->arr));                         \
+      (a)->arr[*slot_].keyfield = (keyval);                                    \
+    }                                                                          \
+    if (slot_ && *slot_ != UINT32_MAX)                                         \
+      rec_ = &(a)->arr[*slot_];                                                \
+    rec_;                                                                      \
+  })
+
+static struct fr_func_stats *func_get(struct fr_analysis *a, uint32_t site) {
+  return TABLE_GET(a, func_map, funcs, func_count, func_cap, site, site);
+}
+
+static struct fr_lock_stats *lock_get(struct fr_analysis *a, uint64_t addr,
+                                      const struct fr_site_info *si,
+                                      uint32_t site) {
+  struct fr_lock_stats *l =
+      TABLE_GET(a, lock_map, locks, lock_count, lock_cap, addr, addr);
+  if (l && !l->first_site) {
+    l->first_site = site;
+    l->detail = si ? si->detail : 0;
+  }
+  return l;
+}
+
+static struct fr_lock_site_stats *lock_site_get(struct fr_analysis *a,
+                                                uint32_t site, uint64_t addr) {
+  struct fr_lock_site_stats *ls = TABLE_GET(
+      a, lock_site_map, lock_sites, lock_site_count, lock_site_cap, site, site);
+  if (ls && (ls->addr_count == 0 || ls->addr != addr)) {
+    ls->addr_count += ls->addr_count < 2;
+    ls->addr = addr;
+  }
+  return ls;
+}
+
+static void lock_add_thread(struct fr_lock_stats *l, uint32_t thread) {
+  uint32_t known = l->thread_count < FR_LOCK_MAX_THREADS ? l->thread_count
+                                                         : FR_LOCK_MAX_THREADS;
+  for (uint32_t i = 0; i < known; i++)
+    if (l->threads[i] == thread)
+      return;
+  if (l->thread_count < FR_LOCK_MAX_THREADS)
+    l->threads[l->thread_count] = thread;
+  l->thread_count++; // past the array: an upper bound, shown as "16+"
+}
+
+static void note_blocked(struct fr_analysis *a, const struct fr_blocked *b) {
+  if (b->open) {
+    if (!fr_grow((void **)&a->open, &a->open_cap, a->open_count + 1,
+                 sizeof(*a->open)))
+      a->open[a->open_count++] = *b;
+    return;
+  }
+  if (!a->top_blocked)
+    return;
+  uint64_t length = b->end - b->begin;
+  if (a->longest_count < a->top_blocked) {
+    a->longest[a->longest_count++] = *b;
+    return;
+  }
+  uint32_t shortest = 0;
+  for (uint32_t i = 1; i < a->longest_count; i++)
+    if (a->longest[i].end - a->longest[i].begin <
+        a->longest[shortest].end - a->longest[shortest].begin)
+      shortest = i;
+  if (length > a->longest[shortest].end - a->longest[shortest].begin)
+    a->longest[shortest] = *b;
+}
+
+static void hold_begin(struct replay *r, uint64_t addr, uint32_t site,
+                       uint64_t now) {
+  if (!fr_grow((void **)&r->held, &r->held_cap, r->held_count + 1,
+               sizeof(*r->held)))
+    r->held[r->held_count++] = (struct held){addr, now, site};
+}
+
+static void hold_end(struct fr_analysis *a, struct replay *r, uint64_t addr,
+                     uint64_t now) {
+  for (uint32_t i = r->held_count; i-- > 0;) {
+    if (r->held[i].addr != addr)
+      continue;
+    uint64_t held_for = now - r->held[i].since;
+    struct fr_lock_stats *l = lock_get(a, addr, NULL, r->held[i].site);
+    if (l)
+      fr_dist_add(&l->hold, held_for);
+    struct fr_lock_site_stats *ls = lock_site_get(a, r->held[i].site, addr);
+    if (ls)
+      fr_dist_add(&ls->hold, held_for);
+    r->held[i] = r->held[--r->held_count];
+    return;
+  }
+  // Taken before the window, or a semaphore posted by another thread.
+}
+
+// Counts one acquisition attempt that ended now after waiting `waited`
+// ticks (0: taken at once); ok is whether the lock is now held.
+static void acquisition(struct fr_analysis *a, struct replay *r,
+                        const struct fr_site_info *si, uint32_t site,
+                        uint64_t addr, int ok, int contended, uint64_t waited,
+                        int wait_known, uint64_t now) {
+  struct fr_lock_stats *l = lock_get(a, addr, si, site);
+  struct fr_lock_site_stats *ls = lock_site_get(a, site, addr);
+  if (!l || !ls)
+    return;
+  lock_add_thread(l, r->thread->index);
+  if (ok) {
+    l->acquisitions++;
+    ls->acquisitions++;
+  } else {
+    l->failed++;
+    ls->failed++;
+  }
+  if (contended) {
+    l->contended++;
+    ls->contended++;
+  }
+  if (wait_known) {
+    fr_dist_add(&l->wait, waited);
+    fr_dist_add(&ls->wait, waited);
+  }
+  if (ok && (!si || si->detail != FR_LOCK_SEMAPHORE))
+    hold_begin(r, addr, site, now);
+}
+
+// Whether a blocking site's result means failure.
+static int call_failed(const struct fr_site_info *si, const struct fr_event *ev) {
+  int64_t result = ev->nfields ? fr_unzigzag(ev->field[0]) : 0;
+  switch (si ? si->detail >> 8 : FR_RESULT_COUNT) {
+  case FR_RESULT_ERRNO:
+    return result == -1;
+  case FR_RESULT_ERRNUM:
+    return result != 0;
+  }
+  return 0;
+}
+
+static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
+                          struct replay *r, const struct fr_event *ev) {
+  const struct fr_site_info *si = fr_snapshot_site(s, ev->id);
+  uint64_t now = ev->ticks;
+  uint64_t f0 = ev->nfields > 0 ? ev->field[0] : 0;
+  int64_t result = ev->nfields > 1 ? fr_unzigzag(ev->field[1]) : 0;
+  uint32_t tid = r->thread->index;
+  // A user-named lock has no try: its waits count as contended when they
+  // last longer than a microsecond.
+  uint64_t user_contended = s->hdr.tick_hz / 1000000 + 1;
+
+  switch (ev->site_event) {
+  case FR_SEV_ACQUIRE:
+    acquisition(a, r, si, ev->id, f0, result == 0, 0, 0, result == 0, now);
+    break;
+  case FR_SEV_WAIT:
+    r->wait = (struct pending){1, ev->id, f0, 0, now};
+    break;
+  case FR_SEV_ACQUIRED: {
+    int known = r->wait.active && r->wait.object == f0;
+    uint64_t waited = known ? now - r->wait.since : 0;
+    int contended = !si || si->detail != FR_LOCK_USER || waited >= user_contended;
+    acquisition(a, r, si, ev->id, f0, result == 0, contended, waited, known,
+                now);
+    if (known) {
+      r->thread->lock_wait += waited;
+      note_blocked(a, &(struct fr_blocked){tid, r->wait.site, FR_BLOCKED_LOCK,
+                                           0, f0, r->wait.since, now});
+    }
+    r->wait.active = 0;
+    break;
+  }
+  case FR_SEV_RELEASE:
+    hold_end(a, r, f0, now);
+    break;
+  case FR_SEV_COND_WAIT:
+    hold_end(a, r, ev->nfields > 1 ? ev->field[1] : 0, now);
+    r->cond = (struct pending){1, ev->id, f0,
+                               ev->nfields > 1 ? ev->field[1] : 0, now};
+    break;
+  case FR_SEV_COND_WOKEN: {
+    struct fr_lock_stats *l = lock_get(a, f0, si, ev->id);
+    if (l)
+      lock_add_thread(l, tid);
+    if (!r->cond.active || r->cond.object != f0)
+      break; // the wait began before the window
+    uint64_t waited = now - r->cond.since;
+    if (l) {
+      l->acquisitions++;
+      fr_dist_add(&l->wait, waited);
+    }
+    r->thread->cond_wait += waited;
+    note_blocked(a, &(struct fr_blocked){tid, r->cond.site, FR_BLOCKED_COND, 0,
+                                         f0, r->cond.since, now});
+    hold_begin(r, r->cond.extra, r->cond.site, now); // the mutex, again
+    r->cond.active = 0;
+    break;
+  }
+  case FR_SEV_SIGNAL: {
+    struct fr_lock_stats *l = lock_get(a, f0, si, ev->id);
+    if (l) {
+      l->signals++;
+      lock_add_thread(l, tid);
+    }
+    break;
+  }
+  case FR_SEV_CALL:
+    r->call = (struct pending){1, ev->id, (uint64_t)fr_unzigzag(f0), 0, now};
+    break;
+  case FR_SEV_RETURN: {
+    struct fr_block_stats *b = TABLE_GET(a, block_site_map, block_sites,
+                                         block_site_count, block_site_cap, key,
+                                         (uint64_t)ev->id);
+    if (!b)
+      break;
+    b->site = ev->id;
+    if (!r->call.active || r->call.site != ev->id) {
+      b->partial++;
+      break;
+    }
+    uint64_t took = now - r->call.since;
+    int failed = call_failed(si, ev);
+    fr_dist_add(&b->duration, took);
+    b->errors += failed;
+    if (si && (si->detail & 0xff) == FR_ARG_FD) {
+      struct fr_block_stats *fd =
+          TABLE_GET(a, fd_map, fds, fd_count, fd_cap, key, r->call.object);
+      if (fd) {
+        if (!fd->duration.count)
+          fd->site = ev->id;
+        fr_dist_add(&fd->duration, took);
+        fd->errors += failed;
+      }
+    }
+    r->thread->blocking += took;
+    note_blocked(a, &(struct fr_blocked){tid, ev->id, FR_BLOCKED_CALL, 0,
+                                         r->call.object, r->call.since, now});
+    r->call.active = 0;
+    break;
+  }
+  }
+}
+
+static void on_exit_event(struct fr_analysis *a, struct replay *r,
+                          const struct fr_event *ev) {
+  uint32_t k = r->depth;
+  while (k > 0 && r->stack[k - 1].site != ev->id)
+    k--;
+  if (k == 0) {
+    struct fr_func_stats *f = func_get(a, ev->id);
+    if (f)
+      f->partial++;
+    a->partial_calls++;
+    return;
+  }
+  // Frames above the match left without an exit (longjmp, an exception
+  // through uninstrumented code): they are dropped, not guessed.
+  struct frame fr = r->stack[k - 1];
+  r->depth = k - 1;
+  uint64_t inclusive = ev->ticks - fr.start;
+  struct fr_func_stats *f = func_get(a, ev->id);
+  if (f) {
+    fr_dist_add(&f->inclusive, inclusive);
+    f->exclusive_total += inclusive > fr.child ? inclusive - fr.child : 0;
+  }
+  if (r->depth)
+    r->stack[r->depth - 1].child += inclusive;
+}
+
+// Waits and calls the thread was still in when its events end.
+static void close_thread(struct fr_analysis *a, const struct fr_snapshot *s,
+                         struct replay *r) {
+  uint64_t end = s->hdr.snapshot_ticks;
+  uint32_t tid = r->thread->index;
+  const struct pending *p[3] = {&r->wait, &r->cond, &r->call};
+  const uint32_t kinds[3] = {FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL};
+  for (int i = 0; i < 3; i++)
+    if (p[i]->active && end >= p[i]->since)
+      note_blocked(a, &(struct fr_blocked){tid, p[i]->site, kinds[i], 1,
+                                           p[i]->object, p[i]->since, end});
+  replay_reset(r);
+}
+
+static int chunk_order(const void *x, const void *y) {
+  const struct fr_chunk_view *a = *(const struct fr_chunk_view *const *)x;
+  const struct fr_chunk_view *b = *(const struct fr_chunk_view *const *)y;
+  if (a->hdr.thread_index != b->hdr.thread_index)
+    return a->hdr.thread_index < b->hdr.thread_index ? -1 : 1;
+  return a->hdr.seq < b->hdr.seq ? -1 : a->hdr.seq > b->hdr.seq;
+}
+
+int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
+               struct fr_analysis *a) {
+  memset(a, 0, sizeof(*a));
+  a->top_blocked = top_blocked;
+  a->first_ticks = UINT64_MAX;
+  a->longest = calloc(top_blocked + 1, sizeof(*a->longest));
+  const struct fr_chunk_view **order =
+      malloc((s->chunk_count + 1) * sizeof(*order));
+  struct replay r = {0};
+  if (!a->longest || !order) {
+    free(order);
+    return -1;
+  }
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    order[i] = &s->chunks[i];
+  qsort(order, s->chunk_count, sizeof(*order), chunk_order);
+
+  for (uint32_t i = 0; i < s->chunk_count; i++) {
+    const struct fr_chunk_view *c = order[i];
+    int new_thread = i == 0 || order[i - 1]->hdr.thread_index != c->hdr.thread_index;
+    if (new_thread) {
+      if (i > 0)
+        close_thread(a, s, &r);
+      if (fr_grow((void **)&a->threads, &a->thread_cap, a->thread_count + 1,
+                  sizeof(*a->threads)))
+        goto oom;
+      r.thread = &a->threads[a->thread_count++];
+      memset(r.thread, 0, sizeof(*r.thread));
+      r.thread->index = c->hdr.thread_index;
+      r.thread->first_ticks = UINT64_MAX;
+    } else if (order[i - 1]->hdr.seq + 1 != c->hdr.seq) {
+      a->gaps++; // a recycled chunk: what was open before it is unknown
+      replay_reset(&r);
+    }
+    r.thread->tid = c->hdr.tid;
+    memcpy(r.thread->name, c->hdr.thread_name, sizeof(r.thread->name));
+
+    uint32_t off = 0;
+    uint64_t ticks = c->hdr.base_ticks;
+    struct fr_event ev;
+    while (fr_chunk_next(c, &off, &ticks, &ev) == 1) {
+      a->events++;
+      r.thread->events++;
+      if (ev.ticks < r.thread->first_ticks)
+        r.thread->first_ticks = ev.ticks;
+      if (ev.ticks > r.thread->last_ticks)
+        r.thread->last_ticks = ev.ticks;
+      if (ev.ticks < a->first_ticks)
+        a->first_ticks = ev.ticks;
+      if (ev.ticks > a->last_ticks)
+        a->last_ticks = ev.ticks;
+      switch (ev.event_class) {
+      case FR_EV_ENTER:
+        if (fr_grow((void **)&r.stack, &r.stack_cap, r.depth + 1,
+                    sizeof(*r.stack)))
+          goto oom;
+        r.stack[r.depth++] = (struct frame){ev.id, ev.ticks, 0};
+        break;
+      case FR_EV_EXIT:
+        on_exit_event(a, &r, &ev);
+        break;
+      case FR_EV_SITE:
+        on_site_event(a, s, &r, &ev);
+        break;
+      case FR_EV_EXT:
+        if (ev.id == FR_EXT_LOST) {
+          a->gaps++;
+          replay_reset(&r);
+        }
+        break;
+      }
+    }
+  }
+  if (s->chunk_count)
+    close_thread(a, s, &r);
+  free(order);
+  free(r.stack);
+  free(r.held);
+  return 0;
+oom:
+  free(order);
+  free(r.stack);
+  free(r.held);
+  return -1;
+}
+
+void fr_analysis_free(struct fr_analysis *a) {
+  for (uint32_t i = 0; i < a->func_count; i++)
+    fr_dist_free(&a->funcs[i].inclusive);
+  for (uint32_t i = 0; i < a->lock_count; i++) {
+    fr_dist_free(&a->locks[i].wait);
+    fr_dist_free(&a->locks[i].hold);
+  }
+  for (uint32_t i = 0; i < a->lock_site_count; i++) {
+    fr_dist_free(&a->lock_sites[i].wait);
+    fr_dist_free(&a->lock_sites[i].hold);
+  }
+  for (uint32_t i = 0; i < a->block_site_count; i++)
+    fr_dist_free(&a->block_sites[i].duration);
+  for (uint32_t i = 0; i < a->fd_count; i++)
+    fr_dist_free(&a->fds[i].duration);
+  free(a->funcs);
+  free(a->locks);
+  free(a->lock_sites);
+  free(a->block_sites);
+  free(a->fds);
+  free(a->threads);
+  free(a->longest);
+  free(a->open);
+  fr_map_free(&a->func_map);
+  fr_map_free(&a->lock_map);
+  fr_map_free(&a->lock_site_map);
+  fr_map_free(&a->block_site_map);
+  fr_map_free(&a->fd_map);
+  memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_analysis.h: one pass over a snapshot that pairs events into calls, lock
+// waits and holds, and blocking calls, and keeps their statistics: what
+// `frtool summary` prints (and what later views can reuse).
+//
+// Each thread's chunks are replayed in sequence order with a call stack, the
+// locks it holds, and the wait or call it is in. Pairs are never invented:
+// an exit whose entry is before the window counts as a partial call (no
+// duration), and a chunk missing from a thread's sequence (recycled) or a
+// lost-events marker clears the thread's state. A wait or call still open
+// at the end of a thread's events is reported as blocked at the snapshot.
+#ifndef FR_ANALYSIS_H
+#define FR_ANALYSIS_H
+
+#include "fr_reader.h"
+#include "fr_stats.h"
+
+struct fr_func_stats {
+  uint32_t site;
+  struct fr_dist inclusive; // ticks
+  uint64_t exclusive_total;
+  uint64_t partial; // exits whose entry was before the window
+};
+
+#define FR_LOCK_MAX_THREADS 16
+struct fr_lock_stats {
+  uint64_t addr;
+  uint32_t detail; // fr_lock_detail of the first site that used it
+  uint32_t first_site;
+  uint64_t acquisitions; // successful (cond: completed waits)
+  uint64_t contended;    // had to wait
+  uint64_t failed;       // trylock busy, timeouts, errors
+  uint64_t signals;      // cond: signal + broadcast
+  struct fr_dist wait;   // per acquisition, 0 when not contended
+  struct fr_dist hold;
+  uint32_t threads[FR_LOCK_MAX_THREADS];
+  uint32_t thread_count; // distinct threads, counting past the array
+};
+
+struct fr_lock_site_stats {
+  uint32_t site;
+  uint64_t acquisitions, contended, failed;
+  uint64_t addr; // the lock it took last
+  uint32_t addr_count; // 1, or more when the site takes several locks
+  struct fr_dist wait, hold;
+};
+
+struct fr_block_stats {
+  uint64_t key; // site id or fd
+  uint32_t site; // per fd: the site that used it first
+  uint64_t errors;
+  uint64_t partial; // returns whose call was before the window
+  struct fr_dist duration;
+};
+
+struct fr_thread_stats {
+  uint32_t index, tid;
+  char name[16];
+  uint64_t events;
+  uint64_t first_ticks, last_ticks;
+  uint64_t lock_wait, cond_wait, blocking; // ticks blocked in each
+};
+
+enum fr_blocked_kind { FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL };
+
+// "Thread T was blocked on X from t1 to t2".
+struct fr_blocked {
+  uint32_t thread;
+  uint32_t site;
+  uint32_t kind; // enum fr_blocked_kind
+  uint32_t open; // still blocked when the snapshot was taken
+  uint64_t object; // lock or cond address, or the call's argument
+  uint64_t begin, end; // ticks
+};
+
+struct fr_analysis {
+  struct fr_func_stats *funcs;
+  uint32_t func_count, func_cap;
+  struct fr_lock_stats *locks;
+  uint32_t lock_count, lock_cap;
+  struct fr_lock_site_stats *lock_sites;
+  uint32_t lock_site_count, lock_site_cap;
+  struct fr_block_stats *block_sites;
+  uint32_t block_site_count, block_site_cap;
+  struct fr_block_stats *fds;
+  uint32_t fd_count, fd_cap;
+  struct fr_thread_stats *threads;
+  uint32_t thread_count, thread_cap;
+  // The longest blocked intervals (at most top_blocked), and every one still
+  // open at the snapshot.
+  struct fr_blocked *longest;
+  uint32_t longest_count, top_blocked;
+  struct fr_blocked *open;
+  uint32_t open_count, open_cap;
+  uint64_t events, partial_calls, gaps;
+  uint64_t first_ticks, last_ticks;
+  struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map;
+};
+
+// 0 on success, -1 when out of memory.
+int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
+               struct fr_analysis *a);
+void fr_analysis_free(struct fr_analysis *a);
+
+#endif // FR_ANALYSIS_H

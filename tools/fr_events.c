@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_events.c: words for events (see fr_events.h).
+#include "fr_events.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *fr_site_event_name(uint32_t site_event, char buf[24]) {
+  switch (site_event) {
+  case FR_SEV_ACQUIRE:
+    return "acquire";
+  case FR_SEV_WAIT:
+    return "wait";
+  case FR_SEV_ACQUIRED:
+    return "acquired";
+  case FR_SEV_RELEASE:
+    return "release";
+  case FR_SEV_COND_WAIT:
+    return "cond-wait";
+  case FR_SEV_COND_WOKEN:
+    return "cond-woken";
+  case FR_SEV_SIGNAL:
+    return "signal";
+  case FR_SEV_CALL:
+    return "call";
+  case FR_SEV_RETURN:
+    return "return";
+  }
+  snprintf(buf, 24, "site-event-%u", site_event);
+  return buf;
+}
+
+const char *fr_blocking_arg_name(uint32_t detail) {
+  switch (detail & 0xff) {
+  case FR_ARG_NONE:
+    return NULL;
+  case FR_ARG_FD:
+    return "fd";
+  case FR_ARG_PID:
+    return "pid";
+  case FR_ARG_THREAD:
+    return "thread";
+  case FR_ARG_ADDR:
+    return "addr";
+  case FR_ARG_COUNT:
+    return "count";
+  case FR_ARG_USEC:
+    return "usec";
+  case FR_ARG_SEC:
+    return "sec";
+  case FR_ARG_CLOCK:
+    return "clock";
+  }
+  return "arg";
+}
+
+void fr_format_blocking_arg(uint32_t detail, int64_t value, char *buf,
+                            size_t size) {
+  const char *what = fr_blocking_arg_name(detail);
+  uint32_t arg = detail & 0xff;
+  if (!what)
+    buf[0] = 0;
+  else if (arg == FR_ARG_ADDR || arg == FR_ARG_THREAD)
+    snprintf(buf, size, "%s=%#llx", what, (unsigned long long)value);
+  else
+    snprintf(buf, size, "%s=%lld", what, (long long)value);
+}
+
+const char *fr_errno_name(int64_t err, char buf[24]) {
+  const char *name =
+      err > 0 && err < 4096 ? strerrorname_np((int)err) : NULL;
+  if (name)
+    return name;
+  snprintf(buf, 24, "%lld", (long long)err);
+  return buf;
+}
+
+// What the lock object is called in the fields of a lock site's events.
+static const char *lock_word(const struct fr_site_info *site) {
+  if (!site)
+    return "obj";
+  switch (site->detail) {
+  case FR_LOCK_SEMAPHORE:
+    return "sem";
+  case FR_LOCK_CONDITION:
+    return "cond";
+  }
+  return "lock";
+}
+
+void fr_format_site_fields(const struct fr_site_info *site,
+                           const struct fr_event *ev, char *buf, size_t size) {
+  char e[24];
+  const uint64_t *f = ev->field;
+  buf[0] = 0;
+  switch (ev->site_event) {
+  case FR_SEV_ACQUIRE:
+  case FR_SEV_ACQUIRED:
+  case FR_SEV_COND_WOKEN:
+    if (ev->nfields >= 2 && fr_unzigzag(f[1]) != 0)
+      snprintf(buf, size, "%s=%#llx error=%s", lock_word(site),
+               (unsigned long long)f[0], fr_errno_name(fr_unzigzag(f[1]), e));
+    else if (ev->nfields >= 1)
+      snprintf(buf, size, "%s=%#llx", lock_word(site), (unsigned long long)f[0]);
+    return;
+  case FR_SEV_WAIT:
+  case FR_SEV_RELEASE:
+  case FR_SEV_SIGNAL:
+    if (ev->nfields >= 1)
+      snprintf(buf, size, "%s=%#llx", lock_word(site), (unsigned long long)f[0]);
+    return;
+  case FR_SEV_COND_WAIT:
+    if (ev->nfields >= 2)
+      snprintf(buf, size, "cond=%#llx mutex=%#llx", (unsigned long long)f[0],
+               (unsigned long long)f[1]);
+    return;
+  case FR_SEV_CALL: {
+    if (ev->nfields >= 1)
+      fr_format_blocking_arg(site ? site->detail : 0xff, fr_unzigzag(f[0]),
+                             buf, size);
+    return;
+  }
+  case FR_SEV_RETURN:
+    if (ev->nfields >= 2)
+      snprintf(buf, size, "result=%lld errno=%s", (long long)fr_unzigzag(f[0]),
+               fr_errno_name(fr_unzigzag(f[1]), e));
+    else if (ev->nfields >= 1)
+      snprintf(buf, size, "result=%lld", (long long)fr_unzigzag(f[0]));
+    return;
+  }
+  // An event kind this frtool does not know: its raw fields.
+  size_t at = 0;
+  for (uint32_t k = 0; k < ev->nfields && at < size; k++)
+    at += (size_t)snprintf(buf + at, size - at, "%sf%u=%llu", k ? " " : "", k,
+                           (unsigned long long)f[k]);
+}

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_events.h: words for events, shared by frtool's commands: the name of a
+// lock or blocking event, of what a call's argument is, of an errno value.
+#ifndef FR_EVENTS_H
+#define FR_EVENTS_H
+
+#include "fr_reader.h"
+
+#include <stddef.h>
+
+// "acquire", "wait", ... or "site-event-N" for a kind this frtool does not know.
+const char *fr_site_event_name(uint32_t site_event, char buf[24]);
+
+// What a blocking site's argument is: "fd", "pid", ... ("arg" when unknown,
+// NULL for FR_ARG_NONE).
+const char *fr_blocking_arg_name(uint32_t detail);
+
+// A blocking call's argument as "fd=3", "thread=0x7f..." (hex for addresses
+// and threads); "" for FR_ARG_NONE.
+void fr_format_blocking_arg(uint32_t detail, int64_t value, char *buf,
+                            size_t size);
+
+// "EBADF", or the number when it has no name.
+const char *fr_errno_name(int64_t err, char buf[24]);
+
+// A site event's fields as "lock=0x... error=EBUSY", into buf.
+void fr_format_site_fields(const struct fr_site_info *site,
+                           const struct fr_event *ev, char *buf, size_t size);
+
+#endif // FR_EVENTS_H

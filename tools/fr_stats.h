@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_stats.h: what frtool's analyses keep per function, lock, site or fd: a
+// distribution of durations (count, total, max and quantiles), and a map
+// from 64-bit keys to record indices.
+//
+// A distribution keeps its first FR_DIST_EXACT samples, so quantiles of small
+// traces are exact (and tests can check them by hand); past that it keeps a
+// log-linear histogram (32 steps per power of two, within 3.2%), so memory
+// stays bounded whatever the size of the snapshot.
+#ifndef FR_STATS_H
+#define FR_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FR_DIST_EXACT 1024
+
+struct fr_dist {
+  uint64_t count, total, max;
+  uint64_t *samples;  // the first FR_DIST_EXACT, while count <= that
+  uint32_t *histogram; // once count > FR_DIST_EXACT
+};
+
+void fr_dist_add(struct fr_dist *d, uint64_t value);
+// The q-quantile (0 < q <= 1) by the nearest-rank method; 0 when empty.
+uint64_t fr_dist_quantile(struct fr_dist *d, double q); // may reorder samples
+void fr_dist_free(struct fr_dist *d);
+
+// Open addressing, linear probing; keys are any 64-bit values.
+struct fr_map {
+  uint64_t *keys;
+  uint32_t *values;
+  uint8_t *used;
+  uint32_t capacity, count;
+};
+
+// The value slot for key, created (set to UINT32_MAX) when absent. NULL when
+// out of memory.
+uint32_t *fr_map_slot(struct fr_map *m, uint64_t key);
+void fr_map_free(struct fr_map *m);
+
+// Grows *array (of *capacity elements of size bytes) to hold need; 0 on
+// success.
+int fr_grow(void **array, uint32_t *capacity, uint32_t need, size_t size);
+
+#endif // FR_STATS_H
