@@ -61,12 +61,19 @@ enum fr_site_kind {
 
 // fr_site_desc.detail of a lock site: what the lock is.
 enum fr_lock_detail {
-  FR_LOCK_EXCLUSIVE = 1, // mutex, spinlock, C11 mtx, rwlock for writing
-  FR_LOCK_SHARED = 2,    // rwlock for reading
-  FR_LOCK_SEMAPHORE = 3, // sem_t: acquire is wait, release is post
-  FR_LOCK_CONDITION = 4, // condition variable: wait, signal, broadcast
-  FR_LOCK_USER = 5,      // a function the user named as a lock or unlock
+  FR_LOCK_MUTEX = 1,        // pthread mutex, C11 mtx
+  FR_LOCK_RWLOCK_READ = 2,  // rwlock taken for reading
+  FR_LOCK_SEMAPHORE = 3,    // sem_t: acquire is wait, release is post
+  FR_LOCK_CONDITION = 4,    // condition variable: wait, signal, broadcast
+  FR_LOCK_USER = 5,         // a function the user named as a lock or unlock
+  FR_LOCK_RWLOCK_WRITE = 6, // rwlock taken for writing, or released
+  FR_LOCK_SPIN = 7,         // pthread spinlock
 };
+// Or'ed into a lock site's detail when its calls have no try counterpart
+// (user-named locks, clocklock): every acquisition records a wait, so only a
+// wait longer than a microsecond counts as contention.
+#define FR_LOCK_WAITS_ALWAYS 0x100
+#define FR_LOCK_KIND(detail) ((detail) & 0xff)
 
 // fr_site_desc.detail of a blocking site: low byte, what the recorded
 // argument identifies; next byte, how to read the result.

@@ -54,6 +54,8 @@ constexpr int ThrdBusy = 1; // C11 thrd_busy in glibc's <threads.h>
 
 CalleeInfo lock(const char *Name, Shape S, uint16_t Detail,
                 const char *Try = nullptr, int Busy = 0) {
+  if (S == Shape::UserLock)
+    Detail |= FR_LOCK_WAITS_ALWAYS;
   return {Name, S, FR_SITE_LOCK, Detail, Try, Busy};
 }
 
@@ -72,7 +74,8 @@ CalleeInfo stdio(const char *Name, int FileArg, uint16_t Result) {
 
 const StringMap<CalleeInfo> &catalogue() {
   static const StringMap<CalleeInfo> Map = [] {
-    const uint16_t Ex = FR_LOCK_EXCLUSIVE, Sh = FR_LOCK_SHARED,
+    const uint16_t Ex = FR_LOCK_MUTEX, Rd = FR_LOCK_RWLOCK_READ,
+                   Wr = FR_LOCK_RWLOCK_WRITE, Spin = FR_LOCK_SPIN,
                    Sem = FR_LOCK_SEMAPHORE, Cond = FR_LOCK_CONDITION;
     const CalleeInfo All[] = {
         // pthread mutexes, rwlocks, spinlocks.
@@ -81,18 +84,18 @@ const StringMap<CalleeInfo> &catalogue() {
         lock("pthread_mutex_clocklock", Shape::UserLock, Ex),
         lock("pthread_mutex_trylock", Shape::Try, Ex),
         lock("pthread_mutex_unlock", Shape::Release, Ex),
-        lock("pthread_rwlock_rdlock", Shape::Acquire, Sh, "pthread_rwlock_tryrdlock", EBUSY),
-        lock("pthread_rwlock_wrlock", Shape::Acquire, Ex, "pthread_rwlock_trywrlock", EBUSY),
-        lock("pthread_rwlock_timedrdlock", Shape::AcquireTimed, Sh, "pthread_rwlock_tryrdlock", EBUSY),
-        lock("pthread_rwlock_timedwrlock", Shape::AcquireTimed, Ex, "pthread_rwlock_trywrlock", EBUSY),
-        lock("pthread_rwlock_clockrdlock", Shape::UserLock, Sh),
-        lock("pthread_rwlock_clockwrlock", Shape::UserLock, Ex),
-        lock("pthread_rwlock_tryrdlock", Shape::Try, Sh),
-        lock("pthread_rwlock_trywrlock", Shape::Try, Ex),
-        lock("pthread_rwlock_unlock", Shape::Release, Ex),
-        lock("pthread_spin_lock", Shape::Acquire, Ex, "pthread_spin_trylock", EBUSY),
-        lock("pthread_spin_trylock", Shape::Try, Ex),
-        lock("pthread_spin_unlock", Shape::Release, Ex),
+        lock("pthread_rwlock_rdlock", Shape::Acquire, Rd, "pthread_rwlock_tryrdlock", EBUSY),
+        lock("pthread_rwlock_wrlock", Shape::Acquire, Wr, "pthread_rwlock_trywrlock", EBUSY),
+        lock("pthread_rwlock_timedrdlock", Shape::AcquireTimed, Rd, "pthread_rwlock_tryrdlock", EBUSY),
+        lock("pthread_rwlock_timedwrlock", Shape::AcquireTimed, Wr, "pthread_rwlock_trywrlock", EBUSY),
+        lock("pthread_rwlock_clockrdlock", Shape::UserLock, Rd),
+        lock("pthread_rwlock_clockwrlock", Shape::UserLock, Wr),
+        lock("pthread_rwlock_tryrdlock", Shape::Try, Rd),
+        lock("pthread_rwlock_trywrlock", Shape::Try, Wr),
+        lock("pthread_rwlock_unlock", Shape::Release, Wr),
+        lock("pthread_spin_lock", Shape::Acquire, Spin, "pthread_spin_trylock", EBUSY),
+        lock("pthread_spin_trylock", Shape::Try, Spin),
+        lock("pthread_spin_unlock", Shape::Release, Spin),
         // Condition variables.
         lock("pthread_cond_wait", Shape::CondWait, Cond),
         lock("pthread_cond_timedwait", Shape::CondWait, Cond),
@@ -173,7 +176,7 @@ const StringMap<CalleeInfo> &catalogue() {
   return Map;
 }
 
-const CalleeInfo UserLockInfo{"", Shape::UserLock, FR_SITE_LOCK, FR_LOCK_USER};
+const CalleeInfo UserLockInfo = lock("", Shape::UserLock, FR_LOCK_USER);
 const CalleeInfo UserUnlockInfo{"", Shape::Release, FR_SITE_LOCK, FR_LOCK_USER};
 const CalleeInfo UserBlockingInfo =
     io("", -1, FR_ARG_NONE, FR_RESULT_COUNT);

@@ -68,11 +68,14 @@ static const char *site_callee(uint32_t id) {
 }
 
 static const char *lock_kind(uint32_t detail) {
-  switch (detail) {
-  case FR_LOCK_EXCLUSIVE:
+  switch (FR_LOCK_KIND(detail)) {
+  case FR_LOCK_MUTEX:
     return "mutex";
-  case FR_LOCK_SHARED:
+  case FR_LOCK_RWLOCK_READ:
+  case FR_LOCK_RWLOCK_WRITE:
     return "rwlock";
+  case FR_LOCK_SPIN:
+    return "spin";
   case FR_LOCK_SEMAPHORE:
     return "sem";
   case FR_LOCK_CONDITION:

@@ -169,7 +169,7 @@ static void acquisition(struct fr_analysis *a, struct replay *r,
     fr_dist_add(&l->wait, waited);
     fr_dist_add(&ls->wait, waited);
   }
-  if (ok && (!si || si->detail != FR_LOCK_SEMAPHORE))
+  if (ok && (!si || FR_LOCK_KIND(si->detail) != FR_LOCK_SEMAPHORE))
     hold_begin(r, addr, site, now);
 }
 
@@ -192,8 +192,8 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
   uint64_t f0 = ev->nfields > 0 ? ev->field[0] : 0;
   int64_t result = ev->nfields > 1 ? fr_unzigzag(ev->field[1]) : 0;
   uint32_t tid = r->thread->index;
-  // A user-named lock has no try: its waits count as contended when they
-  // last longer than a microsecond.
+  // A lock call without a try records a wait every time: it counts as
+  // contended when it lasted longer than a microsecond.
   uint64_t user_contended = s->hdr.tick_hz / 1000000 + 1;
 
   switch (ev->site_event) {
@@ -206,7 +206,8 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
   case FR_SEV_ACQUIRED: {
     int known = r->wait.active && r->wait.object == f0;
     uint64_t waited = known ? now - r->wait.since : 0;
-    int contended = !si || si->detail != FR_LOCK_USER || waited >= user_contended;
+    int contended = !si || !(si->detail & FR_LOCK_WAITS_ALWAYS) ||
+                    waited >= user_contended;
     acquisition(a, r, si, ev->id, f0, result == 0, contended, waited, known,
                 now);
     if (known) {

@@ -79,7 +79,7 @@ const char *fr_errno_name(int64_t err, char buf[24]) {
 static const char *lock_word(const struct fr_site_info *site) {
   if (!site)
     return "obj";
-  switch (site->detail) {
+  switch (FR_LOCK_KIND(site->detail)) {
   case FR_LOCK_SEMAPHORE:
     return "sem";
   case FR_LOCK_CONDITION:

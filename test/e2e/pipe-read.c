@@ -1,0 +1,59 @@
+// A blocking read on a pipe whose writer waits 50 ms first: the summary's read
+// on that descriptor lasts as long as the program measured (within 10%), at
+// least the forced delay, and the read is the longest blocked interval of the
+// reading thread. A read on a closed descriptor is counted as an error, with
+// its errno in the dump.
+// RUN: %clang_fr -O0 %s -o %t0 %fr_link
+// RUN: rm -f %t0.fr && env FR_OPTIONS=output=%t0.fr %t0 > %t0.vars
+// RUN: %frtool summary --json %t0.fr > %t0.json
+// RUN: %summary_check %t0.json --vars %t0.vars 'fds[fd=$read_fd].duration.count==1' 'fds[fd=$read_fd].duration.max_ns>=$delay_ns' 'fds[fd=$read_fd].duration.max_ns~=$measured_ns/10%' 'fds[fd=$read_fd].first_site.callee==read' 'fds[fd=-1].errors==1' 'blocking_sites[0].site.callee==read'
+// RUN: %frtool dump %t0.fr | FileCheck %s
+// RUN: %clang_fr -O2 -D_FORTIFY_SOURCE=2 %s -o %t2 %fr_link
+// RUN: rm -f %t2.fr && env FR_OPTIONS=output=%t2.fr %t2 > %t2.vars
+// RUN: %frtool summary --json %t2.fr > %t2.json
+// RUN: %summary_check %t2.json --vars %t2.vars 'fds[fd=$read_fd].duration.count==1' 'fds[fd=$read_fd].duration.max_ns>=$delay_ns' 'fds[fd=$read_fd].duration.max_ns~=$measured_ns/10%' 'fds[fd=-1].errors==1'
+// RUN: %frtool dump %t2.fr | FileCheck %s
+// RUN: %frtool summary %t2.fr | FileCheck %s --check-prefix=SUMMARY
+//
+// CHECK: call read fd=[[FD:[0-9]+]] in main
+// CHECK: return read result=5 in main
+// CHECK: call read fd=-1 in main
+// CHECK: return read result=-1 errno=EBADF in main
+// SUMMARY: longest blocked
+// SUMMARY: T{{[0-9]+}} blocked {{5[0-9]\.[0-9]+}}ms in read fd={{[0-9]+}} (main {{.*}}pipe-read.c:[[#@LINE+28]])
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fds[2];
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *late_writer(void *arg) {
+  struct timespec delay = {0, 50 * 1000 * 1000};
+  nanosleep(&delay, NULL);
+  write(fds[1], "hello", 5);
+  return arg;
+}
+
+int main(void) {
+  char buf[16];
+  pipe(fds);
+  pthread_t w;
+  pthread_create(&w, NULL, late_writer, NULL);
+  uint64_t before = now_ns();
+  ssize_t n = read(fds[0], buf, sizeof(buf));
+  uint64_t measured = now_ns() - before;
+  pthread_join(w, NULL);
+  close(fds[1]);
+  n += read(-1, buf, sizeof(buf));
+  printf("read_fd=%d\ndelay_ns=%d\nmeasured_ns=%llu\nn=%zd\n", fds[0],
+         50 * 1000 * 1000, (unsigned long long)measured, n);
+  return 0;
+}

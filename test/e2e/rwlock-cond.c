@@ -1,0 +1,85 @@
+// A reader waits for a writer that holds a rwlock for 30 ms; a consumer waits
+// on a condition variable that a producer signals after 40 ms. The summary
+// shows the rwlock as contended with that wait, the condition variable's
+// wait, and the mutex the cond wait released and took back as held.
+// RUN: %clang_fr -O0 %s -o %t0 %fr_link
+// RUN: rm -f %t0.fr && env FR_OPTIONS=output=%t0.fr %t0 > %t0.vars
+// RUN: %frtool summary --json %t0.fr > %t0.json
+// RUN: %summary_check %t0.json --vars %t0.vars 'locks[addr=$rwlock].kind==rwlock' 'locks[addr=$rwlock].contended==1' 'locks[addr=$rwlock].acquired==2' 'locks[addr=$rwlock].wait.max_ns>=$rw_hold_ns' 'locks[addr=$rwlock].wait.max_ns~=$rw_measured_ns/10%' 'locks[addr=$cond].kind==cond' 'locks[addr=$cond].signals==1' 'locks[addr=$cond].wait.max_ns>=$cond_delay_ns' 'locks[addr=$mutex].hold.count>=2'
+// RUN: %frtool dump %t0.fr | FileCheck %s
+// RUN: %clang_fr -O2 %s -o %t2 %fr_link
+// RUN: rm -f %t2.fr && env FR_OPTIONS=output=%t2.fr %t2 > %t2.vars
+// RUN: %frtool summary --json %t2.fr > %t2.json
+// RUN: %summary_check %t2.json --vars %t2.vars 'locks[addr=$rwlock].kind==rwlock' 'locks[addr=$rwlock].contended==1' 'locks[addr=$rwlock].acquired==2' 'locks[addr=$rwlock].wait.max_ns>=$rw_hold_ns' 'locks[addr=$rwlock].wait.max_ns~=$rw_measured_ns/10%' 'locks[addr=$cond].kind==cond' 'locks[addr=$cond].signals==1' 'locks[addr=$cond].wait.max_ns>=$cond_delay_ns' 'locks[addr=$mutex].hold.count>=2'
+// RUN: %frtool dump %t2.fr | FileCheck %s
+//
+// CHECK-DAG: acquire pthread_rwlock_wrlock lock=0x{{[0-9a-f]+}} in main
+// CHECK-DAG: wait pthread_rwlock_rdlock lock=0x{{[0-9a-f]+}} in reader
+// CHECK-DAG: acquired pthread_rwlock_rdlock lock=0x{{[0-9a-f]+}} in reader
+// CHECK-DAG: cond-wait pthread_cond_wait cond=0x{{[0-9a-f]+}} mutex=0x{{[0-9a-f]+}} in consumer
+// CHECK-DAG: signal pthread_cond_signal cond=0x{{[0-9a-f]+}} in main
+// CHECK-DAG: cond-woken pthread_cond_wait cond=0x{{[0-9a-f]+}} in consumer
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static int ready;
+static volatile int reader_waiting;
+static uint64_t rw_measured_ns;
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *reader(void *arg) {
+  reader_waiting = 1;
+  uint64_t before = now_ns();
+  pthread_rwlock_rdlock(&rwlock);
+  rw_measured_ns = now_ns() - before;
+  pthread_rwlock_unlock(&rwlock);
+  return arg;
+}
+
+static void *consumer(void *arg) {
+  pthread_mutex_lock(&mutex);
+  while (!ready)
+    pthread_cond_wait(&cond, &mutex);
+  pthread_mutex_unlock(&mutex);
+  return arg;
+}
+
+int main(void) {
+  pthread_t r, c;
+  pthread_rwlock_wrlock(&rwlock);
+  pthread_create(&r, NULL, reader, NULL);
+  while (!reader_waiting)
+    sched_yield();
+  usleep(30000);
+  pthread_rwlock_unlock(&rwlock);
+  pthread_join(r, NULL);
+
+  pthread_create(&c, NULL, consumer, NULL);
+  usleep(40000);
+  pthread_mutex_lock(&mutex);
+  ready = 1;
+  pthread_cond_signal(&cond);
+  pthread_mutex_unlock(&mutex);
+  pthread_join(c, NULL);
+
+  printf("rwlock=%llu\ncond=%llu\nmutex=%llu\n",
+         (unsigned long long)(uintptr_t)&rwlock,
+         (unsigned long long)(uintptr_t)&cond,
+         (unsigned long long)(uintptr_t)&mutex);
+  // The reader starts waiting at most a scheduling delay after the flag.
+  printf("rw_hold_ns=%d\n", 25000000);
+  printf("rw_measured_ns=%llu\n", (unsigned long long)rw_measured_ns);
+  printf("cond_delay_ns=%d\n", 35000000);
+  return 0;
+}

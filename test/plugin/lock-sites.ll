@@ -1,0 +1,133 @@
+; Lock call sites. A lock with a try counterpart is replaced, while recording,
+; by the runtime's try-first wrapper (else the original call runs); unlock and
+; signal get a hook before, trylock a hook after with the result, cond waits a
+; hook on each side; a user-named lock gets wait/acquired hooks around it.
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=SITES
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=blocking>' -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=none>' -S %s | FileCheck %s --check-prefix=OFF
+
+%mutex = type { [40 x i8] }
+
+declare i32 @pthread_mutex_lock(%mutex*)
+declare i32 @pthread_mutex_unlock(%mutex*)
+declare i32 @pthread_mutex_trylock(%mutex*)
+declare i32 @pthread_mutex_timedlock(%mutex*, i8*)
+declare i32 @pthread_rwlock_rdlock(i8*)
+declare i32 @pthread_rwlock_wrlock(i8*)
+declare i32 @pthread_rwlock_unlock(i8*)
+declare i32 @pthread_spin_lock(i8*)
+declare i32 @pthread_cond_wait(i8*, %mutex*)
+declare i32 @pthread_cond_signal(i8*)
+declare i32 @pthread_cond_broadcast(i8*)
+declare i32 @sem_wait(i8*)
+declare i32 @sem_post(i8*)
+declare i32 @mtx_lock(i8*)
+declare i32 @cnd_wait(i8*, i8*)
+
+define i32 @mutex(%mutex* %m) {
+  %r = call i32 @pthread_mutex_lock(%mutex* %m)
+  %u = call i32 @pthread_mutex_unlock(%mutex* %m)
+  %t = call i32 @pthread_mutex_trylock(%mutex* %m)
+  %s = add i32 %r, %t
+  ret i32 %s
+}
+; CHECK-LABEL: define i32 @mutex(
+; CHECK:      %fr.active = load i8, {{.*}} @__fr_active
+; CHECK-NEXT: [[ON:%[0-9]+]] = icmp ne i8 %fr.active, 0
+; CHECK-NEXT: br i1 [[ON]], label %[[WRAP:[0-9]+]], label %[[PLAIN:[0-9]+]]
+; CHECK:      [[WRAP]]:
+; CHECK:      %fr.site = add i32 %fr.base, 0
+; CHECK:      [[W:%[0-9]+]] = call i32 @__fr_lock_acquire(i32 %fr.site, {{.*}} @pthread_mutex_trylock{{.*}}, {{.*}} @pthread_mutex_lock{{.*}}, i32 16)
+; CHECK:      [[PLAIN]]:
+; CHECK-NEXT: %r = call i32 @pthread_mutex_lock(
+; CHECK:      %fr.lock = phi i32 [ [[W]], %[[WRAP]] ], [ %r, %[[PLAIN]] ]
+; The release is stamped before the unlock.
+; CHECK:      call void @__fr_lock_release(i32 %fr.site{{[0-9]+}}, i64
+; CHECK:      %u = call i32 @pthread_mutex_unlock(
+; CHECK-NEXT: %t = call i32 @pthread_mutex_trylock(
+; CHECK:      [[TR:%[0-9]+]] = sext i32 %t to i64
+; CHECK:      call void @__fr_lock_try(i32 %fr.site{{[0-9]+}}, i64 {{%[0-9]+}}, i64 [[TR]])
+; CHECK:      %s = add i32 %fr.lock, %t
+
+define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11, i8* %deadline) {
+  %a = call i32 @pthread_mutex_timedlock(%mutex* %m, i8* %deadline)
+  %b = call i32 @pthread_rwlock_rdlock(i8* %rw)
+  %c = call i32 @pthread_rwlock_wrlock(i8* %rw)
+  %d = call i32 @pthread_rwlock_unlock(i8* %rw)
+  %e = call i32 @pthread_spin_lock(i8* %spin)
+  %f = call i32 @sem_wait(i8* %sem)
+  %g = call i32 @sem_post(i8* %sem)
+  %h = call i32 @mtx_lock(i8* %c11)
+  %i = call i32 @pthread_cond_wait(i8* %cond, %mutex* %m)
+  %j = call i32 @pthread_cond_signal(i8* %cond)
+  %k = call i32 @pthread_cond_broadcast(i8* %cond)
+  %l = call i32 @cnd_wait(i8* %cond, i8* %c11)
+  ret i32 %a
+}
+; CHECK-LABEL: define i32 @others(
+; CHECK: call i32 @__fr_lock_acquire_timed({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 16)
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_tryrdlock{{.*}}@pthread_rwlock_rdlock{{.*}}, i32 16)
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_trywrlock{{.*}}@pthread_rwlock_wrlock{{.*}}, i32 16)
+; CHECK: call void @__fr_lock_release(
+; CHECK: %d = call i32 @pthread_rwlock_unlock(
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_spin_trylock{{.*}}@pthread_spin_lock{{.*}}, i32 16)
+; sem_trywait reports "busy" as -1 with errno EAGAIN; C11's mtx_trylock as thrd_busy (1).
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@sem_trywait{{.*}}@sem_wait{{.*}}, i32 -1)
+; CHECK: call void @__fr_lock_release(
+; CHECK: %g = call i32 @sem_post(
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@mtx_trylock{{.*}}@mtx_lock{{.*}}, i32 1)
+; CHECK: call void @__fr_cond_wait(i32 %fr.site{{[0-9]+}}, i64 [[COND:%[0-9]+]], i64
+; CHECK: %i = call i32 @pthread_cond_wait(
+; CHECK: call void @__fr_cond_woken(i32 %fr.site{{[0-9]+}}, i64 [[COND]], i64
+; CHECK: call void @__fr_cond_signal(
+; CHECK: %j = call i32 @pthread_cond_signal(
+; CHECK: call void @__fr_cond_signal(
+; CHECK: %k = call i32 @pthread_cond_broadcast(
+; CHECK: call void @__fr_cond_wait(
+; CHECK: %l = call i32 @cnd_wait(
+; CHECK: call void @__fr_cond_woken(
+
+; A user-named lock has no try: its wait is recorded around the call.
+declare void @my_lock(i8*)
+declare void @my_unlock(i8*)
+define void @user(i8* %obj) {
+  call void @my_lock(i8* %obj)
+  call void @my_unlock(i8* %obj)
+  ret void
+}
+; CHECK-LABEL: define void @user(
+; CHECK: call void @__fr_lock_wait(i32 %fr.site{{[0-9]*}}, i64 [[OBJ:%[0-9]+]])
+; CHECK: call void @my_lock(
+; CHECK: call void @__fr_lock_acquired(i32 %fr.site{{[0-9]*}}, i64 [[OBJ]], i64 0)
+; CHECK: call void @__fr_lock_release(
+; CHECK: call void @my_unlock(
+
+; The program's own function named like a lock function is not one.
+define i32 @sem_trywait(i8* %s) {
+  ret i32 0
+}
+define i32 @own(i8* %s) {
+  %r = call i32 @sem_trywait(i8* %s)
+  ret i32 %r
+}
+; CHECK-LABEL: define i32 @own(
+; CHECK-NEXT: %r = call i32 @sem_trywait(
+; CHECK-NEXT: ret i32 %r
+
+; Site records: kind 2 (lock), detail 1 mutex, 2 rwlock read, 3 semaphore,
+; 4 condition, 6 rwlock write, 7 spin, 0x105 user (5, and no try: waits
+; always); the callee's name is the record's last string.
+; SITES-DAG: c"pthread_mutex_lock\00"
+; SITES-DAG: c"pthread_cond_wait\00"
+; SITES-DAG: c"my_lock\00"
+; SITES-DAG: { i16 2, i16 1, i32 0,
+; SITES-DAG: { i16 2, i16 2, i32 0,
+; SITES-DAG: { i16 2, i16 3, i32 0,
+; SITES-DAG: { i16 2, i16 4, i32 0,
+; SITES-DAG: { i16 2, i16 6, i32 0,
+; SITES-DAG: { i16 2, i16 7, i32 0,
+; SITES-DAG: { i16 2, i16 261, i32 0,
+
+; OFF-NOT: __fr_lock
+; OFF-NOT: __fr_cond
