@@ -1,11 +1,14 @@
 # Convenience wrapper around the CMake build in build/.
 #   make demo    build everything, run the demo (examples/demo.c)
 #   make check   build everything, run the whole lit suite (every LLVM found)
-#   make bench   build everything, run bench/run.sh
+#   make bench   build everything, run the micro-benchmarks (bench/run.sh,
+#                bench/sync.sh)
+#   make redis-check  redis from Debian's source, built with the plugin,
+#                recorded under redis-benchmark (bench/realworld/redis.sh)
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all demo check bench clean
+.PHONY: all demo check bench redis-check clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
@@ -21,6 +24,10 @@ check: all
 
 bench: all
 	bench/run.sh $(BUILD)
+	bench/sync.sh $(BUILD)
+
+redis-check: all
+	bench/realworld/redis.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -329,6 +329,56 @@ static void close_thread(struct fr_analysis *a, const struct fr_snapshot *s,
   replay_reset(r);
 }
 
+// ---- Site identity -----------------------------------------------------------
+
+// Two sites with the same kind, function, file, line and callee are one site
+// to the user: a static inline function instrumented in several translation
+// units, a call inlined into several modules. canon[i] is the id that stands
+// for s->sites[i].
+static uint64_t site_hash(const struct fr_site_info *si) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  const char *parts[3] = {si->function, si->file, si->callee};
+  for (int k = 0; k < 3; k++) {
+    for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++)
+      h = (h ^ *p) * 0x100000001b3ull;
+    h = (h ^ 0xff) * 0x100000001b3ull;
+  }
+  h = (h ^ si->line) * 0x100000001b3ull;
+  return (h ^ si->kind) * 0x100000001b3ull;
+}
+
+static int same_site(const struct fr_site_info *a, const struct fr_site_info *b) {
+  return a->kind == b->kind && a->line == b->line &&
+         !strcmp(a->function, b->function) && !strcmp(a->file, b->file) &&
+         !strcmp(a->callee, b->callee);
+}
+
+static uint32_t *canonical_sites(const struct fr_snapshot *s) {
+  uint32_t *canon = malloc((s->site_count + 1) * sizeof(*canon));
+  struct fr_map seen = {0};
+  if (!canon)
+    return NULL;
+  for (uint32_t i = 0; i < s->site_count; i++) {
+    const struct fr_site_info *si = &s->sites[i];
+    uint32_t *slot = fr_map_slot(&seen, site_hash(si));
+    if (slot && *slot == UINT32_MAX)
+      *slot = i;
+    canon[i] = slot && same_site(&s->sites[*slot], si) ? s->sites[*slot].id
+                                                        : si->id;
+  }
+  fr_map_free(&seen);
+  return canon;
+}
+
+static uint32_t canonical_id(const struct fr_snapshot *s, const uint32_t *canon,
+                             uint32_t id) {
+  // Ids are dense from 1 in a snapshot the runtime wrote: index directly.
+  if (id - 1 < s->site_count && s->sites[id - 1].id == id)
+    return canon[id - 1];
+  const struct fr_site_info *si = fr_snapshot_site(s, id);
+  return si ? canon[si - s->sites] : id;
+}
+
 static int chunk_order(const void *x, const void *y) {
   const struct fr_chunk_view *a = *(const struct fr_chunk_view *const *)x;
   const struct fr_chunk_view *b = *(const struct fr_chunk_view *const *)y;
@@ -345,9 +395,11 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   a->longest = calloc(top_blocked + 1, sizeof(*a->longest));
   const struct fr_chunk_view **order =
       malloc((s->chunk_count + 1) * sizeof(*order));
+  uint32_t *canon = canonical_sites(s);
   struct replay r = {0};
-  if (!a->longest || !order) {
+  if (!a->longest || !order || !canon) {
     free(order);
+    free(canon);
     return -1;
   }
   for (uint32_t i = 0; i < s->chunk_count; i++)
@@ -388,6 +440,8 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         a->first_ticks = ev.ticks;
       if (ev.ticks > a->last_ticks)
         a->last_ticks = ev.ticks;
+      if (ev.event_class != FR_EV_EXT)
+        ev.id = canonical_id(s, canon, ev.id);
       switch (ev.event_class) {
       case FR_EV_ENTER:
         if (fr_grow((void **)&r.stack, &r.stack_cap, r.depth + 1,
@@ -413,11 +467,13 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   if (s->chunk_count)
     close_thread(a, s, &r);
   free(order);
+  free(canon);
   free(r.stack);
   free(r.held);
   return 0;
 oom:
   free(order);
+  free(canon);
   free(r.stack);
   free(r.held);
   return -1;

@@ -8,7 +8,7 @@ A FACT is PATH OP VALUE, e.g.
   'lock_sites[0].site.line==$lock_line'
   'locks[0].wait.total_ns~=$measured_wait_ns/10%'
 PATH walks the JSON: a name picks a field, [N] a list element, [k=v] the
-first list element whose field k equals v (v may be a $name). OP is ==, !=, >=, <=, >, <, ~=
+first list element whose field k (a dotted path) equals v (v may be a $name). OP is ==, !=, >=, <=, >, <, ~=
 (within the given percentage) or $= (the text ends with). $name is a value from --vars FILE, whose
 lines are name=value (other lines are ignored), as the test program prints
 them. Every fact is checked; each failure is printed; the exit status is 1
@@ -19,6 +19,14 @@ import re
 import sys
 
 
+def field(element, dotted):
+    for name in dotted.split("."):
+        if not isinstance(element, dict) or name not in element:
+            return None
+        element = element[name]
+    return element
+
+
 def walk(doc, path, env):
     for part in re.findall(r"[^.\[\]]+|\[[^\]]*\]", path):
         if part.startswith("["):
@@ -27,7 +35,7 @@ def walk(doc, path, env):
                 key, want = sel.split("=", 1)
                 if want.startswith("$"):
                     want = env[want[1:]]
-                matches = [e for e in doc if str(e.get(key)) == want]
+                matches = [e for e in doc if str(field(e, key)) == want]
                 if not matches:
                     raise KeyError("no element with %s=%s" % (key, want))
                 doc = matches[0]

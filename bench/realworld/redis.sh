@@ -1,0 +1,105 @@
+#!/bin/bash
+# bench/realworld/redis.sh: redis-server from Debian's source package, built
+# with the plugin, recording while a bounded loopback redis-benchmark runs;
+# the snapshot written when the server shuts down must validate and its
+# summary must show the server's epoll_wait, read and write calls with counts
+# that match the requests sent.
+#
+#   bench/realworld/redis.sh [BUILD_DIR] [LLVM_MAJOR]      (defaults: build, 14)
+#   make redis-check                                     (the same, LLVM 14)
+#
+# COMPARE=1 also builds redis without the plugin and reports the throughput of
+# both, side by side (RUNS rounds, best of each kept).
+# Needs root the first time (deb-src entry, build dependencies); about 3 min.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+llvm=${2:-14}
+work=$root/bench/work
+requests=${REQUESTS:-200000}
+tests=set,get,incr
+port=${PORT:-7791}
+mkdir -p "$work"
+
+command -v pkg-config >/dev/null || apt-get install -y -qq pkg-config >&2
+src=$("$here/debian-source.sh" redis "$work/src")
+
+build_redis() { # variant cc-flags ld-flags
+  local dir=$work/redis-$1
+  if [ ! -x "$dir/src/redis-server" ]; then
+    rm -rf "$dir"
+    cp -a "$src" "$dir"
+    echo "building redis ($1) in $dir" >&2
+    make -C "$dir" -j2 CC="/usr/lib/llvm-$llvm/bin/clang $2" OPTIMIZATION=-O2 \
+      CFLAGS="-g" LDFLAGS="$3" > "$dir.build.log" 2>&1 ||
+      { tail -20 "$dir.build.log" >&2; exit 1; }
+  fi
+  echo "$dir/src"
+}
+
+# The runtime goes in whole: the linker sees it before the bundled static
+# libraries (jemalloc, lua) whose objects are instrumented too.
+fr=$(build_redis fr-llvm$llvm "-fpass-plugin=$build/llvm-$llvm/libfrpass.so" \
+  "-Wl,--whole-archive $build/libfr.a -Wl,--no-whole-archive -lpthread")
+
+run_benchmark() { # bin-dir [FR_OPTIONS] -> prints requests per second, summed
+  local bin=$1 opts=${2:-}
+  env ${opts:+FR_OPTIONS=$opts} taskset -c 0 "$bin/redis-server" --port $port \
+    --save '' --appendonly no --daemonize no --logfile "$work/redis.log" &
+  local pid=$!
+  for i in $(seq 50); do
+    "$bin/redis-cli" -p $port ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  taskset -c 1 "$bin/redis-benchmark" -h 127.0.0.1 -p $port -n $requests -c 50 \
+    -P 16 -q -t $tests 2>/dev/null | tr '\r' '\n' |
+    sed -n 's/^[A-Z]*: \([0-9.]*\) requests per second.*/\1/p' |
+    awk '{s += $1} END {printf "%.0f\n", s}'
+  "$bin/redis-cli" -p $port shutdown nosave >/dev/null 2>&1 || true
+  wait $pid || true
+}
+
+snap=$work/redis-llvm$llvm.fr
+rm -f "$snap"
+rps=$(run_benchmark "$fr" "output=$snap,max_bytes=512MiB,min_age=1h")
+echo "redis-server (fr, recording): $rps requests/s summed over $tests"
+"$build/frtool" validate "$snap"
+"$build/frtool" summary --top=10 "$snap" > "$work/redis-summary.txt"
+"$build/frtool" summary --json --top=0 "$snap" > "$work/redis-summary.json"
+sed -n '/^blocking calls by site/,/^$/p' "$work/redis-summary.txt"
+
+# Sane counts: every request is parsed by processCommand; with 16 requests
+# pipelined per round trip, the server reads and writes at least
+# requests*tests/16 times (fewer requests per read when batches split), and
+# polls for them with epoll_wait.
+total=$((requests * 3))
+python3 "$root/test/e2e/Inputs/summary_check.py" "$work/redis-summary.json" \
+  "functions[site.function=processCommand].inclusive.count>=$total" \
+  "blocking_sites[site.callee=epoll_wait].duration.count>=100" \
+  "blocking_sites[site.function=connSocketRead].site.callee==read" \
+  "blocking_sites[site.function=connSocketRead].duration.count>=$((total / 16))" \
+  "blocking_sites[site.function=connSocketRead].duration.count<=$total" \
+  "blocking_sites[site.function=connSocketWrite].site.callee==write" \
+  "blocking_sites[site.function=connSocketWrite].duration.count>=$((total / 16))" \
+  "blocking_sites[site.function=connSocketWrite].duration.count<=$total" \
+  "blocking_sites[site.function=connSocketWrite].errors==0"
+
+if [ "${COMPARE:-0}" = 1 ]; then
+  plain=$(build_redis plain-llvm$llvm "" "")
+  declare -A best=([plain]=0 [fr-off]=0 [fr-on]=0)
+  for r in $(seq ${RUNS:-3}); do
+    for v in plain fr-off fr-on; do
+      case $v in
+        plain) x=$(run_benchmark "$plain") ;;
+        fr-off) x=$(run_benchmark "$fr" "enable=0") ;;
+        fr-on) x=$(run_benchmark "$fr" "exit_dump=0") ;;
+      esac
+      [ "$x" -gt "${best[$v]}" ] && best[$v]=$x
+    done
+  done
+  for v in plain fr-off fr-on; do
+    echo "$v: ${best[$v]} requests/s ($(awk "BEGIN{printf \"%.1f\", 100 * ${best[$v]} / ${best[plain]}}")% of plain)"
+  done
+fi
+echo "redis check passed"
