@@ -169,9 +169,26 @@ struct fr_file_header {
   uint32_t chunk_size;
   uint32_t trigger; // enum fr_trigger
   char program[64]; // NUL-terminated, truncated
+  // Version 2: what fired the trigger. Condition: which condition, on which
+  // thread and site, how long the slow event took against the threshold;
+  // signal and crash: the signal number in trigger_detail.
+  uint32_t trigger_detail; // enum fr_condition, or the signal number
+  uint32_t trigger_thread; // thread_index, 0 when not known
+  uint32_t trigger_site;   // site id, 0 when not known
+  uint32_t reserved;
+  uint64_t trigger_ns;           // the slow event's duration
+  uint64_t trigger_threshold_ns; // the threshold it crossed
 };
-_Static_assert(sizeof(struct fr_file_header) == 152, "header layout is ABI");
-#define FR_FILE_HEADER_SIZE 152
+_Static_assert(sizeof(struct fr_file_header) == 184, "header layout is ABI");
+#define FR_FILE_HEADER_SIZE 184
+#define FR_FILE_HEADER_V1_SIZE 152
+
+// fr_file_header.trigger_detail of a FR_TRIGGER_CONDITION snapshot.
+enum fr_condition {
+  FR_CONDITION_LOCK_WAIT = 1, // a lock wait took longer than lock_wait
+  FR_CONDITION_BLOCKING = 2,  // a blocking call took longer than blocking
+  FR_CONDITION_FUNCTION = 3,  // the watched function ran longer than slow
+};
 
 enum fr_section_type {
   FR_SEC_SITES = 1,

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,11 +28,19 @@ struct fr_env_options {
   uint64_t max_bytes;
   char output[PATH_MAX];
   int exit_dump;
+  int signal;
+  int crash;
+  uint64_t lock_wait, blocking; // 0: off
+  struct fr_env_watch {
+    char function[128];
+    uint64_t ns;
+  } slow;
+  uint64_t rate;
+  uint32_t max_dumps;
 };
 
 static struct fr_env_options fr_env;
 static fr_recorder *fr_env_recorder;
-static unsigned fr_env_sequence;
 static pthread_once_t fr_env_once = PTHREAD_ONCE_INIT;
 
 static int fr_parse_bool(const char *v, size_t n, int *out) {
@@ -96,6 +105,66 @@ static int fr_parse_size(const char *v, size_t n, uint64_t *out) {
   return fr_parse_scaled(v, n, fr_size_units, 0, out);
 }
 
+static int fr_parse_threshold(const char *v, size_t n, uint64_t *out) {
+  if (n == 3 && !strncasecmp(v, "off", 3))
+    return *out = 0, 0;
+  return fr_parse_duration(v, n, out) == 0 && *out > 0 ? 0 : -1;
+}
+
+static int fr_parse_count(const char *v, size_t n, uint32_t *out) {
+  uint64_t value = 0;
+  if (n == 0 || n > 9)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    if (v[i] < '0' || v[i] > '9')
+      return -1;
+    value = value * 10 + (uint64_t)(v[i] - '0');
+  }
+  *out = (uint32_t)value;
+  return 0;
+}
+
+static int fr_parse_signal(const char *v, size_t n, int *out) {
+  static const struct {
+    const char *name;
+    int number;
+  } names[] = {{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"HUP", SIGHUP},
+               {"QUIT", SIGQUIT}, {"PWR", SIGPWR},   {"URG", SIGURG},
+               {"WINCH", SIGWINCH}};
+  if (n == 3 && !strncasecmp(v, "off", 3))
+    return *out = 0, 0;
+  if (n > 3 && !strncasecmp(v, "SIG", 3))
+    v += 3, n -= 3;
+  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+    if (strlen(names[i].name) == n && !strncasecmp(v, names[i].name, n))
+      return *out = names[i].number, 0;
+  uint32_t number;
+  if (fr_parse_count(v, n, &number) != 0 || number == 0 ||
+      number >= (uint32_t)SIGRTMAX + 1 || number == SIGKILL ||
+      number == SIGSTOP || number == SIGSEGV || number == SIGBUS ||
+      number == SIGFPE || number == SIGILL || number == SIGABRT)
+    return -1;
+  *out = (int)number;
+  return 0;
+}
+
+static int fr_parse_watch(const char *v, size_t n, struct fr_env_watch *out) {
+  if (n == 3 && !strncasecmp(v, "off", 3)) {
+    out->function[0] = 0;
+    out->ns = 0;
+    return 0;
+  }
+  const char *colon = memchr(v, ':', n);
+  if (!colon || colon == v || (size_t)(colon - v) >= sizeof(out->function))
+    return -1;
+  size_t flen = (size_t)(colon - v);
+  if (fr_parse_threshold(colon + 1, n - flen - 1, &out->ns) != 0 || !out->ns)
+    return -1;
+  memcpy(out->function, v, flen);
+  out->function[flen] = 0;
+  return 0;
+}
+
 static int fr_parse_path(const char *v, size_t n, char *out) {
   if (n == 0 || n >= PATH_MAX)
     return -1;
@@ -124,6 +193,10 @@ static int fr_parse_path(const char *v, size_t n, char *out) {
 #define fr_parse_into_duration(field) fr_parse_duration(v, vlen, &o->field)
 #define fr_parse_into_size(field) fr_parse_size(v, vlen, &o->field)
 #define fr_parse_into_path(field) fr_parse_path(v, vlen, o->field)
+#define fr_parse_into_threshold(field) fr_parse_threshold(v, vlen, &o->field)
+#define fr_parse_into_count(field) fr_parse_count(v, vlen, &o->field)
+#define fr_parse_into_signal(field) fr_parse_signal(v, vlen, &o->field)
+#define fr_parse_into_watch(field) fr_parse_watch(v, vlen, &o->field)
 
 static const char *fr_expect(const char *parser) {
   if (!strcmp(parser, "bool"))
@@ -132,6 +205,15 @@ static const char *fr_expect(const char *parser) {
     return "a duration such as 500ms, 5s or 2m";
   if (!strcmp(parser, "size"))
     return "a size such as 65536, 512KiB or 16MiB";
+  if (!strcmp(parser, "threshold"))
+    return "a duration such as 20ms, or off";
+  if (!strcmp(parser, "count"))
+    return "a whole number";
+  if (!strcmp(parser, "signal"))
+    return "a signal such as USR2, SIGUSR1 or 12 (not one the crash "
+           "trigger uses), or off";
+  if (!strcmp(parser, "watch"))
+    return "FUNCTION:DURATION such as handle_request:50ms, or off";
   return "a path; % may only be followed by p, t, n, e or %";
 }
 
@@ -204,90 +286,10 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
   return 0;
 }
 
-// Expands the output template. Not async-signal-safe (localtime_r); the crash
-// path gets its own expansion with the triggers issue.
-static int fr_expand_path(const char *tmpl, unsigned seq, char *out,
-                          size_t size) {
-  size_t n = 0;
-  for (const char *p = tmpl; *p; p++) {
-    char piece[64];
-    const char *add = piece;
-    if (*p != '%') {
-      piece[0] = *p;
-      piece[1] = 0;
-    } else {
-      switch (*++p) {
-      case 'p':
-        snprintf(piece, sizeof(piece), "%d", (int)getpid());
-        break;
-      case 'n':
-        snprintf(piece, sizeof(piece), "%u", seq);
-        break;
-      case 't': {
-        time_t now = time(NULL);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        strftime(piece, sizeof(piece), "%Y%m%d-%H%M%S", &tm);
-        break;
-      }
-      case 'e': {
-        extern char *program_invocation_short_name;
-        add = program_invocation_short_name;
-        break;
-      }
-      default:
-        piece[0] = '%';
-        piece[1] = 0;
-        break;
-      }
-    }
-    size_t len = strlen(add);
-    if (n + len >= size)
-      return -1;
-    memcpy(out + n, add, len);
-    n += len;
-  }
-  out[n] = 0;
-  return 0;
-}
-
-// Writes a snapshot of r to a new file from the template. Never clobbers or
-// follows a symlink; a failed write removes the partial file. Reports failure
-// in one line on stderr.
-static int fr_write_snapshot_file(fr_recorder *r, const char *tmpl,
-                                  enum fr_trigger trigger) {
-  char path[PATH_MAX];
-  unsigned seq = __atomic_fetch_add(&fr_env_sequence, 1, __ATOMIC_RELAXED);
-  if (fr_expand_path(tmpl, seq, path, sizeof(path)) != 0) {
-    fprintf(stderr, "fr: snapshot path from '%s' is too long\n", tmpl);
-    return -1;
-  }
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                0600);
-  if (fd < 0) {
-    fprintf(stderr, "fr: cannot create snapshot %s: %s\n", path,
-            strerror(errno));
-    return -1;
-  }
-  int result = fr_write_to_trigger(r, fr_write_fd, &fd, trigger);
-  int saved = errno;
-  if (close(fd) != 0 && result == FR_OK) {
-    result = FR_ERR_IO;
-    saved = errno;
-  }
-  if (result != FR_OK) {
-    unlink(path);
-    fprintf(stderr, "fr: snapshot %s not written: %s%s%s\n", path,
-            fr_strerror(result), result == FR_ERR_IO ? ": " : "",
-            result == FR_ERR_IO ? strerror(saved) : "");
-    return -1;
-  }
-  return 0;
-}
-
 static void fr_env_at_exit(void) {
   if (fr_env_recorder && fr_enabled(fr_env_recorder))
-    fr_write_snapshot_file(fr_env_recorder, fr_env.output, FR_TRIGGER_EXIT);
+    fr_output_write(fr_env_recorder, fr_env.output,
+                    &(struct fr_trigger_info){.trigger = FR_TRIGGER_EXIT});
 }
 
 static void fr_env_init_now(void) {
@@ -310,6 +312,17 @@ static void fr_env_init_now(void) {
   fr_env_recorder = r;
   if (fr_env.exit_dump)
     atexit(fr_env_at_exit);
+  struct fr_trigger_config trig = {
+      .signal = fr_env.signal,
+      .crash = fr_env.crash,
+      .lock_wait_ns = fr_env.lock_wait,
+      .blocking_ns = fr_env.blocking,
+      .slow_ns = fr_env.slow.ns,
+      .rate_ns = fr_env.rate,
+      .max_dumps = fr_env.max_dumps,
+  };
+  memcpy(trig.slow_function, fr_env.slow.function, sizeof(trig.slow_function));
+  fr_trigger_setup(r, fr_env.output, &trig);
 }
 
 void fr_env_init(void) { pthread_once(&fr_env_once, fr_env_init_now); }

@@ -61,8 +61,19 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   fr_append(t, p, tag);
 }
 
+// A watched function (FR_OPTIONS slow=NAME:DURATION) has its bit in
+// fr_watch_mask: one load and a test per event, taken after the event is
+// recorded, sends its entries and exits to fr_trigger.c.
 FR_API void __fr_func_enter(uint32_t site) {
   fr_record(site << 2 | FR_EV_ENTER);
+  if (FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
+                      (site & 63) & 1))
+    fr_watch_enter(site);
 }
 
-FR_API void __fr_func_exit(uint32_t site) { fr_record(site << 2 | FR_EV_EXIT); }
+FR_API void __fr_func_exit(uint32_t site) {
+  fr_record(site << 2 | FR_EV_EXIT);
+  if (FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
+                      (site & 63) & 1))
+    fr_watch_exit(site);
+}

@@ -46,6 +46,8 @@ struct fr_chunk {
 
 enum fr_tls_state { FR_TLS_NEW = 0, FR_TLS_LIVE = 1, FR_TLS_EXITED = 2 };
 
+#define FR_WATCH_DEPTH 8 // nested calls of watched functions tracked
+
 // Per-thread writer state: initial-exec TLS, so the hot path reaches it with one
 // %fs-relative access and no call to __tls_get_addr.
 struct fr_tls {
@@ -58,6 +60,12 @@ struct fr_tls {
   uint64_t lost;  // events dropped since the last chunk switch
   struct fr_chunk *chunk;
   struct fr_thread *thread;
+  // Condition triggers (fr_trigger.c): when the current lock wait and
+  // blocking call began, and the watched functions this thread is in.
+  uint64_t wait_began, call_began;
+  uint32_t watch_depth;
+  uint32_t watch_site[FR_WATCH_DEPTH];
+  uint64_t watch_since[FR_WATCH_DEPTH];
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
@@ -100,6 +108,8 @@ struct fr_pool {
   uint32_t sealed_count;
   uint8_t *scratch; // one chunk's worth, for snapshots
   struct fr_snapshot_entry *entries; // capacity of them, for snapshots
+  uint8_t *crash_scratch; // the same again for a crash dump
+  struct fr_snapshot_entry *crash_entries;
 };
 
 struct fr_state {
@@ -137,9 +147,13 @@ FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t);
 FR_INTERNAL void fr_thread_init_once(void);
 FR_INTERNAL void fr_thread_kick_all(void); // force every thread's slow path
 FR_INTERNAL void fr_read_thread_name(uint32_t tid, char name[16]);
+// In a fork child, with fr_state.lock held: only the calling thread is live.
+FR_INTERNAL void fr_thread_after_fork_child(void);
 
 // fr_sites.c
 struct fr_module;
+// Around fork: 0 before (takes the registry's lock), 1 after (releases it).
+FR_INTERNAL void fr_sites_fork(int after);
 FR_INTERNAL const struct fr_module *fr_sites_first(void);
 FR_INTERNAL const struct fr_module *fr_sites_next(const struct fr_module *m);
 FR_INTERNAL uint32_t fr_sites_count(const struct fr_module *m);
@@ -147,9 +161,21 @@ FR_INTERNAL void fr_sites_get(const struct fr_module *m, uint32_t i,
                               struct fr_site_record *rec, const char **function,
                               const char **file, const char **callee);
 
-// fr_snapshot.c
+// What fired a snapshot, as the file header records it.
+struct fr_trigger_info {
+  uint32_t trigger; // enum fr_trigger
+  uint32_t detail;  // enum fr_condition, or the signal number
+  uint32_t thread;  // thread_index, 0 when not known
+  uint32_t site;
+  uint64_t ns, threshold_ns;
+};
+
+// fr_snapshot.c. crash: async-signal-safe mode for a crash handler: its own
+// buffers (it may interrupt an ordinary snapshot) and no waiting for a lock
+// the crashed thread may hold.
 FR_INTERNAL int fr_snapshot_write(fr_write_fn write, void *ctx,
-                                  enum fr_trigger trigger);
+                                  const struct fr_trigger_info *info,
+                                  int crash);
 
 // fr_crc32c.c
 FR_INTERNAL uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
@@ -160,12 +186,49 @@ extern struct fr_clock_anchor fr_start_anchor FR_INTERNAL; // of the last start
 
 // fr_recorder.c: write_to with the trigger to record in the file.
 FR_INTERNAL int fr_write_to_trigger(fr_recorder *r, fr_write_fn write,
-                                    void *ctx, enum fr_trigger trigger);
+                                    void *ctx,
+                                    const struct fr_trigger_info *info);
+// fr_recorder.c: the crash handler's write_to: no locks, no waiting; a crash
+// during another snapshot still writes its own.
+FR_INTERNAL int fr_write_crash(fr_write_fn write, void *ctx,
+                               const struct fr_trigger_info *info);
 // fr_recorder.c: a fr_write_fn for a file descriptor (ctx points to an int).
 FR_INTERNAL int fr_write_fd(void *ctx, const void *data, size_t len);
 
+// fr_trigger.c: snapshots on a signal, on a crash, and when a condition
+// fires. The thresholds are in ticks, UINT64_MAX while off (or until the
+// clock is calibrated); hooks compare against them and call
+// fr_condition_fired, which is async-signal-safe.
+struct fr_trigger_config {
+  int signal; // 0: no signal trigger
+  int crash;
+  uint64_t lock_wait_ns, blocking_ns, slow_ns; // 0: off
+  char slow_function[128];
+  uint64_t rate_ns;   // at least this long between triggered snapshots
+  uint32_t max_dumps; // triggered snapshots per run
+};
+extern uint64_t fr_cond_lock_ticks FR_INTERNAL;
+extern uint64_t fr_cond_call_ticks FR_INTERNAL;
+extern uint64_t fr_watch_mask FR_INTERNAL; // bit (site & 63) of watched sites
+FR_INTERNAL int fr_trigger_setup(fr_recorder *r, const char *output,
+                                 const struct fr_trigger_config *cfg);
+FR_INTERNAL void fr_condition_fired(enum fr_condition condition, uint32_t site,
+                                    uint64_t ticks);
+FR_INTERNAL void fr_watch_enter(uint32_t site);
+FR_INTERNAL void fr_watch_exit(uint32_t site);
+// fr_sites.c calls this for each function site it registers.
+FR_INTERNAL void fr_watch_consider(uint32_t site, const char *function);
+
 // fr_env.c
 FR_INTERNAL void fr_env_init(void);
+
+// fr_output.c: a snapshot of r into a new file from the path template; one
+// line on stderr and no file left behind on failure. 0 on success.
+FR_INTERNAL int fr_output_write(fr_recorder *r, const char *tmpl,
+                                const struct fr_trigger_info *info);
+// The same from a crash handler: async-signal-safe.
+FR_INTERNAL int fr_output_write_crash(const char *tmpl,
+                                      const struct fr_trigger_info *info);
 
 // Event encoding, shared by the hot path and the slow path.
 static inline uint8_t *fr_put_varint(uint8_t *p, uint64_t v) {

@@ -36,20 +36,23 @@ struct fr_pool *fr_pool_create(uint64_t max_bytes) {
   uint32_t base_chunks = (uint32_t)(max_bytes / chunk_size);
   uint32_t capacity = base_chunks + FR_MAX_OVERFLOW_CHUNKS;
   // One mapping for the bookkeeping (untouched pages cost nothing), one for
-  // the chunks, one scratch chunk for snapshots.
+  // the chunks, scratch chunks for snapshots: one for ordinary snapshots, one
+  // for a crash dump, which may interrupt an ordinary one.
   uint64_t book = sizeof(struct fr_pool) +
                   (uint64_t)capacity * (sizeof(struct fr_chunk *) +
                                         2 * sizeof(uint32_t) +
-                                        sizeof(struct fr_snapshot_entry));
+                                        2 * sizeof(struct fr_snapshot_entry));
   book = (book + 4095) & ~(uint64_t)4095;
   uint8_t *mem = fr_map(book);
   uint8_t *chunks = fr_map((uint64_t)base_chunks * chunk_size);
-  uint8_t *scratch = fr_map(chunk_size);
+  uint8_t *scratch = fr_map(2 * (uint64_t)chunk_size);
   if (!mem || !chunks || !scratch)
     return NULL; // out of address space: what was mapped stays, unused
   struct fr_pool *pool = (struct fr_pool *)mem;
   uint8_t *cursor = mem + sizeof(*pool);
   pool->entries = (struct fr_snapshot_entry *)cursor;
+  cursor += (uint64_t)capacity * sizeof(struct fr_snapshot_entry);
+  pool->crash_entries = (struct fr_snapshot_entry *)cursor;
   cursor += (uint64_t)capacity * sizeof(struct fr_snapshot_entry);
   pool->chunks = (struct fr_chunk **)cursor;
   cursor += (uint64_t)capacity * sizeof(struct fr_chunk *);
@@ -63,6 +66,7 @@ struct fr_pool *fr_pool_create(uint64_t max_bytes) {
   pool->total = base_chunks;
   pool->base = chunks;
   pool->scratch = scratch;
+  pool->crash_scratch = scratch + chunk_size;
   for (uint32_t i = 0; i < base_chunks; i++)
     pool->chunks[i] = (struct fr_chunk *)(chunks + (uint64_t)i * chunk_size);
   fr_pool_reset(pool);

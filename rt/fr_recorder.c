@@ -60,10 +60,50 @@ const fr_config *fr_active_config(void) {
   return r ? &r->config : NULL;
 }
 
+// fork(): the child has only the thread that forked. Every lock is taken
+// around the fork so the child finds them consistent (a fork during a
+// snapshot waits for its listing, never for its copy), and the child's
+// recorder starts over: a fresh window, from the fork on, that records and
+// writes snapshots under the child's pid.
+static void fr_fork_prepare(void) {
+  pthread_mutex_lock(&fr_api_lock);
+  pthread_mutex_lock(&fr_state.lock);
+  fr_sites_fork(0);
+}
+
+static void fr_fork_parent(void) {
+  fr_sites_fork(1);
+  pthread_mutex_unlock(&fr_state.lock);
+  pthread_mutex_unlock(&fr_api_lock);
+}
+
+static void fr_fork_child(void) {
+  fr_sites_fork(1);
+  fr_thread_after_fork_child();
+  if (fr_running) {
+    fr_running->writing = 0; // the parent's write, not ours
+    if (fr_state.pool)
+      fr_pool_reset(fr_state.pool); // the dead threads' chunks are free
+    fr_state.epoch++;
+    fr_state.min_age_ticks = UINT64_MAX;
+    fr_state.lost_no_memory = 0;
+    fr_clock_anchor_now(&fr_start_anchor);
+    fr_thread_kick_all();
+  }
+  pthread_mutex_unlock(&fr_state.lock);
+  pthread_mutex_unlock(&fr_api_lock);
+}
+
+static pthread_once_t fr_fork_once = PTHREAD_ONCE_INIT;
+static void fr_fork_register(void) {
+  pthread_atfork(fr_fork_prepare, fr_fork_parent, fr_fork_child);
+}
+
 FR_API int fr_start(fr_recorder *r) {
   if (!r)
     return FR_ERR_INVALID;
   fr_thread_init_once();
+  pthread_once(&fr_fork_once, fr_fork_register);
   pthread_mutex_lock(&fr_api_lock);
   if (fr_running) {
     pthread_mutex_unlock(&fr_api_lock);
@@ -119,11 +159,12 @@ FR_API int fr_enabled(const fr_recorder *r) {
 }
 
 FR_API int fr_write_to(fr_recorder *r, fr_write_fn write, void *ctx) {
-  return fr_write_to_trigger(r, write, ctx, FR_TRIGGER_API);
+  struct fr_trigger_info api = {.trigger = FR_TRIGGER_API};
+  return fr_write_to_trigger(r, write, ctx, &api);
 }
 
 int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
-                        enum fr_trigger trigger) {
+                        const struct fr_trigger_info *info) {
   if (!r || !write)
     return FR_ERR_INVALID;
   pthread_mutex_lock(&fr_api_lock);
@@ -139,7 +180,7 @@ int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
   pthread_mutex_unlock(&fr_api_lock);
 
   int saved_errno = errno;
-  int result = fr_snapshot_write(write, ctx, trigger);
+  int result = fr_snapshot_write(write, ctx, info, 0);
   if (result == FR_OK)
     errno = saved_errno;
 
@@ -166,7 +207,15 @@ int fr_write_fd(void *ctx, const void *data, size_t len) {
 }
 
 FR_API int fr_write_to_fd(fr_recorder *r, int fd) {
-  return fr_write_to_trigger(r, fr_write_fd, &fd, FR_TRIGGER_API);
+  struct fr_trigger_info api = {.trigger = FR_TRIGGER_API};
+  return fr_write_to_trigger(r, fr_write_fd, &fd, &api);
+}
+
+int fr_write_crash(fr_write_fn write, void *ctx,
+                   const struct fr_trigger_info *info) {
+  if (!__atomic_load_n(&fr_running, __ATOMIC_ACQUIRE))
+    return FR_ERR_NOT_RUNNING;
+  return fr_snapshot_write(write, ctx, info, 1);
 }
 
 FR_API const char *fr_strerror(int err) {

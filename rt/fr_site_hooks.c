@@ -26,13 +26,15 @@ static inline uint64_t fr_zigzag(int64_t v) {
   return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-// Appends one FR_EV_SITE event with up to two payload fields.
-static void fr_site_event(uint32_t site, enum fr_site_event kind,
-                          unsigned nfields, uint64_t a, uint64_t b) {
+// Appends one FR_EV_SITE event with up to two payload fields. Returns its
+// time in ticks, or 0 when it was not recorded.
+static uint64_t fr_site_event(uint32_t site, enum fr_site_event kind,
+                              unsigned nfields, uint64_t a, uint64_t b) {
   struct fr_tls *t = &fr_tls;
+  uint64_t now = 0;
   if (FR_UNLIKELY(t->busy)) {
     t->lost++;
-    return;
+    return 0;
   }
   t->busy = 1;
   fr_signal_fence();
@@ -40,7 +42,7 @@ static void fr_site_event(uint32_t site, enum fr_site_event kind,
   if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
     p = fr_thread_slow_reserve(t);
   if (FR_LIKELY(p != NULL)) {
-    uint64_t now = fr_ticks();
+    now = fr_ticks();
     uint64_t last = t->last_ticks;
     if (FR_UNLIKELY(now < last))
       now = last;
@@ -55,6 +57,17 @@ static void fr_site_event(uint32_t site, enum fr_site_event kind,
   }
   fr_signal_fence();
   t->busy = 0;
+  return now;
+}
+
+// Condition triggers: a wait or call that began at `began` and was recorded
+// as over at `ended`, against a threshold in ticks (UINT64_MAX: off).
+static inline void fr_check(enum fr_condition condition, uint32_t site,
+                            uint64_t began, uint64_t ended,
+                            const uint64_t *threshold) {
+  if (FR_UNLIKELY(began && ended > began &&
+                  ended - began > __atomic_load_n(threshold, __ATOMIC_RELAXED)))
+    fr_condition_fired(condition, site, ended - began);
 }
 
 // ---- Locks -------------------------------------------------------------------
@@ -83,10 +96,11 @@ FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
     return r;
   }
   errno = saved_errno;
-  fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
+  uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
   r = lock(obj);
-  fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
-                fr_zigzag(fr_lock_result(r, busy)));
+  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
+                                 fr_zigzag(fr_lock_result(r, busy)));
+  fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
   return r;
 }
 
@@ -101,10 +115,11 @@ FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
     return r;
   }
   errno = saved_errno;
-  fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
+  uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
   r = lock(obj, deadline);
-  fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
-                fr_zigzag(fr_lock_result(r, busy)));
+  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
+                                 fr_zigzag(fr_lock_result(r, busy)));
+  fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
   return r;
 }
 
@@ -116,11 +131,14 @@ FR_API void __fr_lock_try(uint32_t site, uintptr_t obj, int64_t result) {
 // User-named lock functions, and lock calls without a try counterpart: the
 // wait is recorded whether or not it blocks.
 FR_API void __fr_lock_wait(uint32_t site, uintptr_t obj) {
-  fr_site_event(site, FR_SEV_WAIT, 1, obj, 0);
+  fr_tls.wait_began = fr_site_event(site, FR_SEV_WAIT, 1, obj, 0);
 }
 
 FR_API void __fr_lock_acquired(uint32_t site, uintptr_t obj, int64_t result) {
-  fr_site_event(site, FR_SEV_ACQUIRED, 2, obj, fr_zigzag(result));
+  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, obj, fr_zigzag(result));
+  fr_check(FR_CONDITION_LOCK_WAIT, site, fr_tls.wait_began, ended,
+           &fr_cond_lock_ticks);
+  fr_tls.wait_began = 0;
 }
 
 // Before the unlock, so that the release is never stamped after the next
@@ -144,7 +162,7 @@ FR_API void __fr_cond_signal(uint32_t site, uintptr_t cond) {
 // ---- Blocking calls ----------------------------------------------------------
 
 FR_API void __fr_block_call(uint32_t site, int64_t arg) {
-  fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
+  fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
 }
 
 // stdio calls: the FILE's descriptor, read without taking the FILE's lock.
@@ -152,18 +170,26 @@ FR_API void __fr_block_call_file(uint32_t site, FILE *file) {
   int saved_errno = errno;
   int fd = file ? fileno_unlocked(file) : -1;
   errno = saved_errno;
-  fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(fd), 0);
+  fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(fd), 0);
+}
+
+static inline void fr_call_over(uint32_t site, uint64_t ended) {
+  fr_check(FR_CONDITION_BLOCKING, site, fr_tls.call_began, ended,
+           &fr_cond_call_ticks);
+  fr_tls.call_began = 0;
 }
 
 FR_API void __fr_block_return(uint32_t site, int64_t result) {
-  fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
+  fr_call_over(site, fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0));
 }
 
 // Calls that report failure as -1 and errno: errno goes with it.
 FR_API void __fr_block_return_errno(uint32_t site, int64_t result) {
+  uint64_t ended;
   if (result == -1)
-    fr_site_event(site, FR_SEV_RETURN, 2, fr_zigzag(result),
-                  fr_zigzag(errno));
+    ended = fr_site_event(site, FR_SEV_RETURN, 2, fr_zigzag(result),
+                          fr_zigzag(errno));
   else
-    fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
+    ended = fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
+  fr_call_over(site, ended);
 }

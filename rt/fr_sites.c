@@ -96,6 +96,9 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
       return;
     }
   }
+  for (uint32_t i = 0; i < count; i++)
+    if (records[i].kind == FR_SITE_FUNCTION)
+      fr_watch_consider(base + i, functions[i]);
   m->base = base;
   m->count = count;
   m->records = records;
@@ -107,6 +110,13 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
   __atomic_store_n(&fr_modules, m, __ATOMIC_RELEASE);
   __atomic_store_n(base_out, base, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&fr_sites_lock);
+}
+
+void fr_sites_fork(int after) {
+  if (after)
+    pthread_mutex_unlock(&fr_sites_lock);
+  else
+    pthread_mutex_lock(&fr_sites_lock);
 }
 
 const struct fr_module *fr_sites_first(void) {

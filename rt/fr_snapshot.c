@@ -9,12 +9,21 @@
 // Writers never wait on a snapshot: they see the lock only when switching
 // chunks, and then only for the listing.
 //
-// Concurrency: one snapshot at a time (fr_recorder.c owns the exclusion, so
-// the static output buffer here is safe). Copies of current chunks read bytes
-// below a position the writer published with release, loaded with acquire.
+// A crash dump runs in a signal handler, possibly on a thread that holds
+// fr_state.lock or in the middle of another snapshot: it has its own output
+// buffer, entry list and scratch chunk, tries the lock for a bounded time and
+// lists without it if it must (chunks are never unmapped and every copy is
+// checked against its generation, so a racy listing costs at most a chunk).
+// Nothing on that path allocates, uses stdio or waits.
+//
+// Concurrency: one ordinary snapshot at a time (fr_recorder.c owns the
+// exclusion, so the static output buffer here is safe) plus at most one crash
+// dump. Copies of current chunks read bytes below a position the writer
+// published with release, loaded with acquire.
 #include "fr_internal.h"
 
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct fr_emit {
@@ -25,7 +34,7 @@ struct fr_emit {
   uint8_t buf[16384];
 };
 
-static struct fr_emit fr_emit_state;
+static struct fr_emit fr_emit_state, fr_crash_emit_state;
 
 static void fr_emit_flush(struct fr_emit *e) {
   if (e->len && !e->failed && e->write(e->ctx, e->buf, e->len) != 0)
@@ -81,14 +90,15 @@ static uint64_t fr_sites_pass(struct fr_emit *e, const struct fr_module *head,
   return size;
 }
 
-static uint32_t fr_list_chunks(struct fr_pool *pool) {
+static uint32_t fr_list_chunks(struct fr_pool *pool,
+                               struct fr_snapshot_entry *entries) {
   uint32_t n = 0;
   for (uint32_t k = 0; k < pool->sealed_count; k++) {
     struct fr_chunk *c =
         pool->chunks[pool->sealed[(pool->sealed_head + k) % pool->capacity]];
     if (c->epoch != fr_state.epoch)
       continue;
-    struct fr_snapshot_entry *e = &pool->entries[n++];
+    struct fr_snapshot_entry *e = &entries[n++];
     e->chunk = c;
     e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
     e->live = 0;
@@ -98,7 +108,9 @@ static uint32_t fr_list_chunks(struct fr_pool *pool) {
     struct fr_chunk *c = th->tls->chunk;
     if (!c || c->pool != pool || c->epoch != fr_state.epoch)
       continue;
-    struct fr_snapshot_entry *e = &pool->entries[n++];
+    if (n == pool->capacity)
+      break; // a racy crash listing: never past the array
+    struct fr_snapshot_entry *e = &entries[n++];
     e->chunk = c;
     e->gen = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE);
     e->live = 1;
@@ -120,8 +132,21 @@ static void fr_program_name(char out[64]) {
   out[len] = 0;
 }
 
-int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
-  struct fr_emit *e = &fr_emit_state;
+// The crash path's lock: a bounded wait (the lock is held only for a list or a
+// chunk switch), then none.
+static int fr_crash_lock(void) {
+  for (int i = 0; i < 2000; i++) {
+    if (pthread_mutex_trylock(&fr_state.lock) == 0)
+      return 1;
+    struct timespec pause = {0, 10000};
+    nanosleep(&pause, NULL);
+  }
+  return 0;
+}
+
+int fr_snapshot_write(fr_write_fn write, void *ctx,
+                      const struct fr_trigger_info *info, int crash) {
+  struct fr_emit *e = crash ? &fr_crash_emit_state : &fr_emit_state;
   e->write = write;
   e->ctx = ctx;
   e->failed = 0;
@@ -131,11 +156,19 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
   struct fr_clock_anchor now;
   uint64_t tick_hz = fr_clock_tick_hz(&fr_start_anchor, &now);
 
-  pthread_mutex_lock(&fr_state.lock);
-  struct fr_pool *pool = fr_state.pool;
-  uint32_t n = pool ? fr_list_chunks(pool) : 0;
+  int locked = 1;
+  if (crash)
+    locked = fr_crash_lock();
+  else
+    pthread_mutex_lock(&fr_state.lock);
+  struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
+  struct fr_snapshot_entry *entries =
+      pool ? (crash ? pool->crash_entries : pool->entries) : NULL;
+  uint8_t *scratch = pool ? (crash ? pool->crash_scratch : pool->scratch) : NULL;
+  uint32_t n = pool ? fr_list_chunks(pool, entries) : 0;
   uint64_t lost = fr_state.lost_no_memory;
-  pthread_mutex_unlock(&fr_state.lock);
+  if (locked)
+    pthread_mutex_unlock(&fr_state.lock);
 
   struct fr_file_header h;
   memset(&h, 0, sizeof(h));
@@ -152,7 +185,12 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
   h.min_age_ns = cfg ? cfg->min_age_ns : 0;
   h.max_bytes = cfg ? cfg->max_bytes : 0;
   h.chunk_size = pool ? pool->chunk_size : 0;
-  h.trigger = trigger;
+  h.trigger = info->trigger;
+  h.trigger_detail = info->detail;
+  h.trigger_thread = info->thread;
+  h.trigger_site = info->site;
+  h.trigger_ns = info->ns;
+  h.trigger_threshold_ns = info->threshold_ns;
   fr_program_name(h.program);
   fr_emit(e, &h, sizeof(h));
 
@@ -167,7 +205,7 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
       (uint64_t)((double)h.min_age_ns * (double)tick_hz / 1e9);
   struct fr_end_record end = {0, site_count, 0, lost, 0};
   for (uint32_t i = 0; i < n && !e->failed; i++) {
-    struct fr_snapshot_entry *s = &pool->entries[i];
+    struct fr_snapshot_entry *s = &entries[i];
     if (s->hdr.last_ticks + min_age_ticks < now.ticks)
       continue; // aged out: older than min_age as a whole
     if (s->live) // its name now, read outside the lock writers may need
@@ -175,7 +213,7 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
     if (s->hdr.event_bytes == 0 ||
         s->hdr.event_bytes > pool->chunk_size - sizeof(struct fr_chunk))
       continue;
-    memcpy(pool->scratch, s->chunk->data, s->hdr.event_bytes);
+    memcpy(scratch, s->chunk->data, s->hdr.event_bytes);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&s->chunk->gen, __ATOMIC_RELAXED) != s->gen ||
         (s->gen & 1)) {
@@ -185,10 +223,10 @@ int fr_snapshot_write(fr_write_fn write, void *ctx, enum fr_trigger trigger) {
     struct fr_section_header cs = {FR_SEC_CHUNK, 0,
                                    sizeof(s->hdr) + s->hdr.event_bytes};
     cs.crc32c = fr_crc32c(0, &s->hdr, sizeof(s->hdr));
-    cs.crc32c = fr_crc32c(cs.crc32c, pool->scratch, s->hdr.event_bytes);
+    cs.crc32c = fr_crc32c(cs.crc32c, scratch, s->hdr.event_bytes);
     fr_emit(e, &cs, sizeof(cs));
     fr_emit(e, &s->hdr, sizeof(s->hdr));
-    fr_emit(e, pool->scratch, s->hdr.event_bytes);
+    fr_emit(e, scratch, s->hdr.event_bytes);
     end.chunk_count++;
     end.event_bytes += s->hdr.event_bytes;
   }

@@ -92,6 +92,26 @@ void fr_read_thread_name(uint32_t tid, char name[16]) {
   memcpy(name, buf, (size_t)got + 1);
 }
 
+void fr_thread_after_fork_child(void) {
+  struct fr_thread *self = fr_tls.thread;
+  struct fr_thread *th = fr_state.live;
+  while (th) { // the other threads do not exist here
+    struct fr_thread *next = th->next;
+    if (th != self) {
+      th->tls = NULL;
+      th->next = fr_state.free_threads;
+      fr_state.free_threads = th;
+    }
+    th = next;
+  }
+  fr_state.live = NULL;
+  if (self) {
+    self->next = NULL;
+    self->tid = (uint32_t)syscall(SYS_gettid);
+    fr_state.live = self;
+  }
+}
+
 static struct fr_thread *fr_thread_register(struct fr_tls *t) {
   struct fr_thread *th = fr_thread_alloc();
   if (!th)

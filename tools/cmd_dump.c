@@ -171,6 +171,11 @@ static int run(int argc, char **argv) {
 
   printf("# program %s pid %u trigger %s format %u\n", s.hdr.program,
          s.hdr.pid, trigger_name(s.hdr.trigger), s.hdr.version);
+  if (s.hdr.trigger != FR_TRIGGER_API && s.hdr.trigger != FR_TRIGGER_EXIT) {
+    char why[512];
+    fr_format_trigger(&s, why, sizeof(why));
+    printf("# trigger %s\n", why);
+  }
   printf("# max_bytes %llu min_age %.3f s events %zu\n",
          (unsigned long long)s.hdr.max_bytes, (double)s.hdr.min_age_ns / 1e9,
          n);

@@ -175,6 +175,9 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   if (a->events)
     printf(" (%.3f to %.3f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
   printf("\n");
+  char why[512];
+  fr_format_trigger(s, why, sizeof(why));
+  printf("  taken by: %s\n", why);
   if (s->complete && s->end.lost_events)
     printf("  %llu events were dropped by writers\n",
            (unsigned long long)s->end.lost_events);
@@ -371,6 +374,13 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   printf("{\"program\":");
   json_string(s->hdr.program);
+  char why[512];
+  fr_format_trigger(s, why, sizeof(why));
+  printf(",\"trigger\":");
+  json_string(why);
+  printf(",\"trigger_thread\":%u,\"trigger_ns\":%llu,\"trigger_threshold_ns\":%llu",
+         s->hdr.trigger_thread, (unsigned long long)s->hdr.trigger_ns,
+         (unsigned long long)s->hdr.trigger_threshold_ns);
   printf(",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
          "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
          s->hdr.pid, (unsigned long long)a->events,

@@ -134,3 +134,45 @@ void fr_format_site_fields(const struct fr_site_info *site,
     at += (size_t)snprintf(buf + at, size - at, "%sf%u=%llu", k ? " " : "", k,
                            (unsigned long long)f[k]);
 }
+
+void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size) {
+  const struct fr_file_header *h = &s->hdr;
+  char thread[24] = "";
+  if (h->trigger_thread)
+    snprintf(thread, sizeof(thread), " on T%u", h->trigger_thread);
+  switch (h->trigger) {
+  case FR_TRIGGER_API:
+    snprintf(buf, size, "api");
+    return;
+  case FR_TRIGGER_EXIT:
+    snprintf(buf, size, "exit");
+    return;
+  case FR_TRIGGER_SIGNAL:
+  case FR_TRIGGER_CRASH: {
+    const char *name = h->trigger_detail ? sigabbrev_np((int)h->trigger_detail)
+                                         : NULL;
+    snprintf(buf, size, "%s%s%s%s",
+             h->trigger == FR_TRIGGER_SIGNAL ? "signal" : "crash",
+             name ? " SIG" : "", name ? name : "", thread);
+    return;
+  }
+  case FR_TRIGGER_CONDITION: {
+    static const char *const what[] = {"?", "lock wait", "blocking call",
+                                       "function"};
+    const struct fr_site_info *si = fr_snapshot_site(s, h->trigger_site);
+    char where[300] = "";
+    if (si && si->callee[0])
+      snprintf(where, sizeof(where), " at %s in %s %s:%u", si->callee,
+               si->function, si->file, si->line);
+    else if (si)
+      snprintf(where, sizeof(where), " in %s %s:%u", si->function, si->file,
+               si->line);
+    snprintf(buf, size, "condition: %s %.3fms > %.3fms%s%s",
+             what[h->trigger_detail <= 3 ? h->trigger_detail : 0],
+             (double)h->trigger_ns / 1e6, (double)h->trigger_threshold_ns / 1e6,
+             thread, where);
+    return;
+  }
+  }
+  snprintf(buf, size, "unknown (%u)", h->trigger);
+}

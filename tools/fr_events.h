@@ -27,4 +27,9 @@ const char *fr_errno_name(int64_t err, char buf[24]);
 void fr_format_site_fields(const struct fr_site_info *site,
                            const struct fr_event *ev, char *buf, size_t size);
 
+// What took the snapshot, from its header: "api", "exit", "signal SIGUSR2",
+// "crash SIGSEGV on T3", "condition: lock wait 41.2ms > 20.0ms on T2 at
+// pthread_mutex_lock in worker server.c:88".
+void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size);
+
 #endif // FR_EVENTS_H

@@ -6,6 +6,7 @@
 #include "fr_reader.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -216,12 +217,19 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
     fr_defect(s, "not an fr snapshot (bad magic)");
     return FR_OPEN_FAILED;
   }
-  if (s->size < sizeof(s->hdr)) {
-    fr_defect(s, "truncated inside the file header (%zu of %zu bytes)",
-              s->size, sizeof(s->hdr));
+  if (s->size < FR_FILE_HEADER_V1_SIZE) {
+    fr_defect(s, "truncated inside the file header (%zu of %d bytes)",
+              s->size, FR_FILE_HEADER_V1_SIZE);
     return FR_OPEN_FAILED;
   }
-  memcpy(&s->hdr, s->data, sizeof(s->hdr));
+  // Version 1 headers end before the trigger details: those read as zero.
+  memcpy(&s->hdr, s->data,
+         s->size < sizeof(s->hdr) ? s->size : sizeof(s->hdr));
+  if (s->size < sizeof(s->hdr))
+    memset((char *)&s->hdr + s->size, 0, sizeof(s->hdr) - s->size);
+  if (s->hdr.version == 1)
+    memset(&s->hdr.trigger_detail, 0,
+           sizeof(s->hdr) - offsetof(struct fr_file_header, trigger_detail));
   if (s->hdr.version < FR_FORMAT_VERSION_MIN ||
       s->hdr.version > FR_FORMAT_VERSION) {
     fr_defect(s,
@@ -229,7 +237,9 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
               s->hdr.version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
     return FR_OPEN_FAILED;
   }
-  if (s->hdr.header_size < sizeof(s->hdr) || s->hdr.header_size > s->size) {
+  size_t min_header = s->hdr.version == 1 ? FR_FILE_HEADER_V1_SIZE
+                                          : sizeof(s->hdr);
+  if (s->hdr.header_size < min_header || s->hdr.header_size > s->size) {
     fr_defect(s, "bad header size %u", s->hdr.header_size);
     return FR_OPEN_FAILED;
   }

@@ -11,6 +11,17 @@
 // RUN: env FR_OPTIONS=justaword %t 2>&1 | FileCheck %s --check-prefix=WORD
 // RUN: env FR_OPTIONS=output=/nonexistent/dir/x.fr %t 2>&1 | FileCheck %s --check-prefix=UNWRITABLE
 // RUN: env FR_OPTIONS=off %t 2>&1 | FileCheck %s --check-prefix=OFF
+// RUN: env FR_OPTIONS=signal=USR9 %t 2>&1 | FileCheck %s --check-prefix=SIGNAME
+// RUN: env FR_OPTIONS=signal=11 %t 2>&1 | FileCheck %s --check-prefix=SIGCRASH
+// RUN: env FR_OPTIONS=lock_wait=20 %t 2>&1 | FileCheck %s --check-prefix=THRESH
+// RUN: env FR_OPTIONS=blocking=-5ms %t 2>&1 | FileCheck %s --check-prefix=NEG
+// RUN: env FR_OPTIONS=slow=handle_request %t 2>&1 | FileCheck %s --check-prefix=WATCH
+// RUN: env FR_OPTIONS=slow=:50ms %t 2>&1 | FileCheck %s --check-prefix=WATCHNAME
+// RUN: env FR_OPTIONS=max_dumps=many %t 2>&1 | FileCheck %s --check-prefix=COUNT
+// RUN: env FR_OPTIONS=rate=fast %t 2>&1 | FileCheck %s --check-prefix=RATE
+// RUN: env FR_OPTIONS=max_bytes=10TiB %t 2>&1 | FileCheck %s --check-prefix=UNITSIZE
+// RUN: env FR_OPTIONS=crash=perhaps %t 2>&1 | FileCheck %s --check-prefix=CRASH
+// RUN: env FR_OPTIONS==5s %t 2>&1 | FileCheck %s --check-prefix=NOKEY
 #include "fr.h"
 #include <stdio.h>
 FR_ALWAYS_INSTRUMENT int work(void) { return 42; }
@@ -24,7 +35,7 @@ int main(void) {
 // SIZE-NOT: fr:
 // UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration such as 500ms, 5s or 2m); recording is off
 // UNIT: work 42 recording 0
-// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes output exit_dump); recording is off
+// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
 // BOOL: fr: FR_OPTIONS: bad value 'maybe' for exit_dump (expected 0 or 1); recording is off
 // PCT: fr: FR_OPTIONS: bad value '/tmp/%q.fr' for output (expected a path; % may only be followed by p, t, n, e or %); recording is off
 // WORD: fr: FR_OPTIONS: 'justaword' is not key=value; recording is off
@@ -32,3 +43,16 @@ int main(void) {
 // UNWRITABLE-DAG: fr: cannot create snapshot /nonexistent/dir/x.fr: No such file or directory
 // OFF-NOT: fr:
 // OFF: work 42 recording 0
+// SIGNAME: fr: FR_OPTIONS: bad value 'USR9' for signal (expected a signal such as USR2, SIGUSR1 or 12 (not one the crash trigger uses), or off); recording is off
+// SIGNAME-NEXT: work 42 recording 0
+// SIGCRASH: fr: FR_OPTIONS: bad value '11' for signal
+// THRESH: fr: FR_OPTIONS: bad value '20' for lock_wait (expected a duration such as 20ms, or off); recording is off
+// NEG: fr: FR_OPTIONS: bad value '-5ms' for blocking (expected a duration such as 20ms, or off); recording is off
+// WATCH: fr: FR_OPTIONS: bad value 'handle_request' for slow (expected FUNCTION:DURATION such as handle_request:50ms, or off); recording is off
+// WATCH-NEXT: work 42 recording 0
+// WATCHNAME: fr: FR_OPTIONS: bad value ':50ms' for slow
+// COUNT: fr: FR_OPTIONS: bad value 'many' for max_dumps (expected a whole number); recording is off
+// RATE: fr: FR_OPTIONS: bad value 'fast' for rate (expected a duration such as 500ms, 5s or 2m); recording is off
+// UNITSIZE: fr: FR_OPTIONS: bad value '10TiB' for max_bytes (expected a size such as 65536, 512KiB or 16MiB); recording is off
+// CRASH: fr: FR_OPTIONS: bad value 'perhaps' for crash (expected 0 or 1); recording is off
+// NOKEY: fr: FR_OPTIONS: unknown option '' (known:

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_output.c: snapshot files: the output path template and writing a file
+// that is either complete or gone.
+//
+// Files are created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600: an existing
+// file or a symlink at the path is never followed or overwritten. A write
+// that fails (full disk, I/O error) removes the partial file, so nothing that
+// looks like a snapshot is ever left incomplete, and says so in one line on
+// stderr. The crash variant does the same with async-signal-safe calls only:
+// its own template expansion (no stdio, no localtime: %t is UTC there), no
+// allocation, and write(2) for its message.
+//
+// Concurrency: the sequence number (%n) is an atomic counter; ordinary writes
+// go through fr_write_to_trigger, which allows one at a time; a crash write
+// runs at most once (fr_trigger.c) and may overlap an ordinary one.
+#include "fr_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned fr_output_sequence;
+
+// ---- Async-signal-safe text --------------------------------------------------
+
+struct fr_text {
+  char *p;
+  size_t left; // room, keeping one byte for the NUL
+  int overflow;
+};
+
+static void fr_text_add(struct fr_text *t, const char *s, size_t n) {
+  if (n > t->left) {
+    t->overflow = 1;
+    n = t->left;
+  }
+  memcpy(t->p, s, n);
+  t->p += n;
+  t->left -= n;
+  *t->p = 0;
+}
+
+static void fr_text_str(struct fr_text *t, const char *s) {
+  fr_text_add(t, s, s ? strlen(s) : 0);
+}
+
+static void fr_text_uint(struct fr_text *t, uint64_t v, int width) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v || n < width);
+  fr_text_add(t, digits + sizeof(digits) - n, (size_t)n);
+}
+
+// YYYYmmdd-HHMMSS in UTC from seconds since the epoch (days to civil date as
+// in Howard Hinnant's algorithm).
+static void fr_text_utc(struct fr_text *t, int64_t secs) {
+  int64_t days = secs / 86400, rem = secs % 86400;
+  int64_t z = days + 719468, era = z / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = yoe + era * 400 + (m <= 2);
+  fr_text_uint(t, (uint64_t)y, 4);
+  fr_text_uint(t, (uint64_t)m, 2);
+  fr_text_uint(t, (uint64_t)d, 2);
+  fr_text_add(t, "-", 1);
+  fr_text_uint(t, (uint64_t)(rem / 3600), 2);
+  fr_text_uint(t, (uint64_t)(rem / 60 % 60), 2);
+  fr_text_uint(t, (uint64_t)(rem % 60), 2);
+}
+
+// Expands the template: %p pid, %t time, %n sequence, %e program name, %% a
+// %. utc selects the async-signal-safe %t.
+static int fr_expand_path(const char *tmpl, unsigned seq, int utc, char *out,
+                          size_t size) {
+  extern char *program_invocation_short_name;
+  struct fr_text t = {out, size - 1, 0};
+  out[0] = 0;
+  for (const char *p = tmpl; *p; p++) {
+    if (*p != '%') {
+      fr_text_add(&t, p, 1);
+      continue;
+    }
+    switch (*++p) {
+    case 'p':
+      fr_text_uint(&t, (uint64_t)getpid(), 1);
+      break;
+    case 'n':
+      fr_text_uint(&t, seq, 1);
+      break;
+    case 'e':
+      fr_text_str(&t, program_invocation_short_name);
+      break;
+    case 't': {
+      time_t now = time(NULL);
+      if (utc) {
+        fr_text_utc(&t, (int64_t)now);
+      } else {
+        struct tm tm;
+        char piece[32];
+        localtime_r(&now, &tm);
+        strftime(piece, sizeof(piece), "%Y%m%d-%H%M%S", &tm);
+        fr_text_str(&t, piece);
+      }
+      break;
+    }
+    case 0:
+      p--; // a trailing %: the parser rejects it, but stay in bounds
+      break;
+    default:
+      fr_text_add(&t, "%", 1);
+      break;
+    }
+  }
+  return t.overflow ? -1 : 0;
+}
+
+static int fr_create(const char *path) {
+  return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+int fr_output_write(fr_recorder *r, const char *tmpl,
+                    const struct fr_trigger_info *info) {
+  char path[PATH_MAX];
+  unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
+  if (fr_expand_path(tmpl, seq, 0, path, sizeof(path)) != 0) {
+    fprintf(stderr, "fr: snapshot path from '%s' is too long\n", tmpl);
+    return -1;
+  }
+  int fd = fr_create(path);
+  if (fd < 0) {
+    fprintf(stderr, "fr: cannot create snapshot %s: %s\n", path,
+            strerror(errno));
+    return -1;
+  }
+  int result = fr_write_to_trigger(r, fr_write_fd, &fd, info);
+  int saved = errno;
+  if (close(fd) != 0 && result == FR_OK) {
+    result = FR_ERR_IO;
+    saved = errno;
+  }
+  if (result != FR_OK) {
+    unlink(path);
+    fprintf(stderr, "fr: snapshot %s not written: %s%s%s\n", path,
+            fr_strerror(result), result == FR_ERR_IO ? ": " : "",
+            result == FR_ERR_IO ? strerror(saved) : "");
+    return -1;
+  }
+  return 0;
+}
+
+static void fr_say(const char *a, const char *b, const char *c) {
+  char line[PATH_MAX + 128];
+  struct fr_text t = {line, sizeof(line) - 2, 0};
+  fr_text_str(&t, a);
+  fr_text_str(&t, b);
+  fr_text_str(&t, c);
+  fr_text_add(&t, "\n", 1);
+  ssize_t ignored = write(STDERR_FILENO, line, (size_t)(t.p - line));
+  (void)ignored;
+}
+
+int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {
+  char path[PATH_MAX];
+  unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
+  if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0)
+    return -1;
+  int fd = fr_create(path);
+  if (fd < 0) {
+    fr_say("fr: cannot create crash snapshot ", path, "");
+    return -1;
+  }
+  int result = fr_write_crash(fr_write_fd, &fd, info);
+  if (close(fd) != 0)
+    result = FR_ERR_IO;
+  if (result != FR_OK) {
+    unlink(path);
+    fr_say("fr: crash snapshot ", path, " not written");
+    return -1;
+  }
+  fr_say("fr: crash snapshot written to ", path, "");
+  return 0;
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_trigger.c: snapshots when something goes wrong, with no code change:
+// on a signal (SIGUSR2 by default), on a crash (SIGSEGV, SIGBUS, SIGFPE,
+// SIGILL, SIGABRT), and when a condition fires: a lock wait, a blocking call
+// or a watched function that took longer than its threshold.
+//
+// Signals and conditions only ask: they fill one request slot and write a
+// byte to a pipe, both async-signal-safe, and a dumper thread writes the
+// snapshot. So a signal that lands in the middle of a hook costs the hook
+// nothing, and a condition's snapshot is taken just after the slow event was
+// recorded, so it holds it. Asking is rate-limited (rate: at most one
+// snapshot per interval) and capped (max_dumps per run); what is dropped is
+// counted and said once at exit.
+//
+// A crash cannot wait for another thread: the crashing thread writes its own
+// snapshot from the handler, async-signal-safely (fr_output.c,
+// fr_snapshot.c's crash mode), then puts back the disposition it found and
+// raises the signal again, so core dumps and the exit status are what they
+// would have been. The main thread gets an alternate signal stack, so a stack
+// overflow there is recorded too. A handler the program had already installed
+// runs after ours (chained); one it installs later replaces ours; a signal it
+// ignores (SIG_IGN) stays ignored.
+//
+// Concurrency: the request slot is claimed with an atomic flag; thresholds
+// and the watch mask are written once by the dumper thread or at
+// registration and read relaxed by hooks; the crash handler runs once per
+// process (an atomic flag), other crashing threads go straight to the
+// re-raise.
+#include "fr_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t fr_cond_lock_ticks = UINT64_MAX;
+uint64_t fr_cond_call_ticks = UINT64_MAX;
+uint64_t fr_watch_mask;
+static uint64_t fr_cond_slow_ticks = UINT64_MAX;
+
+static struct fr_trigger_config fr_trig;
+static fr_recorder *fr_trig_recorder;
+static const char *fr_trig_output;
+static int fr_trig_pipe[2] = {-1, -1};
+
+// The one pending request; a second one while it waits is coalesced.
+static int fr_request_pending;
+static struct fr_trigger_info fr_request;
+static uint64_t fr_last_request_ns; // CLOCK_MONOTONIC of the last accepted
+static uint32_t fr_requests_accepted;
+static uint64_t fr_requests_dropped;
+
+#define FR_MAX_WATCHED 64
+static uint32_t fr_watched[FR_MAX_WATCHED];
+static uint32_t fr_watched_count;
+
+static const int fr_crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+#define FR_NCRASH (sizeof(fr_crash_signals) / sizeof(fr_crash_signals[0]))
+static struct sigaction fr_previous[65];
+static int fr_crashing;
+
+static uint64_t fr_monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// ---- Asking for a snapshot (async-signal-safe) -------------------------------
+
+static void fr_ask(const struct fr_trigger_info *info) {
+  if (fr_trig_pipe[1] < 0)
+    return;
+  uint64_t now = fr_monotonic_ns();
+  uint64_t last = __atomic_load_n(&fr_last_request_ns, __ATOMIC_RELAXED);
+  if ((last && now - last < fr_trig.rate_ns) ||
+      __atomic_load_n(&fr_requests_accepted, __ATOMIC_RELAXED) >=
+          fr_trig.max_dumps ||
+      __atomic_exchange_n(&fr_request_pending, 1, __ATOMIC_ACQUIRE)) {
+    __atomic_fetch_add(&fr_requests_dropped, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  fr_request = *info;
+  __atomic_store_n(&fr_last_request_ns, now, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&fr_requests_accepted, 1, __ATOMIC_RELAXED);
+  int saved_errno = errno;
+  char byte = 1;
+  ssize_t ignored = write(fr_trig_pipe[1], &byte, 1);
+  (void)ignored;
+  errno = saved_errno;
+}
+
+static uint32_t fr_current_thread_index(void) {
+  struct fr_thread *th = fr_tls.thread;
+  return th ? th->index : 0;
+}
+
+static uint64_t fr_ticks_to_ns(uint64_t ticks, uint64_t threshold_ticks,
+                               uint64_t threshold_ns) {
+  // The threshold pair gives the clock rate without another calibration.
+  return threshold_ticks ? (uint64_t)((double)ticks * (double)threshold_ns /
+                                      (double)threshold_ticks)
+                         : 0;
+}
+
+void fr_condition_fired(enum fr_condition condition, uint32_t site,
+                        uint64_t ticks) {
+  uint64_t threshold_ticks = condition == FR_CONDITION_LOCK_WAIT ? fr_cond_lock_ticks
+                             : condition == FR_CONDITION_BLOCKING
+                                 ? fr_cond_call_ticks
+                                 : fr_cond_slow_ticks;
+  uint64_t threshold_ns = condition == FR_CONDITION_LOCK_WAIT ? fr_trig.lock_wait_ns
+                          : condition == FR_CONDITION_BLOCKING ? fr_trig.blocking_ns
+                                                               : fr_trig.slow_ns;
+  struct fr_trigger_info info = {
+      FR_TRIGGER_CONDITION, condition, fr_current_thread_index(), site,
+      fr_ticks_to_ns(ticks, threshold_ticks, threshold_ns), threshold_ns};
+  fr_ask(&info);
+}
+
+// ---- Watched functions -------------------------------------------------------
+
+void fr_watch_consider(uint32_t site, const char *function) {
+  if (!fr_trig.slow_function[0] || !function ||
+      strcmp(function, fr_trig.slow_function) ||
+      fr_watched_count == FR_MAX_WATCHED)
+    return;
+  fr_watched[fr_watched_count] = site;
+  __atomic_store_n(&fr_watched_count, fr_watched_count + 1, __ATOMIC_RELEASE);
+  __atomic_or_fetch(&fr_watch_mask, 1ull << (site & 63), __ATOMIC_RELEASE);
+}
+
+static int fr_is_watched(uint32_t site) {
+  uint32_t n = __atomic_load_n(&fr_watched_count, __ATOMIC_ACQUIRE);
+  for (uint32_t i = 0; i < n; i++)
+    if (fr_watched[i] == site)
+      return 1;
+  return 0;
+}
+
+// Called after the entry event was recorded: its time is last_ticks.
+void fr_watch_enter(uint32_t site) {
+  struct fr_tls *t = &fr_tls;
+  if (!fr_is_watched(site))
+    return;
+  if (t->watch_depth < FR_WATCH_DEPTH) {
+    t->watch_site[t->watch_depth] = site;
+    t->watch_since[t->watch_depth] = t->last_ticks;
+  }
+  t->watch_depth++;
+}
+
+void fr_watch_exit(uint32_t site) {
+  struct fr_tls *t = &fr_tls;
+  if (!t->watch_depth || !fr_is_watched(site))
+    return;
+  uint32_t d = --t->watch_depth;
+  if (d >= FR_WATCH_DEPTH || t->watch_site[d] != site)
+    return; // deeper than tracked, or an exit skipped by longjmp
+  uint64_t took = t->last_ticks - t->watch_since[d];
+  if (took > __atomic_load_n(&fr_cond_slow_ticks, __ATOMIC_RELAXED))
+    fr_condition_fired(FR_CONDITION_FUNCTION, site, took);
+}
+
+// ---- Signal and crash handlers -----------------------------------------------
+
+static void fr_chain(int sig, siginfo_t *si, void *uctx) {
+  const struct sigaction *old = &fr_previous[sig];
+  if (old->sa_flags & SA_SIGINFO) {
+    if (old->sa_sigaction)
+      old->sa_sigaction(sig, si, uctx);
+  } else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN &&
+             old->sa_handler) {
+    old->sa_handler(sig);
+  }
+}
+
+static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
+  struct fr_trigger_info info = {FR_TRIGGER_SIGNAL, (uint32_t)sig,
+                                 fr_current_thread_index(), 0, 0, 0};
+  fr_ask(&info);
+  fr_chain(sig, si, uctx);
+}
+
+static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
+  int saved_errno = errno;
+  if (!__atomic_exchange_n(&fr_crashing, 1, __ATOMIC_ACQ_REL)) {
+    struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
+                                   fr_current_thread_index(), 0, 0, 0};
+    // Our own hooks on this thread must not write while we copy its chunk.
+    fr_tls.busy = 1;
+    fr_output_write_crash(fr_trig_output, &info);
+  }
+  // What would have happened without us: the previous handler, or the
+  // default action once this handler returns (the signal is blocked until
+  // then, so the raise is delivered right after).
+  sigaction(sig, &fr_previous[sig], NULL);
+  errno = saved_errno;
+  const struct sigaction *old = &fr_previous[sig];
+  if ((old->sa_flags & SA_SIGINFO) ||
+      (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN))
+    fr_chain(sig, si, uctx);
+  else
+    raise(sig);
+}
+
+static int fr_install(int sig, void (*handler)(int, siginfo_t *, void *),
+                      int flags) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = handler;
+  sa.sa_flags = SA_SIGINFO | flags;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(sig, NULL, &fr_previous[sig]) != 0)
+    return -1;
+  if (!(fr_previous[sig].sa_flags & SA_SIGINFO) &&
+      fr_previous[sig].sa_handler == SIG_IGN && handler == fr_on_signal)
+    return 0; // the program ignores this signal on purpose: leave it
+  return sigaction(sig, &sa, NULL);
+}
+
+// ---- The dumper thread -------------------------------------------------------
+
+static void fr_calibrate(void) {
+  struct fr_clock_anchor now;
+  uint64_t hz = fr_clock_tick_hz(&fr_start_anchor, &now);
+  double per_ns = (double)hz / 1e9;
+  if (fr_trig.lock_wait_ns)
+    __atomic_store_n(&fr_cond_lock_ticks,
+                     (uint64_t)((double)fr_trig.lock_wait_ns * per_ns),
+                     __ATOMIC_RELAXED);
+  if (fr_trig.blocking_ns)
+    __atomic_store_n(&fr_cond_call_ticks,
+                     (uint64_t)((double)fr_trig.blocking_ns * per_ns),
+                     __ATOMIC_RELAXED);
+  if (fr_trig.slow_ns)
+    __atomic_store_n(&fr_cond_slow_ticks,
+                     (uint64_t)((double)fr_trig.slow_ns * per_ns),
+                     __ATOMIC_RELAXED);
+}
+
+static void *fr_dumper(void *arg) {
+  (void)arg;
+  // The runtime's own thread: it never records.
+  fr_tls.state = FR_TLS_EXITED;
+  fr_calibrate();
+  for (;;) {
+    char byte;
+    ssize_t n = read(fr_trig_pipe[0], &byte, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return NULL;
+    if (!__atomic_load_n(&fr_request_pending, __ATOMIC_ACQUIRE))
+      continue;
+    struct fr_trigger_info info = fr_request;
+    __atomic_store_n(&fr_request_pending, 0, __ATOMIC_RELEASE);
+    if (fr_enabled(fr_trig_recorder))
+      fr_output_write(fr_trig_recorder, fr_trig_output, &info);
+  }
+}
+
+static void fr_report_dropped(void) {
+  uint64_t n = __atomic_load_n(&fr_requests_dropped, __ATOMIC_RELAXED);
+  if (n)
+    fprintf(stderr,
+            "fr: %llu triggered snapshot%s not taken (rate=%llums, "
+            "max_dumps=%u)\n",
+            (unsigned long long)n, n == 1 ? "" : "s",
+            (unsigned long long)(fr_trig.rate_ns / 1000000), fr_trig.max_dumps);
+}
+
+// The main thread's alternate stack: a stack overflow's SIGSEGV can run.
+static void fr_alternate_stack(void) {
+  stack_t current;
+  if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE))
+    return; // the program has one
+  size_t size = 64 * 1024;
+  void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED)
+    return;
+  stack_t ss = {.ss_sp = mem, .ss_size = size, .ss_flags = 0};
+  sigaltstack(&ss, NULL);
+}
+
+static int fr_start_dumper(void) {
+  if (pipe2(fr_trig_pipe, O_CLOEXEC) != 0)
+    return -1;
+  fcntl(fr_trig_pipe[1], F_SETFL, O_NONBLOCK); // a full pipe: already asked
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  // Hooks must not run on the dumper: it is the runtime's own thread, and
+  // the runtime is never instrumented, so nothing in it records.
+  int err = pthread_create(&thread, &attr, fr_dumper, NULL);
+  pthread_attr_destroy(&attr);
+  if (err) {
+    close(fr_trig_pipe[0]);
+    close(fr_trig_pipe[1]);
+    fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
+    return -1;
+  }
+  pthread_setname_np(thread, "fr-dumper");
+  return 0;
+}
+
+// After fork, only the forking thread exists: the child gets its own dumper
+// and pipe (its snapshots carry its own pid).
+static void fr_trigger_after_fork_child(void) {
+  fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
+  fr_request_pending = 0;
+  fr_last_request_ns = 0;
+  if (fr_trig.signal || fr_trig.lock_wait_ns || fr_trig.blocking_ns ||
+      fr_trig.slow_ns)
+    fr_start_dumper();
+}
+
+int fr_trigger_setup(fr_recorder *r, const char *output,
+                     const struct fr_trigger_config *cfg) {
+  fr_trig = *cfg;
+  fr_trig_recorder = r;
+  fr_trig_output = output;
+  int asks = cfg->signal || cfg->lock_wait_ns || cfg->blocking_ns || cfg->slow_ns;
+  if (asks) {
+    if (fr_start_dumper() != 0) {
+      fprintf(stderr, "fr: cannot start the snapshot thread: %s; signal and "
+                      "condition triggers are off\n",
+              strerror(errno));
+      asks = 0;
+    } else {
+      pthread_atfork(NULL, NULL, fr_trigger_after_fork_child);
+      atexit(fr_report_dropped);
+    }
+  }
+  if (asks && cfg->signal &&
+      fr_install(cfg->signal, fr_on_signal, SA_RESTART) != 0)
+    fprintf(stderr, "fr: cannot handle signal %d: %s\n", cfg->signal,
+            strerror(errno));
+  if (cfg->crash) {
+    fr_alternate_stack();
+    for (size_t i = 0; i < FR_NCRASH; i++)
+      fr_install(fr_crash_signals[i], fr_on_crash, SA_ONSTACK);
+  }
+  return 0;
+}
