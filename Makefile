@@ -1,5 +1,5 @@
 # Convenience wrapper around the CMake build in build/.
-#   make demo    build everything, run the demo (examples/demo.c)
+#   make demo    build everything, run the demo (examples/run-demo.sh)
 #   make check   build everything, run the whole lit suite (every LLVM found)
 #   make bench   build everything, run the micro-benchmarks (bench/run.sh,
 #                bench/sync.sh)

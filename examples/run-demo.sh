@@ -1,29 +1,68 @@
 #!/bin/bash
-# run-demo.sh BUILD_DIR: build examples/demo.c with the plugin, run it with
-# recording on, and read the snapshot it wrote when a request was slow.
+# run-demo.sh [BUILD_DIR]: the flight recorder at work, on a built-in example.
+#
+# Builds examples/httpd.c (a small multi-threaded HTTP server whose /heavy
+# endpoint is, once in a while, slow) with the fr plugin, and
+# examples/loadgen.c without it. Runs the server with recording on and one
+# condition trigger, FR_OPTIONS slow=handle_request:100ms, and no code for
+# it in the server; the load generator sends a bounded number of requests and
+# then /quit. The snapshot written right after the first slow request is then
+# read with frtool. Finishes in seconds; leaves nothing running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
 llvm=$(ls -d "$build"/llvm-* | sed 's/.*llvm-//' | sort -n | head -1)
+cc=/usr/lib/llvm-$llvm/bin/clang
 out=$build/demo
 mkdir -p "$out"
-rm -f "$out"/demo.fr
+rm -f "$out"/httpd-*.fr "$out"/port
 
-echo "== building examples/demo.c with the fr plugin (LLVM $llvm)"
-FR_PASS_OPTIONS=threshold=0 /usr/lib/llvm-$llvm/bin/clang -O2 -g \
-  -fpass-plugin="$build/llvm-$llvm/libfrpass.so" -I"$here/../include" \
-  "$here/demo.c" -o "$out/demo" "$build/libfr.a" -lpthread
+echo "== building examples/httpd.c with the fr plugin (LLVM $llvm), examples/loadgen.c without"
+$cc -O2 -g -fpass-plugin="$build/llvm-$llvm/libfrpass.so" -I"$here/../include" \
+  "$here/httpd.c" -o "$out/httpd" "$build/libfr.a" -lpthread -lcrypto
+$cc -O2 -g "$here/loadgen.c" -o "$out/loadgen" -lpthread
 
-echo "== running it: FR_OPTIONS=max_bytes=2MiB,min_age=2s,exit_dump=0"
-FR_OPTIONS=max_bytes=2MiB,min_age=2s,exit_dump=0 "$out/demo" "$out/demo.fr"
+options="output=$out/httpd-%n.fr,slow=handle_request:100ms,max_bytes=8MiB,min_age=5s,exit_dump=0"
+echo "== FR_OPTIONS='$options' httpd"
+FR_OPTIONS=$options "$out/httpd" "$out/port" &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for i in $(seq 100); do
+  [ -s "$out/port" ] && break
+  sleep 0.05
+done
+echo "== loadgen: 2000 requests over 8 connections, then /quit"
+"$out/loadgen" "$(cat "$out/port")" 2000 8
+# The server exits on /quit; do not wait forever if it did not.
+for i in $(seq 100); do
+  kill -0 $server 2>/dev/null || break
+  sleep 0.1
+done
+kill $server 2>/dev/null || true
+wait $server 2>/dev/null || true
+trap - EXIT
 
-echo "== frtool validate"
-"$build/frtool" validate "$out/demo.fr"
-echo "== the slow request in the snapshot (frtool dump, around wait_for_backend)"
-"$build/frtool" dump "$out/demo.fr" > "$out/demo.txt"
-head -8 "$out/demo.txt"
-echo "..."
-slow=$(grep -m1 'exit wait_for_backend' "$out/demo.txt" | awk '{print $2}')
-"$build/frtool" dump --thread="${slow#T}" "$out/demo.fr" | grep -B6 -A3 'exit wait_for_backend' | tail -10
+snap=$out/httpd-0.fr
+if [ ! -f "$snap" ]; then
+  echo "demo: no snapshot was written (no request was slow enough?)" >&2
+  exit 1
+fi
 echo
-echo "snapshot: $out/demo.fr   full dump: $out/demo.txt"
+echo "== frtool validate"
+"$build/frtool" validate "$out"/httpd-*.fr
+echo
+echo "== frtool summary $snap"
+"$build/frtool" summary --top=5 "$snap" | tee "$out/summary.txt"
+thread=$(sed -n 's/.*taken by: condition: .* on T\([0-9]*\) .*/\1/p' "$out/summary.txt")
+echo
+echo "== the slow request: the last events of T$thread (frtool dump --thread=$thread)"
+"$build/frtool" dump --thread="$thread" "$snap" > "$out/slow-thread.txt"
+# The request that fired the trigger is the thread's last completed one.
+last_exit=$(grep -n 'exit handle_request' "$out/slow-thread.txt" | tail -1 | cut -d: -f1)
+its_enter=$(head -n "$last_exit" "$out/slow-thread.txt" | grep -n 'enter handle_request' |
+  tail -1 | cut -d: -f1)
+sed -n "${its_enter},${last_exit}p" "$out/slow-thread.txt" | head -20
+echo
+echo "snapshots: $out/httpd-*.fr"
+echo "summary:   $out/summary.txt"
+echo "slow thread's events: $out/slow-thread.txt"
