@@ -62,18 +62,35 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
 }
 
 // A watched function (FR_OPTIONS slow=NAME:DURATION) has its bit in
-// fr_watch_mask: one load and a test per event, taken after the event is
-// recorded, sends its entries and exits to fr_trigger.c.
-FR_API void __fr_func_enter(uint32_t site) {
-  fr_record(site << 2 | FR_EV_ENTER);
-  if (FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
-                      (site & 63) & 1))
+// fr_watch_mask. The test comes first so that the common path still ends in
+// fr_record's tail jump and needs no stack frame: one load, a shift and a
+// branch per event. Watched sites record out of line, then tell fr_trigger.c.
+static __attribute__((noinline)) void fr_record_watched(uint32_t site,
+                                                        uint32_t event_class) {
+  fr_record(site << 2 | event_class);
+  if (event_class == FR_EV_ENTER)
     fr_watch_enter(site);
+  else
+    fr_watch_exit(site);
+}
+
+static inline int fr_is_watch_candidate(uint32_t site) {
+  return FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
+                         (site & 63) & 1);
+}
+
+FR_API void __fr_func_enter(uint32_t site) {
+  if (fr_is_watch_candidate(site)) {
+    fr_record_watched(site, FR_EV_ENTER);
+    return;
+  }
+  fr_record(site << 2 | FR_EV_ENTER);
 }
 
 FR_API void __fr_func_exit(uint32_t site) {
+  if (fr_is_watch_candidate(site)) {
+    fr_record_watched(site, FR_EV_EXIT);
+    return;
+  }
   fr_record(site << 2 | FR_EV_EXIT);
-  if (FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
-                      (site & 63) & 1))
-    fr_watch_exit(site);
 }
