@@ -123,8 +123,12 @@ enum fr_ext_kind {
   FR_EXT_LOST = 3,         // payload: varint count of events dropped here
 };
 
-// What an FR_EV_SITE event says (the payload header's low four bits). Object
-// addresses are unsigned; results, arguments and errno values are zigzag.
+// What an FR_EV_SITE event says (the payload header's low four bits). The
+// first field of a lock event (kinds up to FR_SEV_SIGNAL) is the object's
+// address as a zigzag delta from the previous lock event's object in the same
+// chunk (from 0 at the chunk's start): the same lock again is one byte. A
+// cond wait's mutex (second field) is a plain address; results, arguments and
+// errno values are zigzag.
 enum fr_site_event {
   FR_SEV_ACQUIRE = 1,    // lock taken without waiting, or a try: obj, result
   FR_SEV_WAIT = 2,       // lock busy, waiting begins: obj

@@ -63,6 +63,9 @@ struct fr_tls {
   // Condition triggers (fr_trigger.c): when the current lock wait and
   // blocking call began, and the watched functions this thread is in.
   uint64_t wait_began, call_began;
+  // The last lock object recorded in this chunk: the next one is written as
+  // a zigzag delta from it (one byte for the same lock again).
+  uint64_t last_object;
   uint32_t watch_depth;
   uint32_t watch_site[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];

@@ -28,8 +28,11 @@ static inline uint64_t fr_zigzag(int64_t v) {
 
 // Appends one FR_EV_SITE event with up to two payload fields. Returns its
 // time in ticks, or 0 when it was not recorded.
-static uint64_t fr_site_event(uint32_t site, enum fr_site_event kind,
-                              unsigned nfields, uint64_t a, uint64_t b) {
+// Inlined into each hook: the field count and kind are then constants, and an
+// uncontended lock pays no call for its event.
+static inline __attribute__((always_inline)) uint64_t
+fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
+              uint64_t a, uint64_t b) {
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
   if (FR_UNLIKELY(t->busy)) {
@@ -49,6 +52,11 @@ static uint64_t fr_site_event(uint32_t site, enum fr_site_event kind,
     t->last_ticks = now;
     p = fr_put_event(p, site << 2 | FR_EV_SITE, now - last);
     *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
+    if (kind <= FR_SEV_SIGNAL) { // lock events: the object as a delta
+      uint64_t previous = t->last_object;
+      t->last_object = a;
+      a = fr_zigzag((int64_t)(a - previous));
+    }
     if (nfields > 0)
       p = fr_put_varint(p, a);
     if (nfields > 1)
@@ -88,14 +96,16 @@ typedef int (*fr_timed_lock_fn)(void *, const void *);
 
 FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
                              fr_lock_fn lock, int busy) {
-  int saved_errno = errno;
+  // Only sem_trywait sets errno when the lock is busy.
+  int saved_errno = busy < 0 ? errno : 0;
   int r = try_lock(obj);
   if (!fr_try_was_busy(r, busy)) {
     fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
                   fr_zigzag(fr_lock_result(r, busy)));
     return r;
   }
-  errno = saved_errno;
+  if (busy < 0)
+    errno = saved_errno;
   uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
   r = lock(obj);
   uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
@@ -107,14 +117,15 @@ FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
 FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
                                    fr_lock_fn try_lock, fr_timed_lock_fn lock,
                                    const void *deadline, int busy) {
-  int saved_errno = errno;
+  int saved_errno = busy < 0 ? errno : 0;
   int r = try_lock(obj);
   if (!fr_try_was_busy(r, busy)) {
     fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
                   fr_zigzag(fr_lock_result(r, busy)));
     return r;
   }
-  errno = saved_errno;
+  if (busy < 0)
+    errno = saved_errno;
   uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
   r = lock(obj, deadline);
   uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,

@@ -218,6 +218,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   t->chunk = c;
   uint8_t *p = c->data;
   t->last_ticks = now;
+  t->last_object = 0; // object fields are deltas within a chunk
   if (first_in_epoch)
     p = fr_put_event(p, FR_EXT_THREAD_START << 2 | FR_EV_EXT, 0);
   if (t->lost) {

@@ -147,10 +147,11 @@ static int run(int argc, char **argv) {
     const struct fr_chunk_view *c = &s.chunks[i];
     if (only_thread >= 0 && c->hdr.thread_index != (uint32_t)only_thread)
       continue;
-    uint32_t off = 0, order = 0;
-    uint64_t ticks = c->hdr.base_ticks;
+    uint32_t order = 0;
+    struct fr_cursor cur;
+    fr_cursor_init(c, &cur);
     struct fr_event ev;
-    while (fr_chunk_next(c, &off, &ticks, &ev) == 1) {
+    while (fr_chunk_next(c, &cur, &ev) == 1) {
       if (n == cap) {
         cap *= 2;
         struct dump_event *grown = realloc(events, cap * sizeof(*events));

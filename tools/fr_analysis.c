@@ -426,10 +426,10 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     r.thread->tid = c->hdr.tid;
     memcpy(r.thread->name, c->hdr.thread_name, sizeof(r.thread->name));
 
-    uint32_t off = 0;
-    uint64_t ticks = c->hdr.base_ticks;
+    struct fr_cursor cur;
+    fr_cursor_init(c, &cur);
     struct fr_event ev;
-    while (fr_chunk_next(c, &off, &ticks, &ev) == 1) {
+    while (fr_chunk_next(c, &cur, &ev) == 1) {
       a->events++;
       r.thread->events++;
       if (ev.ticks < r.thread->first_ticks)

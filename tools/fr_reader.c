@@ -141,12 +141,12 @@ static int fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off,
   return -1;
 }
 
-int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
-                  uint64_t *ticks, struct fr_event *ev) {
+int fr_chunk_next(const struct fr_chunk_view *c, struct fr_cursor *cur,
+                  struct fr_event *ev) {
   uint32_t end = c->hdr.event_bytes;
-  if (*offset >= end)
+  if (cur->offset >= end)
     return 0;
-  uint32_t off = *offset;
+  uint32_t off = cur->offset;
   uint64_t tag, dt;
   if (fr_get_varint(c->events, end, &off, &tag) ||
       fr_get_varint(c->events, end, &off, &dt) || tag >> 32)
@@ -168,6 +168,11 @@ int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
     for (uint32_t k = 0; k < ev->nfields; k++)
       if (fr_get_varint(c->events, end, &off, &ev->field[k]))
         return -1;
+    if (ev->site_event >= FR_SEV_ACQUIRE && ev->site_event <= FR_SEV_SIGNAL &&
+        ev->nfields) {
+      cur->last_object += (uint64_t)fr_unzigzag(ev->field[0]);
+      ev->field[0] = cur->last_object;
+    }
   }
   if (ev->event_class == FR_EV_EXT) {
     switch (ev->id) {
@@ -182,27 +187,28 @@ int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
       return -1;
     }
   }
-  *ticks += dt;
-  ev->ticks = *ticks;
-  *offset = off;
+  cur->ticks += dt;
+  ev->ticks = cur->ticks;
+  cur->offset = off;
   return 1;
 }
 
 // Decodes the whole chunk once: a malformed event is a defect, and the
 // count and time span of the events before it are kept for the commands.
 static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
-  uint32_t off = 0;
-  uint64_t ticks = c->hdr.base_ticks;
+  struct fr_cursor cur;
   struct fr_event ev;
   int r;
+  fr_cursor_init(c, &cur);
   c->event_count = 0;
   c->first_ticks = UINT64_MAX;
   c->last_ticks = 0;
-  while ((r = fr_chunk_next(c, &off, &ticks, &ev)) == 1) {
+  while ((r = fr_chunk_next(c, &cur, &ev)) == 1) {
     if (!c->event_count++)
-      c->first_ticks = ticks;
-    c->last_ticks = ticks;
+      c->first_ticks = ev.ticks;
+    c->last_ticks = ev.ticks;
   }
+  uint32_t off = cur.offset;
   if (r < 0)
     fr_defect(s,
               "chunk at offset %llu (thread T%u): malformed event at byte %u",

@@ -74,9 +74,25 @@ static inline int64_t fr_unzigzag(uint64_t v) {
   return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
-// Decodes the chunk's next event at *offset. Returns 1 and advances, 0 at the
-// end, -1 on a malformed event (and *offset is left at it).
-int fr_chunk_next(const struct fr_chunk_view *c, uint32_t *offset,
-                  uint64_t *ticks, struct fr_event *ev);
+// Where decoding of a chunk stands: events are deltas (of time, and of lock
+// objects) from the previous one in the chunk.
+struct fr_cursor {
+  uint32_t offset;
+  uint64_t ticks;
+  uint64_t last_object;
+};
+
+static inline void fr_cursor_init(const struct fr_chunk_view *c,
+                                  struct fr_cursor *cur) {
+  cur->offset = 0;
+  cur->ticks = c->hdr.base_ticks;
+  cur->last_object = 0;
+}
+
+// Decodes the chunk's next event. Returns 1 and advances, 0 at the end, -1
+// on a malformed event (and the cursor is left at it). Lock events' object
+// field comes out as the address.
+int fr_chunk_next(const struct fr_chunk_view *c, struct fr_cursor *cur,
+                  struct fr_event *ev);
 
 #endif // FR_READER_H
