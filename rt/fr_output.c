@@ -129,19 +129,21 @@ static int fr_create(const char *path) {
   return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
-int fr_output_write(fr_recorder *r, const char *tmpl,
-                    const struct fr_trigger_info *info) {
-  char path[PATH_MAX];
+// The file at the expanded template, written completely or removed. Returns
+// FR_OK or an FR_ERR_ code with errno set; *stage says what failed.
+static int fr_write_file(fr_recorder *r, const char *tmpl,
+                         const struct fr_trigger_info *info, char *path,
+                         const char **stage) {
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
-  if (fr_expand_path(tmpl, seq, 0, path, sizeof(path)) != 0) {
-    fprintf(stderr, "fr: snapshot path from '%s' is too long\n", tmpl);
-    return -1;
+  if (fr_expand_path(tmpl, seq, 0, path, PATH_MAX) != 0) {
+    *stage = "path too long";
+    errno = ENAMETOOLONG;
+    return FR_ERR_INVALID;
   }
   int fd = fr_create(path);
   if (fd < 0) {
-    fprintf(stderr, "fr: cannot create snapshot %s: %s\n", path,
-            strerror(errno));
-    return -1;
+    *stage = "cannot create";
+    return FR_ERR_IO;
   }
   int result = fr_write_to_trigger(r, fr_write_fd, &fd, info);
   int saved = errno;
@@ -151,12 +153,38 @@ int fr_output_write(fr_recorder *r, const char *tmpl,
   }
   if (result != FR_OK) {
     unlink(path);
+    *stage = "not written";
+  }
+  errno = saved;
+  return result;
+}
+
+int fr_output_write(fr_recorder *r, const char *tmpl,
+                    const struct fr_trigger_info *info) {
+  char path[PATH_MAX];
+  const char *stage = "";
+  int result = fr_write_file(r, tmpl, info, path, &stage);
+  if (result == FR_OK)
+    return 0;
+  int err = errno;
+  if (result == FR_ERR_INVALID)
+    fprintf(stderr, "fr: snapshot path from '%s' is too long\n", tmpl);
+  else if (!strcmp(stage, "cannot create"))
+    fprintf(stderr, "fr: cannot create snapshot %s: %s\n", path, strerror(err));
+  else
     fprintf(stderr, "fr: snapshot %s not written: %s%s%s\n", path,
             fr_strerror(result), result == FR_ERR_IO ? ": " : "",
-            result == FR_ERR_IO ? strerror(saved) : "");
-    return -1;
-  }
-  return 0;
+            result == FR_ERR_IO ? strerror(err) : "");
+  return -1;
+}
+
+FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
+  if (!r || !path_template || !path_template[0])
+    return FR_ERR_INVALID;
+  char path[PATH_MAX];
+  const char *stage = "";
+  struct fr_trigger_info api = {.trigger = FR_TRIGGER_API};
+  return fr_write_file(r, path_template, &api, path, &stage);
 }
 
 static void fr_say(const char *a, const char *b, const char *c) {

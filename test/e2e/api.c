@@ -3,10 +3,14 @@
 // fails; a concurrent write_to fails at once with a distinct error; stop
 // waits for the in-flight write_to; a stopped recorder can start again.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
+// RUN: rm -f %t.fr %t.fr.path-0
 // RUN: %t %t.fr | FileCheck %s
 // RUN: %frtool validate %t.fr
+// RUN: %frtool validate %t.fr.path-0
+// RUN: not test -e %t.fr.path-x
 #include "fr.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -93,6 +97,21 @@ int main(int argc, char **argv) {
   printf("write to file: %d\n", fr_write_to_fd(rec, fd));
   // CHECK-NEXT: write to file: 0
   close(fd);
+  // The path convenience: a template, never clobbering, nothing left on
+  // failure.
+  char path[4200];
+  snprintf(path, sizeof(path), "%s.path-%%n", argv[1]);
+  printf("write to path: %d\n", fr_write_to_path(rec, path));
+  // CHECK-NEXT: write to path: 0
+  snprintf(path, sizeof(path), "%s", argv[1]);
+  int r = fr_write_to_path(rec, path);
+  printf("existing path: %s, %s\n", fr_strerror(r), strerror(errno));
+  // CHECK-NEXT: existing path: the snapshot could not be written, File exists
+  snprintf(path, sizeof(path), "%s.path-x/in/missing/dir", argv[1]);
+  printf("missing dir: %d\n", fr_write_to_path(rec, path) == FR_ERR_IO);
+  // CHECK-NEXT: missing dir: 1
+  printf("empty path: %d\n", fr_write_to_path(rec, "") == FR_ERR_INVALID);
+  // CHECK-NEXT: empty path: 1
   printf("null recorder: %d\n", fr_start(NULL) == FR_ERR_INVALID);
   // CHECK-NEXT: null recorder: 1
   fr_free(rec);

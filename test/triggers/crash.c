@@ -10,8 +10,10 @@
 // RUN: %frtool dump %t.dir/segv-0.fr | FileCheck %s --check-prefix=SEGV
 // RUN: env FR_OPTIONS=output=%t.dir/abrt-%%n.fr not --crash %t abort 2> /dev/null
 // RUN: %frtool dump %t.dir/abrt-0.fr | FileCheck %s --check-prefix=ABRT
-// Without fr the program crashes the same way.
-// RUN: not --crash %t segv
+// The status is the signal's, as without fr: 128 + SIGSEGV (11), 128 + SIGABRT (6).
+// RUN: env FR_OPTIONS=output=%t.dir/again-segv.fr sh -c '%t segv 2>/dev/null; test $? -eq 139'
+// RUN: env FR_OPTIONS=output=%t.dir/again-abrt.fr sh -c '%t abort 2>/dev/null; test $? -eq 134'
+// RUN: sh -c '%t segv 2>/dev/null; test $? -eq 139'
 // MSG: fr: crash snapshot written to {{.*}}segv-0.fr
 // VALID: valid:
 // SEGV: # trigger crash SIGSEGV on T[[T:[0-9]+]]
