@@ -9,7 +9,8 @@
 #   make redis-check                                     (the same, LLVM 14)
 #
 # COMPARE=1 also builds redis without the plugin and reports the throughput of
-# both, side by side (RUNS rounds, best of each kept).
+# both, side by side (RUNS rounds of COMPARE_REQUESTS requests per test, best
+# of each kept).
 # Needs root the first time (deb-src entry, build dependencies); about 3 min.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,9 +28,17 @@ src=$("$here/debian-source.sh" redis "$work/src")
 
 build_redis() { # variant cc-flags ld-flags
   local dir=$work/redis-$1
-  if [ ! -x "$dir/src/redis-server" ]; then
+  # A newer plugin means recompiling; a newer runtime, relinking.
+  if [ -x "$dir/src/redis-server" ] && [ -n "$2" ] &&
+     [ "$build/llvm-$llvm/libfrpass.so" -nt "$dir/src/redis-server" ]; then
     rm -rf "$dir"
-    cp -a "$src" "$dir"
+  fi
+  if [ -x "$dir/src/redis-server" ] && [ -n "$3" ] &&
+     [ "$build/libfr.a" -nt "$dir/src/redis-server" ]; then
+    rm -f "$dir"/src/redis-server "$dir"/src/redis-benchmark "$dir"/src/redis-cli
+  fi
+  if [ ! -x "$dir/src/redis-server" ]; then
+    [ -d "$dir" ] || cp -a "$src" "$dir"
     echo "building redis ($1) in $dir" >&2
     make -C "$dir" -j2 CC="/usr/lib/llvm-$llvm/bin/clang $2" OPTIMIZATION=-O2 \
       CFLAGS="-g" LDFLAGS="$3" > "$dir.build.log" 2>&1 ||
@@ -43,8 +52,8 @@ build_redis() { # variant cc-flags ld-flags
 fr=$(build_redis fr-llvm$llvm "-fpass-plugin=$build/llvm-$llvm/libfrpass.so" \
   "-Wl,--whole-archive $build/libfr.a -Wl,--no-whole-archive -lpthread")
 
-run_benchmark() { # bin-dir [FR_OPTIONS] -> prints requests per second, summed
-  local bin=$1 opts=${2:-}
+run_benchmark() { # bin-dir [FR_OPTIONS] [requests] -> requests/s, summed
+  local bin=$1 opts=${2:-} n=${3:-$requests}
   env ${opts:+FR_OPTIONS=$opts} taskset -c 0 "$bin/redis-server" --port $port \
     --save '' --appendonly no --daemonize no --logfile "$work/redis.log" &
   local pid=$!
@@ -52,7 +61,7 @@ run_benchmark() { # bin-dir [FR_OPTIONS] -> prints requests per second, summed
     "$bin/redis-cli" -p $port ping >/dev/null 2>&1 && break
     sleep 0.1
   done
-  taskset -c 1 "$bin/redis-benchmark" -h 127.0.0.1 -p $port -n $requests -c 50 \
+  taskset -c 1 "$bin/redis-benchmark" -h 127.0.0.1 -p $port -n $n -c 50 \
     -P 16 -q -t $tests 2>/dev/null | tr '\r' '\n' |
     sed -n 's/^[A-Z]*: \([0-9.]*\) requests per second.*/\1/p' |
     awk '{s += $1} END {printf "%.0f\n", s}'
@@ -87,19 +96,20 @@ python3 "$root/test/e2e/Inputs/summary_check.py" "$work/redis-summary.json" \
 
 if [ "${COMPARE:-0}" = 1 ]; then
   plain=$(build_redis plain-llvm$llvm "" "")
+  big=${COMPARE_REQUESTS:-1000000}
   declare -A best=([plain]=0 [fr-off]=0 [fr-on]=0)
   for r in $(seq ${RUNS:-3}); do
     for v in plain fr-off fr-on; do
       case $v in
-        plain) x=$(run_benchmark "$plain") ;;
-        fr-off) x=$(run_benchmark "$fr" "enable=0") ;;
-        fr-on) x=$(run_benchmark "$fr" "exit_dump=0") ;;
+        plain) x=$(run_benchmark "$plain" "" $big) ;;
+        fr-off) x=$(run_benchmark "$fr" "enable=0" $big) ;;
+        fr-on) x=$(run_benchmark "$fr" "exit_dump=0" $big) ;;
       esac
       [ "$x" -gt "${best[$v]}" ] && best[$v]=$x
     done
   done
   for v in plain fr-off fr-on; do
-    echo "$v: ${best[$v]} requests/s ($(awk "BEGIN{printf \"%.1f\", 100 * ${best[$v]} / ${best[plain]}}")% of plain)"
+    echo "$v: ${best[$v]} requests/s at -n $big ($(awk "BEGIN{printf \"%.1f\", 100 * ${best[$v]} / ${best[plain]}}")% of plain)"
   done
 fi
 echo "redis check passed"
