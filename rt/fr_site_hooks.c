@@ -94,8 +94,11 @@ static inline int64_t fr_lock_result(int r, int busy) {
 typedef int (*fr_lock_fn)(void *);
 typedef int (*fr_timed_lock_fn)(void *, const void *);
 
-FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
-                             fr_lock_fn lock, int busy) {
+// The try, then (only when the lock is busy) the wait: lock(obj), or
+// timed_lock(obj, deadline) when that is given.
+static inline __attribute__((always_inline)) int
+fr_acquire(uint32_t site, void *obj, fr_lock_fn try_lock, fr_lock_fn lock,
+           fr_timed_lock_fn timed_lock, const void *deadline, int busy) {
   // Only sem_trywait sets errno when the lock is busy.
   int saved_errno = busy < 0 ? errno : 0;
   int r = try_lock(obj);
@@ -107,31 +110,22 @@ FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
   if (busy < 0)
     errno = saved_errno;
   uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
-  r = lock(obj);
+  r = timed_lock ? timed_lock(obj, deadline) : lock(obj);
   uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
                                  fr_zigzag(fr_lock_result(r, busy)));
   fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
   return r;
 }
 
+FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
+                             fr_lock_fn lock, int busy) {
+  return fr_acquire(site, obj, try_lock, lock, NULL, NULL, busy);
+}
+
 FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
                                    fr_lock_fn try_lock, fr_timed_lock_fn lock,
                                    const void *deadline, int busy) {
-  int saved_errno = busy < 0 ? errno : 0;
-  int r = try_lock(obj);
-  if (!fr_try_was_busy(r, busy)) {
-    fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
-                  fr_zigzag(fr_lock_result(r, busy)));
-    return r;
-  }
-  if (busy < 0)
-    errno = saved_errno;
-  uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
-  r = lock(obj, deadline);
-  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
-                                 fr_zigzag(fr_lock_result(r, busy)));
-  fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
-  return r;
+  return fr_acquire(site, obj, try_lock, NULL, lock, deadline, busy);
 }
 
 // A program's own trylock: one event after it, with its result.

@@ -48,8 +48,10 @@ static fr_recorder *fr_trig_recorder;
 static const char *fr_trig_output;
 static int fr_trig_pipe[2] = {-1, -1};
 
-// The one pending request; a second one while it waits is coalesced.
-static int fr_request_pending;
+// The one pending request; a second one while it waits is coalesced (and
+// counted as dropped). State: 0 free, 1 being filled, 2 ready.
+enum { FR_SLOT_FREE, FR_SLOT_FILLING, FR_SLOT_READY };
+static int fr_request_state;
 static struct fr_trigger_info fr_request;
 static uint64_t fr_last_request_ns; // CLOCK_MONOTONIC of the last accepted
 static uint32_t fr_requests_accepted;
@@ -77,14 +79,18 @@ static void fr_ask(const struct fr_trigger_info *info) {
     return;
   uint64_t now = fr_monotonic_ns();
   uint64_t last = __atomic_load_n(&fr_last_request_ns, __ATOMIC_RELAXED);
+  int expected = FR_SLOT_FREE;
   if ((last && now - last < fr_trig.rate_ns) ||
       __atomic_load_n(&fr_requests_accepted, __ATOMIC_RELAXED) >=
           fr_trig.max_dumps ||
-      __atomic_exchange_n(&fr_request_pending, 1, __ATOMIC_ACQUIRE)) {
+      !__atomic_compare_exchange_n(&fr_request_state, &expected,
+                                   FR_SLOT_FILLING, 0, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED)) {
     __atomic_fetch_add(&fr_requests_dropped, 1, __ATOMIC_RELAXED);
     return;
   }
   fr_request = *info;
+  __atomic_store_n(&fr_request_state, FR_SLOT_READY, __ATOMIC_RELEASE);
   __atomic_store_n(&fr_last_request_ns, now, __ATOMIC_RELAXED);
   __atomic_fetch_add(&fr_requests_accepted, 1, __ATOMIC_RELAXED);
   int saved_errno = errno;
@@ -255,10 +261,10 @@ static void *fr_dumper(void *arg) {
       continue;
     if (n <= 0)
       return NULL;
-    if (!__atomic_load_n(&fr_request_pending, __ATOMIC_ACQUIRE))
-      continue;
+    if (__atomic_load_n(&fr_request_state, __ATOMIC_ACQUIRE) != FR_SLOT_READY)
+      continue; // its byte comes when it is filled
     struct fr_trigger_info info = fr_request;
-    __atomic_store_n(&fr_request_pending, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&fr_request_state, FR_SLOT_FREE, __ATOMIC_RELEASE);
     if (fr_enabled(fr_trig_recorder))
       fr_output_write(fr_trig_recorder, fr_trig_output, &info);
   }
@@ -313,8 +319,11 @@ static int fr_start_dumper(void) {
 // After fork, only the forking thread exists: the child gets its own dumper
 // and pipe (its snapshots carry its own pid).
 static void fr_trigger_after_fork_child(void) {
+  for (int i = 0; i < 2; i++)
+    if (fr_trig_pipe[i] >= 0)
+      close(fr_trig_pipe[i]); // the parent's dumper reads those
   fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
-  fr_request_pending = 0;
+  fr_request_state = FR_SLOT_FREE;
   fr_last_request_ns = 0;
   if (fr_trig.signal || fr_trig.lock_wait_ns || fr_trig.blocking_ns ||
       fr_trig.slow_ns)
