@@ -173,7 +173,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
          o->path, s->hdr.program, s->hdr.pid, (unsigned long long)a->events,
          a->thread_count, dur(span, d1));
   if (a->events)
-    printf(" (%.3f to %.3f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
+    printf(" (%.6f to %.6f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
   printf("\n");
   char why[512];
   fr_format_trigger(s, why, sizeof(why));
@@ -307,7 +307,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     for (uint32_t i = 0; i < a->longest_count; i++) {
       const struct fr_blocked *b = &a->longest[i];
       describe_blocked(b, what, sizeof(what));
-      printf("  T%u blocked %s %s from %.3f to %.3f ms\n", b->thread,
+      printf("  T%u blocked %s %s from %.6f to %.6f ms\n", b->thread,
              dur(b->end - b->begin, d1), what, at_ms(b->begin), at_ms(b->end));
     }
   }
@@ -317,7 +317,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     for (uint32_t i = 0; i < a->open_count; i++) {
       const struct fr_blocked *b = &a->open[i];
       describe_blocked(b, what, sizeof(what));
-      printf("  T%u blocked %s since %.3f ms (%s)\n", b->thread, what,
+      printf("  T%u blocked %s since %.6f ms (%s)\n", b->thread, what,
              at_ms(b->begin), dur(b->end - b->begin, d1));
     }
   }

@@ -9,6 +9,7 @@ static const struct frtool_command *const frtool_commands[] = {
     &frtool_validate,
     &frtool_dump,
     &frtool_summary,
+    &frtool_export,
 };
 
 #define FRTOOL_NCOMMANDS (sizeof(frtool_commands) / sizeof(frtool_commands[0]))

@@ -20,6 +20,7 @@ struct frtool_command {
 extern const struct frtool_command frtool_validate;
 extern const struct frtool_command frtool_dump;
 extern const struct frtool_command frtool_summary;
+extern const struct frtool_command frtool_export;
 
 int frtool_usage_error(const struct frtool_command *cmd, const char *what);
 

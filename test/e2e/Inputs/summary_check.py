@@ -15,8 +15,12 @@ them. Every fact is checked; each failure is printed; the exit status is 1
 if any failed.
 """
 import json
+import operator
 import re
 import sys
+
+OPS = {"==": operator.eq, "!=": operator.ne, ">=": operator.ge,
+       "<=": operator.le, ">": operator.gt, "<": operator.lt}
 
 
 def field(element, dotted):
@@ -91,8 +95,9 @@ def main():
             want = value(rhs, env)
             if isinstance(want, float):
                 got = float(got)
-            ok = {"==": got == want, "!=": got != want, ">=": got >= want,
-                  "<=": got <= want, ">": got > want, "<": got < want}[op]
+            else:
+                got = str(got)
+            ok = OPS[op](got, want)
         print("%s %s: got %s, want %s %s" % ("ok" if ok else "FAIL", path, got,
                                              op, rhs))
         failed += not ok

@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: Apache-2.0
+// cmd_export.c: frtool export: a snapshot as a trace other tools open.
+//
+//   frtool export [--format=perfetto|chrome|folded] [-o OUT] FILE
+//
+// perfetto (the default): Perfetto's protobuf trace format, TracePacket /
+//   TrackEvent with one track per thread under one process track, interned
+//   event names, slice begin/end for function calls, lock waits, condition
+//   waits and blocking calls (with the fd, object, result and errno as debug
+//   annotations), and instants for uncontended acquires, releases and
+//   signals. ui.perfetto.dev opens it; tools/proto/perfetto_trace.proto
+//   decodes it with protoc.
+// chrome: Chrome's trace-event JSON (B/E/i events per thread, thread names),
+//   for small traces and viewers that read only JSON (speedscope, about:tracing).
+// folded: one line per distinct stack, "main;handle;read 1234" (nanoseconds
+//   of self time), for flamegraph.pl, inferno and speedscope.
+//
+// Streaming: each thread's chunks are replayed in order, twice: a first pass
+// finds the calls and waits already open when the thread's window starts
+// (their ends come without a beginning), which are then opened at the
+// thread's first event rather than dropped or invented; the second pass
+// writes. Memory is bounded by the call depth, the number of threads and
+// sites, and, for folded stacks, the number of distinct stacks: not by the
+// size of the snapshot. Slices still open when a thread's events end are
+// closed at its last event. A chunk missing from a thread's sequence ends
+// its slices there and starts afresh.
+#include "fr_events.h"
+#include "fr_reader.h"
+#include "fr_stats.h"
+#include "frtool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum format { FORMAT_PERFETTO, FORMAT_CHROME, FORMAT_FOLDED };
+// What a slice (or, for ITEM_LOCK_OP, an instant) stands for.
+enum item_kind { ITEM_FUNCTION, ITEM_WAIT, ITEM_COND, ITEM_CALL, ITEM_LOCK_OP };
+
+static const char *const item_category[] = {"function", "lock", "lock", "io",
+                                            "lock"};
+
+struct item {
+  uint32_t kind, site;
+  uint64_t start_ns, child_ns; // for folded stacks
+};
+
+struct exporter {
+  enum format format;
+  FILE *out;
+  const struct fr_snapshot *s;
+  uint64_t first_event; // events written, for commas in JSON
+  // Perfetto
+  struct fr_map interned;
+  uint64_t process_uuid;
+  // Folded stacks: stack text -> nanoseconds of self time.
+  struct fr_map folded;
+  char **folded_stacks;
+  uint64_t *folded_ns;
+  uint32_t folded_count, folded_cap;
+  // The current thread.
+  uint32_t thread_index, tid;
+  char thread_name[16];
+  struct item *stack;
+  uint32_t depth, stack_cap;
+};
+
+static uint64_t to_ns(const struct fr_snapshot *s, uint64_t ticks) {
+  // Monotonic nanoseconds, so tracks line up with other traces of the box.
+  double delta = ((double)ticks - (double)s->hdr.anchor_ticks) * 1e9 /
+                 (double)s->hdr.tick_hz;
+  return (uint64_t)((double)s->hdr.anchor_monotonic_ns + delta);
+}
+
+static const char *site_name(const struct exporter *x, uint32_t kind,
+                             uint32_t site, char buf[160]) {
+  const struct fr_site_info *si = fr_snapshot_site(x->s, site);
+  const char *fn = si ? (si->callee[0] ? si->callee : si->function) : "?";
+  switch (kind) {
+  case ITEM_WAIT:
+    snprintf(buf, 160, "wait %s", fn);
+    return buf;
+  case ITEM_COND:
+    snprintf(buf, 160, "cond-wait %s", fn);
+    return buf;
+  }
+  if (!si)
+    snprintf(buf, 160, "site#%u", site);
+  return si ? fn : buf;
+}
+
+// ---- Protobuf ----------------------------------------------------------------
+
+struct pb {
+  uint8_t *p, *end;
+};
+
+static void pb_varint(struct pb *b, uint64_t v) {
+  while (b->p < b->end) {
+    uint8_t byte = (uint8_t)(v & 0x7f);
+    v >>= 7;
+    *b->p++ = byte | (v ? 0x80 : 0);
+    if (!v)
+      return;
+  }
+}
+
+static void pb_key(struct pb *b, uint32_t field, uint32_t wire) {
+  pb_varint(b, (uint64_t)field << 3 | wire);
+}
+
+static void pb_uint(struct pb *b, uint32_t field, uint64_t v) {
+  pb_key(b, field, 0);
+  pb_varint(b, v);
+}
+
+static void pb_bytes(struct pb *b, uint32_t field, const void *data, size_t n) {
+  pb_key(b, field, 2);
+  pb_varint(b, n);
+  if ((size_t)(b->end - b->p) < n)
+    n = (size_t)(b->end - b->p);
+  memcpy(b->p, data, n);
+  b->p += n;
+}
+
+static void pb_string(struct pb *b, uint32_t field, const char *s) {
+  pb_bytes(b, field, s, strlen(s));
+}
+
+// A nested message: its bytes are built in a scratch area, then copied.
+#define PB_NESTED(b, field, scratch, body)                                     \
+  do {                                                                         \
+    uint8_t scratch##_buf[2048];                                               \
+    struct pb scratch = {scratch##_buf, scratch##_buf + sizeof(scratch##_buf)}; \
+    body;                                                                      \
+    pb_bytes(b, field, scratch##_buf, (size_t)(scratch.p - scratch##_buf));    \
+  } while (0)
+
+static void pb_packet(struct exporter *x, const uint8_t *data, size_t n) {
+  // Trace.packet = 1, length-delimited.
+  uint8_t head[12];
+  struct pb h = {head, head + sizeof(head)};
+  pb_key(&h, 1, 2);
+  pb_varint(&h, n);
+  fwrite(head, 1, (size_t)(h.p - head), x->out);
+  fwrite(data, 1, n, x->out);
+}
+
+// Track events on the thread's track: type 1 begin, 2 end, 3 instant.
+static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
+                     uint32_t kind, uint32_t site, const char *arg_name,
+                     int64_t arg, int arg_is_pointer, const char *arg2_name,
+                     const char *arg2) {
+  uint8_t buf[4096];
+  struct pb b = {buf, buf + sizeof(buf)};
+  pb_uint(&b, 8, ts);  // timestamp
+  pb_uint(&b, 10, 1);  // trusted_packet_sequence_id
+  pb_uint(&b, 13, 2);  // sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE
+  uint64_t iid = (uint64_t)site * 8 + kind + 1; // one name per site and kind
+  if (type != 2) {
+    uint32_t *seen = fr_map_slot(&x->interned, iid);
+    if (seen && *seen == UINT32_MAX) {
+      *seen = 1;
+      char name[160];
+      const char *text = site_name(x, kind, site, name);
+      PB_NESTED(&b, 12, interned, { // interned_data
+        PB_NESTED(&interned, 2, en, { // event_names
+          pb_uint(&en, 1, iid);
+          pb_string(&en, 2, text);
+        });
+      });
+    }
+  }
+  PB_NESTED(&b, 11, ev, { // track_event
+    pb_uint(&ev, 9, type);
+    pb_uint(&ev, 11, x->thread_index + 1); // track_uuid
+    if (type != 2) {
+      pb_uint(&ev, 10, iid); // name_iid
+      pb_string(&ev, 22, item_category[kind]);
+    }
+    if (arg_name)
+      PB_NESTED(&ev, 4, da, {
+        pb_string(&da, 10, arg_name);
+        if (arg_is_pointer)
+          pb_uint(&da, 7, (uint64_t)arg);
+        else
+          pb_uint(&da, 4, (uint64_t)arg);
+      });
+    if (arg2_name)
+      PB_NESTED(&ev, 4, da, {
+        pb_string(&da, 10, arg2_name);
+        pb_string(&da, 6, arg2);
+      });
+  });
+  pb_packet(x, buf, (size_t)(b.p - buf));
+}
+
+static void pb_header(struct exporter *x) {
+  uint8_t buf[512];
+  struct pb b = {buf, buf + sizeof(buf)};
+  pb_uint(&b, 10, 1);
+  pb_uint(&b, 13, 1); // SEQ_INCREMENTAL_STATE_CLEARED
+  x->process_uuid = (uint64_t)1 << 40 | x->s->hdr.pid;
+  PB_NESTED(&b, 60, td, {
+    pb_uint(&td, 1, x->process_uuid);
+    PB_NESTED(&td, 3, pd, {
+      pb_uint(&pd, 1, x->s->hdr.pid);
+      pb_string(&pd, 6, x->s->hdr.program);
+    });
+  });
+  pb_packet(x, buf, (size_t)(b.p - buf));
+}
+
+static void pb_thread(struct exporter *x) {
+  uint8_t buf[512];
+  struct pb b = {buf, buf + sizeof(buf)};
+  pb_uint(&b, 10, 1);
+  PB_NESTED(&b, 60, td, {
+    pb_uint(&td, 1, x->thread_index + 1);
+    pb_uint(&td, 5, x->process_uuid);
+    PB_NESTED(&td, 4, th, {
+      pb_uint(&th, 1, x->s->hdr.pid);
+      pb_uint(&th, 2, x->tid);
+      pb_string(&th, 5, x->thread_name);
+    });
+  });
+  pb_packet(x, buf, (size_t)(b.p - buf));
+}
+
+// ---- Chrome JSON -------------------------------------------------------------
+
+static void json_text(FILE *out, const char *text) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(out, "\\%c", *p);
+    else if (*p < 0x20)
+      fprintf(out, "\\u%04x", *p);
+    else
+      fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static void chrome_event(struct exporter *x, uint64_t ts, char ph,
+                         uint32_t kind, uint32_t site, const char *arg_name,
+                         int64_t arg, int arg_is_pointer,
+                         const char *arg2_name, const char *arg2) {
+  fprintf(x->out, "%s\n{\"ph\":\"%c\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f",
+          x->first_event++ ? "," : "", ph, x->s->hdr.pid, x->tid,
+          (double)ts / 1e3);
+  if (ph != 'E') {
+    char name[160];
+    fprintf(x->out, ",\"cat\":\"%s\",\"name\":", item_category[kind]);
+    json_text(x->out, site_name(x, kind, site, name));
+  }
+  if (ph == 'i')
+    fprintf(x->out, ",\"s\":\"t\"");
+  if (arg_name || arg2_name) {
+    fprintf(x->out, ",\"args\":{");
+    if (arg_name)
+      fprintf(x->out, arg_is_pointer ? "\"%s\":\"%#llx\"" : "\"%s\":%lld",
+              arg_name, (long long)arg);
+    if (arg2_name) {
+      fprintf(x->out, "%s\"%s\":", arg_name ? "," : "", arg2_name);
+      json_text(x->out, arg2);
+    }
+    const struct fr_site_info *si = fr_snapshot_site(x->s, site);
+    if (si && ph != 'E')
+      fprintf(x->out, ",\"site\":\"%s:%u\"", si->file, si->line);
+    fprintf(x->out, "}");
+  }
+  fprintf(x->out, "}");
+}
+
+// ---- Folded stacks -----------------------------------------------------------
+
+static uint64_t text_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return h;
+}
+
+static void folded_add(struct exporter *x, uint64_t self_ns) {
+  char stack[4096];
+  size_t n = 0;
+  for (uint32_t i = 0; i < x->depth && n < sizeof(stack) - 1; i++) {
+    char name[160];
+    const char *text = site_name(x, x->stack[i].kind, x->stack[i].site, name);
+    int w = snprintf(stack + n, sizeof(stack) - n, "%s%s", i ? ";" : "", text);
+    if (w < 0)
+      break;
+    n += (size_t)w;
+  }
+  if (n >= sizeof(stack))
+    n = sizeof(stack) - 1;
+  stack[n] = 0;
+  // Semicolons and spaces inside names would break the format.
+  for (size_t i = 0; i < n; i++)
+    if (stack[i] == ' ')
+      stack[i] = '_';
+  uint64_t h = text_hash(stack);
+  for (;;) { // open addressing on the hash, checked against the text
+    uint32_t *slot = fr_map_slot(&x->folded, h);
+    if (!slot)
+      return;
+    if (*slot == UINT32_MAX) {
+      if (fr_grow((void **)&x->folded_stacks, &x->folded_cap,
+                  x->folded_count + 1, sizeof(char *)))
+        return;
+      uint32_t cap = x->folded_cap;
+      uint64_t *grown = realloc(x->folded_ns, cap * sizeof(uint64_t));
+      if (!grown)
+        return;
+      x->folded_ns = grown;
+      *slot = x->folded_count++;
+      x->folded_stacks[*slot] = strdup(stack);
+      x->folded_ns[*slot] = 0;
+    }
+    if (x->folded_stacks[*slot] && !strcmp(x->folded_stacks[*slot], stack)) {
+      x->folded_ns[*slot] += self_ns;
+      return;
+    }
+    h = h * 31 + 7; // a different stack with the same hash: probe on
+  }
+}
+
+// ---- The replay --------------------------------------------------------------
+
+// One slice begins (kind, site) at ts, with an optional argument.
+static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
+                       uint32_t site, const char *arg_name, int64_t arg,
+                       int is_pointer) {
+  if (!fr_grow((void **)&x->stack, &x->stack_cap, x->depth + 1,
+               sizeof(*x->stack)))
+    x->stack[x->depth++] = (struct item){kind, site, ts, 0};
+  if (x->format == FORMAT_PERFETTO)
+    pb_event(x, ts, 1, kind, site, arg_name, arg, is_pointer, NULL, NULL);
+  else if (x->format == FORMAT_CHROME)
+    chrome_event(x, ts, 'B', kind, site, arg_name, arg, is_pointer, NULL, NULL);
+}
+
+// Ends the top slice at ts.
+static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
+                     int64_t arg, const char *arg2_name, const char *arg2) {
+  struct item *it = &x->stack[x->depth - 1];
+  uint64_t took = ts > it->start_ns ? ts - it->start_ns : 0;
+  if (x->format == FORMAT_FOLDED)
+    folded_add(x, took > it->child_ns ? took - it->child_ns : 0);
+  else if (x->format == FORMAT_PERFETTO)
+    pb_event(x, ts, 2, it->kind, it->site, arg_name, arg, 0, arg2_name, arg2);
+  else
+    chrome_event(x, ts, 'E', it->kind, it->site, arg_name, arg, 0, arg2_name,
+                 arg2);
+  x->depth--;
+  if (x->depth)
+    x->stack[x->depth - 1].child_ns += took;
+}
+
+static void emit_instant(struct exporter *x, uint64_t ts, uint32_t site,
+                         const char *what, uint64_t object) {
+  if (x->format == FORMAT_PERFETTO)
+    pb_event(x, ts, 3, ITEM_LOCK_OP, site, what, (int64_t)object, 1, NULL,
+             NULL);
+  else if (x->format == FORMAT_CHROME)
+    chrome_event(x, ts, 'i', ITEM_LOCK_OP, site, what, (int64_t)object, 1,
+                 NULL, NULL);
+}
+
+// Which open item an event begins or ends: returns 1 for a begin, -1 for an
+// end, 0 for neither; *kind and the site say which.
+static int classify(const struct fr_event *ev, uint32_t *kind) {
+  switch (ev->event_class) {
+  case FR_EV_ENTER:
+    *kind = ITEM_FUNCTION;
+    return 1;
+  case FR_EV_EXIT:
+    *kind = ITEM_FUNCTION;
+    return -1;
+  case FR_EV_SITE:
+    switch (ev->site_event) {
+    case FR_SEV_WAIT:
+      *kind = ITEM_WAIT;
+      return 1;
+    case FR_SEV_ACQUIRED:
+      *kind = ITEM_WAIT;
+      return -1;
+    case FR_SEV_COND_WAIT:
+      *kind = ITEM_COND;
+      return 1;
+    case FR_SEV_COND_WOKEN:
+      *kind = ITEM_COND;
+      return -1;
+    case FR_SEV_CALL:
+      *kind = ITEM_CALL;
+      return 1;
+    case FR_SEV_RETURN:
+      *kind = ITEM_CALL;
+      return -1;
+    }
+  }
+  return 0;
+}
+
+// Finds the open item an end matches, from the top; -1 if none.
+static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
+                     uint32_t site) {
+  for (uint32_t i = depth; i-- > 0;)
+    if (stack[i].kind == kind && stack[i].site == site)
+      return (int)i;
+  return -1;
+}
+
+// Pass one over chunks [from, to): the items open when they begin,
+// outermost first, into *early.
+static uint32_t find_early(const struct fr_chunk_view *const *chunks,
+                           uint32_t from, uint32_t to, struct item **early,
+                           uint32_t *early_cap) {
+  struct item *open = NULL;
+  uint32_t depth = 0, open_cap = 0, n = 0;
+  for (uint32_t i = from; i < to; i++) {
+    struct fr_cursor cur;
+    struct fr_event ev;
+    fr_cursor_init(chunks[i], &cur);
+    while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
+      uint32_t kind;
+      int dir = classify(&ev, &kind);
+      if (dir > 0) {
+        if (!fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
+          open[depth++] = (struct item){kind, ev.id, 0, 0};
+      } else if (dir < 0) {
+        int at = find_open(open, depth, kind, ev.id);
+        if (at >= 0) {
+          depth = (uint32_t)at;
+        } else if (depth == 0 &&
+                   !fr_grow((void **)early, early_cap, n + 1, sizeof(**early))) {
+          // Ended without a beginning, with nothing of ours open: it was
+          // open (around everything so far) when the window began.
+          (*early)[n++] = (struct item){kind, ev.id, 0, 0};
+        }
+      }
+    }
+  }
+  free(open);
+  // Collected innermost first; the caller opens them outermost first.
+  for (uint32_t i = 0; i < n / 2; i++) {
+    struct item t = (*early)[i];
+    (*early)[i] = (*early)[n - 1 - i];
+    (*early)[n - 1 - i] = t;
+  }
+  return n;
+}
+
+// last: the thread's newest segment, whose open slices (a thread blocked in
+// a call when the snapshot was taken) last until the snapshot, unless the
+// thread exited.
+static void replay_segment(struct exporter *x,
+                           const struct fr_chunk_view *const *chunks,
+                           uint32_t from, uint32_t to, int last,
+                           struct item **early, uint32_t *early_cap) {
+  uint32_t n_early = find_early(chunks, from, to, early, early_cap);
+  uint64_t last_ns = 0;
+  int started = 0, exited = 0;
+  char errname[24];
+  for (uint32_t i = from; i < to; i++) {
+    struct fr_cursor cur;
+    struct fr_event ev;
+    fr_cursor_init(chunks[i], &cur);
+    while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
+      uint64_t ts = to_ns(x->s, ev.ticks);
+      if (!started) {
+        started = 1;
+        for (uint32_t k = 0; k < n_early; k++)
+          emit_begin(x, ts, (*early)[k].kind, (*early)[k].site, NULL, 0, 0);
+      }
+      last_ns = ts;
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
+        exited = 1;
+      const struct fr_site_info *si =
+          ev.event_class == FR_EV_SITE ? fr_snapshot_site(x->s, ev.id) : NULL;
+      uint32_t kind;
+      int dir = classify(&ev, &kind);
+      if (dir > 0) {
+        if (kind == ITEM_CALL) {
+          const char *arg = si ? fr_blocking_arg_name(si->detail) : NULL;
+          emit_begin(x, ts, kind, ev.id, arg, fr_unzigzag(ev.field[0]),
+                     si && (si->detail & 0xff) == FR_ARG_ADDR);
+        } else if (kind != ITEM_FUNCTION) {
+          emit_begin(x, ts, kind, ev.id, kind == ITEM_COND ? "cond" : "lock",
+                     (int64_t)ev.field[0], 1);
+        } else {
+          emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
+        }
+      } else if (dir < 0) {
+        int at = find_open(x->stack, x->depth, kind, ev.id);
+        if (at < 0)
+          continue; // begun before a gap: nothing to close
+        // Frames above it left without an end (longjmp): they end here.
+        while (x->depth > (uint32_t)at + 1)
+          emit_end(x, ts, NULL, 0, NULL, NULL);
+        if (kind == ITEM_CALL && ev.nfields >= 2)
+          emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), "errno",
+                   fr_errno_name(fr_unzigzag(ev.field[1]), errname));
+        else if (kind == ITEM_CALL)
+          emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), NULL, NULL);
+        else if (kind != ITEM_FUNCTION && ev.nfields >= 2 && ev.field[1])
+          emit_end(x, ts, NULL, 0, "error",
+                   fr_errno_name(fr_unzigzag(ev.field[1]), errname));
+        else
+          emit_end(x, ts, NULL, 0, NULL, NULL);
+      } else if (ev.event_class == FR_EV_SITE) {
+        const char *what = ev.site_event == FR_SEV_ACQUIRE   ? "acquire"
+                           : ev.site_event == FR_SEV_RELEASE ? "release"
+                                                             : "signal";
+        emit_instant(x, ts, ev.id, what, ev.field[0]);
+      }
+    }
+  }
+  uint64_t end_ns = last_ns;
+  if (last && !exited && started) {
+    uint64_t snapshot_ns = to_ns(x->s, x->s->hdr.snapshot_ticks);
+    if (snapshot_ns > end_ns)
+      end_ns = snapshot_ns;
+  }
+  while (x->depth) // still open where the thread's events end
+    emit_end(x, end_ns, NULL, 0, NULL, NULL);
+}
+
+static int chunk_order(const void *a, const void *b) {
+  const struct fr_chunk_view *x = *(const struct fr_chunk_view *const *)a;
+  const struct fr_chunk_view *y = *(const struct fr_chunk_view *const *)b;
+  if (x->hdr.thread_index != y->hdr.thread_index)
+    return x->hdr.thread_index < y->hdr.thread_index ? -1 : 1;
+  return x->hdr.seq < y->hdr.seq ? -1 : x->hdr.seq > y->hdr.seq;
+}
+
+static int folded_order(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int export_snapshot(struct exporter *x) {
+  const struct fr_snapshot *s = x->s;
+  const struct fr_chunk_view **order = malloc((s->chunk_count + 1) * sizeof(*order));
+  struct item *early = NULL;
+  uint32_t early_cap = 0;
+  if (!order)
+    return -1;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    order[i] = &s->chunks[i];
+  qsort(order, s->chunk_count, sizeof(*order), chunk_order);
+  if (x->format == FORMAT_PERFETTO)
+    pb_header(x);
+  else if (x->format == FORMAT_CHROME)
+    fprintf(x->out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+  for (uint32_t i = 0; i < s->chunk_count;) {
+    uint32_t thread = order[i]->hdr.thread_index, end = i;
+    while (end < s->chunk_count && order[end]->hdr.thread_index == thread)
+      end++;
+    const struct fr_chunk_header *newest = &order[end - 1]->hdr;
+    x->thread_index = thread;
+    x->tid = newest->tid;
+    memcpy(x->thread_name, newest->thread_name, sizeof(x->thread_name));
+    if (x->format == FORMAT_PERFETTO) {
+      pb_thread(x);
+    } else if (x->format == FORMAT_CHROME) {
+      fprintf(x->out,
+              "%s\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\","
+              "\"args\":{\"name\":",
+              x->first_event++ ? "," : "", s->hdr.pid, x->tid);
+      json_text(x->out, x->thread_name);
+      fprintf(x->out, "}}");
+    }
+    // Segments of consecutive chunks: a missing one breaks the history.
+    for (uint32_t from = i; from < end;) {
+      uint32_t to = from + 1;
+      while (to < end && order[to]->hdr.seq == order[to - 1]->hdr.seq + 1)
+        to++;
+      replay_segment(x, order, from, to, to == end, &early, &early_cap);
+      from = to;
+    }
+    i = end;
+  }
+  if (x->format == FORMAT_CHROME) {
+    fprintf(x->out, "\n],\"otherData\":{\"program\":");
+    json_text(x->out, s->hdr.program);
+    fprintf(x->out, ",\"pid\":%u}}\n", s->hdr.pid);
+  } else if (x->format == FORMAT_FOLDED) {
+    // Sorted, so equal snapshots give equal files.
+    char **sorted = malloc((x->folded_count + 1) * sizeof(char *));
+    if (sorted) {
+      for (uint32_t k = 0; k < x->folded_count; k++)
+        sorted[k] = x->folded_stacks[k];
+      qsort(sorted, x->folded_count, sizeof(char *), folded_order);
+      for (uint32_t k = 0; k < x->folded_count; k++) {
+        uint32_t *slot = NULL;
+        uint64_t h = text_hash(sorted[k]);
+        for (;;) {
+          slot = fr_map_slot(&x->folded, h);
+          if (!slot || !strcmp(x->folded_stacks[*slot], sorted[k]))
+            break;
+          h = h * 31 + 7;
+        }
+        if (slot)
+          fprintf(x->out, "%s %llu\n", sorted[k],
+                  (unsigned long long)x->folded_ns[*slot]);
+      }
+      free(sorted);
+    }
+  }
+  free(order);
+  free(early);
+  return 0;
+}
+
+static int run(int argc, char **argv) {
+  const char *path = NULL, *out_path = NULL;
+  enum format format = FORMAT_PERFETTO;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strncmp(a, "--format=", 9)) {
+      if (!strcmp(a + 9, "perfetto"))
+        format = FORMAT_PERFETTO;
+      else if (!strcmp(a + 9, "chrome") || !strcmp(a + 9, "json"))
+        format = FORMAT_CHROME;
+      else if (!strcmp(a + 9, "folded"))
+        format = FORMAT_FOLDED;
+      else
+        return frtool_usage_error(&frtool_export,
+                                  "--format wants perfetto, chrome or folded");
+    } else if (!strcmp(a, "-o") && i + 1 < argc) {
+      out_path = argv[++i];
+    } else if (!strncmp(a, "--output=", 9)) {
+      out_path = a + 9;
+    } else if (a[0] == '-' && a[1]) {
+      return frtool_usage_error(&frtool_export, "unknown option");
+    } else if (path) {
+      return frtool_usage_error(&frtool_export, "one snapshot at a time");
+    } else {
+      path = a;
+    }
+  }
+  if (!path)
+    return frtool_usage_error(&frtool_export, "no snapshot given");
+
+  struct fr_snapshot s;
+  enum fr_open_result r = fr_snapshot_open(path, &s);
+  if (r == FR_OPEN_FAILED) {
+    fprintf(stderr, "frtool export: %s: %s\n", path, s.error);
+    fr_snapshot_close(&s);
+    return FRTOOL_BAD_INPUT;
+  }
+  char default_out[4096];
+  if (!out_path) {
+    static const char *const ext[] = {".pftrace", ".json", ".folded"};
+    snprintf(default_out, sizeof(default_out), "%s%s", path, ext[format]);
+    out_path = default_out;
+  }
+  FILE *out = strcmp(out_path, "-") ? fopen(out_path, "wb") : stdout;
+  if (!out) {
+    perror(out_path);
+    fr_snapshot_close(&s);
+    return FRTOOL_BAD_INPUT;
+  }
+  static char buffer[1 << 20];
+  setvbuf(out, buffer, _IOFBF, sizeof(buffer));
+  struct exporter x = {.format = format, .out = out, .s = &s};
+  int failed = export_snapshot(&x) != 0;
+  failed |= fflush(out) != 0 || ferror(out);
+  if (out != stdout)
+    failed |= fclose(out) != 0;
+  for (uint32_t k = 0; k < x.folded_count; k++)
+    free(x.folded_stacks[k]);
+  free(x.folded_stacks);
+  free(x.folded_ns);
+  free(x.stack);
+  fr_map_free(&x.interned);
+  fr_map_free(&x.folded);
+  int status = FRTOOL_OK;
+  if (failed) {
+    fprintf(stderr, "frtool export: %s: could not write %s\n", path, out_path);
+    status = FRTOOL_BAD_INPUT;
+  } else if (r == FR_OPEN_DAMAGED) {
+    fprintf(stderr, "frtool export: %s: %s (exported the intact part)\n", path,
+            s.error);
+    status = FRTOOL_BAD_INPUT;
+  }
+  if (!failed && out != stdout)
+    fprintf(stderr, "frtool export: wrote %s\n", out_path);
+  fr_snapshot_close(&s);
+  return status;
+}
+
+const struct frtool_command frtool_export = {
+    "export", "write a snapshot as a Perfetto trace, Chrome JSON or folded stacks",
+    "export [--format=perfetto|chrome|folded] [-o OUT|-] FILE", run};
