@@ -10,6 +10,7 @@ static const struct frtool_command *const frtool_commands[] = {
     &frtool_dump,
     &frtool_summary,
     &frtool_export,
+    &frtool_diff,
 };
 
 #define FRTOOL_NCOMMANDS (sizeof(frtool_commands) / sizeof(frtool_commands[0]))

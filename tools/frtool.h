@@ -21,6 +21,7 @@ extern const struct frtool_command frtool_validate;
 extern const struct frtool_command frtool_dump;
 extern const struct frtool_command frtool_summary;
 extern const struct frtool_command frtool_export;
+extern const struct frtool_command frtool_diff;
 
 int frtool_usage_error(const struct frtool_command *cmd, const char *what);
 
