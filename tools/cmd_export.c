@@ -523,6 +523,8 @@ static void replay_segment(struct exporter *x,
     if (snapshot_ns > end_ns)
       end_ns = snapshot_ns;
   }
+  for (uint32_t i = from; i < to; i++)
+    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   while (x->depth) // still open where the thread's events end
     emit_end(x, end_ns, NULL, 0, NULL, NULL);
 }
@@ -644,7 +646,7 @@ static int run(int argc, char **argv) {
     return frtool_usage_error(&frtool_export, "no snapshot given");
 
   struct fr_snapshot s;
-  enum fr_open_result r = fr_snapshot_open(path, &s);
+  enum fr_open_result r = fr_snapshot_open_ex(path, &s, 0);
   if (r == FR_OPEN_FAILED) {
     fprintf(stderr, "frtool export: %s: %s\n", path, s.error);
     fr_snapshot_close(&s);

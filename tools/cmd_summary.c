@@ -528,7 +528,7 @@ static int run(int argc, char **argv) {
   if (status != FRTOOL_OK)
     return status;
   struct fr_snapshot s;
-  enum fr_open_result r = fr_snapshot_open(o.path, &s);
+  enum fr_open_result r = fr_snapshot_open_ex(o.path, &s, 0);
   if (r == FR_OPEN_FAILED) {
     fprintf(stderr, "frtool summary: %s: %s\n", o.path, s.error);
     fr_snapshot_close(&s);
@@ -551,6 +551,12 @@ static int run(int argc, char **argv) {
     fprintf(stderr, "frtool summary: %s: %s (the summary covers the intact "
                     "part)\n",
             o.path, s.error);
+    status = FRTOOL_BAD_INPUT;
+  } else if (a.malformed_chunks) {
+    fprintf(stderr, "frtool summary: %s: %llu chunk%s with a malformed event "
+                    "(the summary covers the events before it)\n",
+            o.path, (unsigned long long)a.malformed_chunks,
+            a.malformed_chunks == 1 ? "" : "s");
     status = FRTOOL_BAD_INPUT;
   }
   fr_analysis_free(&a);

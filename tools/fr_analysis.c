@@ -58,7 +58,14 @@ static void replay_reset(struct replay *r) {
   })
 
 static struct fr_func_stats *func_get(struct fr_analysis *a, uint32_t site) {
-  return TABLE_GET(a, func_map, funcs, func_count, func_cap, site, site);
+  // Site ids are dense: an array finds most; the map takes the rest.
+  if (site < a->func_by_site_count && a->func_by_site[site] != UINT32_MAX)
+    return &a->funcs[a->func_by_site[site]];
+  struct fr_func_stats *f =
+      TABLE_GET(a, func_map, funcs, func_count, func_cap, site, site);
+  if (f && site < a->func_by_site_count)
+    a->func_by_site[site] = (uint32_t)(f - a->funcs);
+  return f;
 }
 
 static struct fr_lock_stats *lock_get(struct fr_analysis *a, uint64_t addr,
@@ -397,6 +404,14 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
       malloc((s->chunk_count + 1) * sizeof(*order));
   uint32_t *canon = canonical_sites(s);
   struct replay r = {0};
+  uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
+  if (max_id < (1u << 24)) {
+    a->func_by_site = malloc(((size_t)max_id + 1) * sizeof(uint32_t));
+    if (a->func_by_site) {
+      memset(a->func_by_site, 0xff, ((size_t)max_id + 1) * sizeof(uint32_t));
+      a->func_by_site_count = max_id + 1;
+    }
+  }
   if (!a->longest || !order || !canon) {
     free(order);
     free(canon);
@@ -429,7 +444,8 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     struct fr_cursor cur;
     fr_cursor_init(c, &cur);
     struct fr_event ev;
-    while (fr_chunk_next(c, &cur, &ev) == 1) {
+    int more;
+    while ((more = fr_chunk_next(c, &cur, &ev)) == 1) {
       a->events++;
       r.thread->events++;
       if (ev.ticks < r.thread->first_ticks)
@@ -444,7 +460,8 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         ev.id = canonical_id(s, canon, ev.id);
       switch (ev.event_class) {
       case FR_EV_ENTER:
-        if (fr_grow((void **)&r.stack, &r.stack_cap, r.depth + 1,
+        if (r.depth == r.stack_cap &&
+            fr_grow((void **)&r.stack, &r.stack_cap, r.depth + 1,
                     sizeof(*r.stack)))
           goto oom;
         r.stack[r.depth++] = (struct frame){ev.id, ev.ticks, 0};
@@ -463,6 +480,11 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         break;
       }
     }
+    if (more < 0) { // what follows a malformed event is unknown
+      a->malformed_chunks++;
+      replay_reset(&r);
+    }
+    fr_snapshot_release(s, c->events, c->hdr.event_bytes);
   }
   if (s->chunk_count)
     close_thread(a, s, &r);
@@ -495,6 +517,7 @@ void fr_analysis_free(struct fr_analysis *a) {
   for (uint32_t i = 0; i < a->fd_count; i++)
     fr_dist_free(&a->fds[i].duration);
   free(a->funcs);
+  free(a->func_by_site);
   free(a->locks);
   free(a->lock_sites);
   free(a->block_sites);

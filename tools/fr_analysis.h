@@ -93,6 +93,9 @@ struct fr_analysis {
   struct fr_blocked *open;
   uint32_t open_count, open_cap;
   uint64_t events, partial_calls, gaps;
+  uint64_t malformed_chunks; // decoding stopped at a malformed event
+  uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)
+  uint32_t func_by_site_count;
   uint64_t first_ticks, last_ticks;
   struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map;
 };

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
+
+#define FR_LIKELY(x) __builtin_expect(!!(x), 1)
 
 static void fr_defect(struct fr_snapshot *s, const char *fmt, ...) {
   if (s->defects++)
@@ -26,6 +29,9 @@ static void fr_defect(struct fr_snapshot *s, const char *fmt, ...) {
   va_end(ap);
 }
 
+// The file is mapped, not read: nothing is copied, and its pages are the page
+// cache's, which the kernel can drop, so reading a large snapshot does not
+// need that much anonymous memory. Files that cannot be mapped are read.
 static int fr_read_file(const char *path, struct fr_snapshot *s) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -39,6 +45,16 @@ static int fr_read_file(const char *path, struct fr_snapshot *s) {
     return -1;
   }
   s->size = (size_t)st.st_size;
+  if (s->size) {
+    void *map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map != MAP_FAILED) {
+      madvise(map, s->size, MADV_SEQUENTIAL);
+      s->data = map;
+      s->mapped = 1;
+      close(fd);
+      return 0;
+    }
+  }
   s->data = malloc(s->size ? s->size : 1);
   if (!s->data) {
     fr_defect(s, "out of memory reading %zu bytes", s->size);
@@ -57,6 +73,16 @@ static int fr_read_file(const char *path, struct fr_snapshot *s) {
   close(fd);
   s->size = got;
   return 0;
+}
+
+void fr_snapshot_release(const struct fr_snapshot *s, const void *from,
+                         size_t len) {
+  if (!s->mapped || len < 8192)
+    return;
+  uintptr_t start = ((uintptr_t)from + 4095) & ~(uintptr_t)4095;
+  uintptr_t end = ((uintptr_t)from + len) & ~(uintptr_t)4095;
+  if (end > start) // pages of the file: dropped now, read again if touched
+    madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
 static int fr_site_cmp(const void *a, const void *b) {
@@ -125,8 +151,13 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
               (unsigned long long)offset, (unsigned long long)(size - at));
 }
 
-static int fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off,
-                         uint64_t *out) {
+static inline __attribute__((always_inline)) int
+fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off, uint64_t *out) {
+  // Most varints in a snapshot are one byte.
+  if (FR_LIKELY(*off < end && p[*off] < 0x80)) {
+    *out = p[(*off)++];
+    return 0;
+  }
   uint64_t v = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (*off >= end)
@@ -216,6 +247,11 @@ static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
 }
 
 enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
+  return fr_snapshot_open_ex(path, s, FR_OPEN_CHECK_EVENTS);
+}
+
+enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
+                                        unsigned flags) {
   memset(s, 0, sizeof(*s));
   if (fr_read_file(path, s) != 0)
     return FR_OPEN_FAILED;
@@ -281,7 +317,10 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
     }
     uint64_t here = off;
     off += sizeof(sec) + sec.size;
-    if (fr_crc32c(0, payload, sec.size) != sec.crc32c) {
+    uint32_t crc = fr_crc32c(0, payload, sec.size);
+    if (!(flags & FR_OPEN_CHECK_EVENTS) && sec.type == FR_SEC_CHUNK)
+      fr_snapshot_release(s, payload, sec.size);
+    if (crc != sec.crc32c) {
       fr_defect(s, "corrupt: checksum mismatch in %s section at offset %llu",
                 sec.type == FR_SEC_CHUNK   ? "chunk"
                 : sec.type == FR_SEC_SITES ? "site"
@@ -326,7 +365,10 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
       c->hdr = ch;
       c->events = payload + sizeof(ch);
       c->offset = here;
-      fr_check_chunk(s, c);
+      if (flags & FR_OPEN_CHECK_EVENTS) {
+        fr_check_chunk(s, c);
+        fr_snapshot_release(s, payload, sec.size);
+      }
     } else {
       if (sec.size != sizeof(s->end)) {
         fr_defect(s, "end record at offset %llu has size %llu",
@@ -337,6 +379,8 @@ enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s) {
       s->complete = 1;
     }
   }
+  if (s->mapped) // commands then read thread by thread: no read-ahead
+    madvise(s->data, s->size, MADV_RANDOM);
   if (!s->complete && !s->defects)
     fr_defect(s, "truncated: no end record (the snapshot was not finished)");
   if (s->complete && s->end.chunk_count != s->chunk_count)
@@ -354,7 +398,10 @@ void fr_snapshot_close(struct fr_snapshot *s) {
   }
   free(s->sites);
   free(s->chunks);
-  free(s->data);
+  if (s->mapped)
+    munmap(s->data, s->size);
+  else
+    free(s->data);
   memset(s, 0, sizeof(*s));
 }
 

@@ -34,6 +34,7 @@ struct fr_snapshot {
   struct fr_file_header hdr;
   uint8_t *data;
   size_t size;
+  int mapped; // data is the file mapped (else a malloc'd copy)
   struct fr_site_info *sites; // sorted by id
   uint32_t site_count;
   struct fr_chunk_view *chunks;
@@ -51,7 +52,20 @@ enum fr_open_result {
 };
 
 enum fr_open_result fr_snapshot_open(const char *path, struct fr_snapshot *s);
+// FR_OPEN_CHECK_EVENTS (what fr_snapshot_open does): decode every event at
+// open, so a malformed one is a defect found there and chunks know their
+// event counts and time spans. Without it, only the structure and checksums
+// are checked; commands that decode every event anyway (summary, export) use
+// that and treat fr_chunk_next's -1 as the defect.
+enum { FR_OPEN_CHECK_EVENTS = 1 };
+enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
+                                        unsigned flags);
 void fr_snapshot_close(struct fr_snapshot *s);
+// Done with [from, from + len) for now: a mapped file's pages there may go
+// (they are read again if touched), so memory stays bounded whatever the
+// size of the snapshot.
+void fr_snapshot_release(const struct fr_snapshot *s, const void *from,
+                         size_t len);
 
 const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id);
