@@ -18,14 +18,14 @@ FR_OPTIONS="output=$work/big.fr,max_bytes=${mib}MiB,min_age=1h" ./spin 6
 size=$(stat -c %s big.fr)
 "$build/frtool" validate big.fr
 echo
-echo "| command | seconds | MB/s | peak RSS (MiB) |"
+echo "| command | seconds | MB/s of snapshot | peak RSS (MiB) |"
 echo "|---|---|---|---|"
 measure() { # label command...
   local label=$1
   shift
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1)
-  local secs=${out% *} rss=${out#* }
+  /usr/bin/time -f "%e %M" -o time.out "$@" > /dev/null 2>&1
+  local secs rss
+  read -r secs rss < time.out
   echo "| $label | $secs | $(awk "BEGIN{printf \"%.0f\", $size / 1e6 / $secs}") | $(awk "BEGIN{printf \"%.0f\", $rss / 1024}") |"
 }
 measure "validate" "$build/frtool" validate big.fr

@@ -43,6 +43,17 @@ static const char *const item_category[] = {"function", "lock", "lock", "io",
 struct item {
   uint32_t kind, site;
   uint64_t start_ns, child_ns; // for folded stacks
+  uint32_t node;               // folded: this frame's stack node
+};
+
+// Folded stacks as a tree: a node is a frame under its parent frame.
+struct stack_node {
+  uint32_t parent; // UINT32_MAX at the root
+  uint32_t kind, site;
+  int ended;       // a slice of this stack ended (it is printed)
+  uint64_t self_ns;
+  // The child found last: loops call the same functions again and again.
+  uint32_t last_kind, last_site, last_child;
 };
 
 struct exporter {
@@ -53,11 +64,10 @@ struct exporter {
   // Perfetto
   struct fr_map interned;
   uint64_t process_uuid;
-  // Folded stacks: stack text -> nanoseconds of self time.
+  // Folded stacks: (parent node, kind, site) -> node.
   struct fr_map folded;
-  char **folded_stacks;
-  uint64_t *folded_ns;
-  uint32_t folded_count, folded_cap;
+  struct stack_node *nodes;
+  uint32_t node_count, node_cap;
   // The current thread.
   uint32_t thread_index, tid;
   char thread_name[16];
@@ -273,57 +283,103 @@ static void chrome_event(struct exporter *x, uint64_t ts, char ph,
   fprintf(x->out, "}");
 }
 
-// ---- Folded stacks -----------------------------------------------------------
+// ---- Folded stacks ----------------------------------------------------------
 
-static uint64_t text_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-  return h;
+static uint64_t node_hash(uint32_t parent, uint32_t kind, uint32_t site) {
+  uint64_t h = ((uint64_t)parent << 32 | site) * 0x9e3779b97f4a7c15ull;
+  return h ^ (kind + 1) * 0xbf58476d1ce4e5b9ull;
 }
 
-static void folded_add(struct exporter *x, uint64_t self_ns) {
-  char stack[4096];
-  size_t n = 0;
-  for (uint32_t i = 0; i < x->depth && n < sizeof(stack) - 1; i++) {
-    char name[160];
-    const char *text = site_name(x, x->stack[i].kind, x->stack[i].site, name);
-    int w = snprintf(stack + n, sizeof(stack) - n, "%s%s", i ? ";" : "", text);
-    if (w < 0)
-      break;
-    n += (size_t)w;
+// The node for frame (kind, site) under parent, created when new.
+static uint32_t stack_node(struct exporter *x, uint32_t parent, uint32_t kind,
+                           uint32_t site) {
+  if (parent != UINT32_MAX) {
+    const struct stack_node *p = &x->nodes[parent];
+    if (p->last_child != UINT32_MAX && p->last_kind == kind &&
+        p->last_site == site)
+      return p->last_child;
   }
-  if (n >= sizeof(stack))
-    n = sizeof(stack) - 1;
-  stack[n] = 0;
-  // Semicolons and spaces inside names would break the format.
-  for (size_t i = 0; i < n; i++)
-    if (stack[i] == ' ')
-      stack[i] = '_';
-  uint64_t h = text_hash(stack);
-  for (;;) { // open addressing on the hash, checked against the text
+  uint64_t h = node_hash(parent, kind, site);
+  for (;;) {
     uint32_t *slot = fr_map_slot(&x->folded, h);
     if (!slot)
-      return;
+      return UINT32_MAX;
     if (*slot == UINT32_MAX) {
-      if (fr_grow((void **)&x->folded_stacks, &x->folded_cap,
-                  x->folded_count + 1, sizeof(char *)))
-        return;
-      uint32_t cap = x->folded_cap;
-      uint64_t *grown = realloc(x->folded_ns, cap * sizeof(uint64_t));
-      if (!grown)
-        return;
-      x->folded_ns = grown;
-      *slot = x->folded_count++;
-      x->folded_stacks[*slot] = strdup(stack);
-      x->folded_ns[*slot] = 0;
+      if (fr_grow((void **)&x->nodes, &x->node_cap, x->node_count + 1,
+                  sizeof(*x->nodes)))
+        return UINT32_MAX;
+      *slot = x->node_count++;
+      x->nodes[*slot] = (struct stack_node){parent, kind, site, 0, 0,
+                                            0, 0, UINT32_MAX};
     }
-    if (x->folded_stacks[*slot] && !strcmp(x->folded_stacks[*slot], stack)) {
-      x->folded_ns[*slot] += self_ns;
-      return;
+    const struct stack_node *n = &x->nodes[*slot];
+    if (n->parent == parent && n->kind == kind && n->site == site) {
+      if (parent != UINT32_MAX) {
+        struct stack_node *p = &x->nodes[parent];
+        p->last_kind = kind;
+        p->last_site = site;
+        p->last_child = *slot;
+      }
+      return *slot;
     }
-    h = h * 31 + 7; // a different stack with the same hash: probe on
+    h = h * 31 + 7; // another frame with the same hash: probe on
   }
+}
+
+// "main;parse;read" for node n, into buf.
+static void node_path(const struct exporter *x, uint32_t n, char *buf,
+                      size_t size) {
+  uint32_t chain[256], depth = 0;
+  for (; n != UINT32_MAX && depth < 256; n = x->nodes[n].parent)
+    chain[depth++] = n;
+  size_t at = 0;
+  buf[0] = 0;
+  while (depth-- > 0 && at + 1 < size) {
+    char name[160];
+    const struct stack_node *node = &x->nodes[chain[depth]];
+    const char *text = site_name(x, node->kind, node->site, name);
+    int w = snprintf(buf + at, size - at, "%s%s", at ? ";" : "", text);
+    if (w < 0)
+      break;
+    at += (size_t)w < size - at ? (size_t)w : size - at - 1;
+  }
+  for (char *p = buf; *p; p++) // a space would end the stack in the format
+    if (*p == ' ')
+      *p = '_';
+}
+
+struct folded_line {
+  char *text;
+  uint64_t ns;
+};
+
+static int folded_order(const void *a, const void *b) {
+  return strcmp(((const struct folded_line *)a)->text,
+                ((const struct folded_line *)b)->text);
+}
+
+// Sorted, so that equal snapshots give equal files.
+static void folded_write(struct exporter *x) {
+  struct folded_line *lines = malloc((x->node_count + 1) * sizeof(*lines));
+  uint32_t n = 0;
+  if (!lines)
+    return;
+  for (uint32_t i = 0; i < x->node_count; i++) {
+    if (!x->nodes[i].ended)
+      continue;
+    char path[4096];
+    node_path(x, i, path, sizeof(path));
+    lines[n].text = strdup(path);
+    lines[n].ns = x->nodes[i].self_ns;
+    if (lines[n].text)
+      n++;
+  }
+  qsort(lines, n, sizeof(*lines), folded_order);
+  for (uint32_t i = 0; i < n; i++) {
+    fprintf(x->out, "%s %llu\n", lines[i].text, (unsigned long long)lines[i].ns);
+    free(lines[i].text);
+  }
+  free(lines);
 }
 
 // ---- The replay --------------------------------------------------------------
@@ -332,9 +388,15 @@ static void folded_add(struct exporter *x, uint64_t self_ns) {
 static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
                        uint32_t site, const char *arg_name, int64_t arg,
                        int is_pointer) {
-  if (!fr_grow((void **)&x->stack, &x->stack_cap, x->depth + 1,
-               sizeof(*x->stack)))
-    x->stack[x->depth++] = (struct item){kind, site, ts, 0};
+  if (x->depth == x->stack_cap &&
+      fr_grow((void **)&x->stack, &x->stack_cap, x->depth + 1,
+              sizeof(*x->stack)))
+    return;
+  uint32_t node = 0;
+  if (x->format == FORMAT_FOLDED)
+    node = stack_node(x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX,
+                      kind, site);
+  x->stack[x->depth++] = (struct item){kind, site, ts, 0, node};
   if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 1, kind, site, arg_name, arg, is_pointer, NULL, NULL);
   else if (x->format == FORMAT_CHROME)
@@ -346,9 +408,12 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
                      int64_t arg, const char *arg2_name, const char *arg2) {
   struct item *it = &x->stack[x->depth - 1];
   uint64_t took = ts > it->start_ns ? ts - it->start_ns : 0;
-  if (x->format == FORMAT_FOLDED)
-    folded_add(x, took > it->child_ns ? took - it->child_ns : 0);
-  else if (x->format == FORMAT_PERFETTO)
+  if (x->format == FORMAT_FOLDED) {
+    if (it->node != UINT32_MAX) {
+      x->nodes[it->node].self_ns += took > it->child_ns ? took - it->child_ns : 0;
+      x->nodes[it->node].ended = 1;
+    }
+  } else if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 2, it->kind, it->site, arg_name, arg, 0, arg2_name, arg2);
   else
     chrome_event(x, ts, 'E', it->kind, it->site, arg_name, arg, 0, arg2_name,
@@ -427,8 +492,9 @@ static uint32_t find_early(const struct fr_chunk_view *const *chunks,
       uint32_t kind;
       int dir = classify(&ev, &kind);
       if (dir > 0) {
-        if (!fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
-          open[depth++] = (struct item){kind, ev.id, 0, 0};
+        if (depth < open_cap ||
+            !fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
+          open[depth++] = (struct item){kind, ev.id, 0, 0, 0};
       } else if (dir < 0) {
         int at = find_open(open, depth, kind, ev.id);
         if (at >= 0) {
@@ -437,7 +503,7 @@ static uint32_t find_early(const struct fr_chunk_view *const *chunks,
                    !fr_grow((void **)early, early_cap, n + 1, sizeof(**early))) {
           // Ended without a beginning, with nothing of ours open: it was
           // open (around everything so far) when the window began.
-          (*early)[n++] = (struct item){kind, ev.id, 0, 0};
+          (*early)[n++] = (struct item){kind, ev.id, 0, 0, 0};
         }
       }
     }
@@ -537,10 +603,6 @@ static int chunk_order(const void *a, const void *b) {
   return x->hdr.seq < y->hdr.seq ? -1 : x->hdr.seq > y->hdr.seq;
 }
 
-static int folded_order(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int export_snapshot(struct exporter *x) {
   const struct fr_snapshot *s = x->s;
   const struct fr_chunk_view **order = malloc((s->chunk_count + 1) * sizeof(*order));
@@ -588,27 +650,7 @@ static int export_snapshot(struct exporter *x) {
     json_text(x->out, s->hdr.program);
     fprintf(x->out, ",\"pid\":%u}}\n", s->hdr.pid);
   } else if (x->format == FORMAT_FOLDED) {
-    // Sorted, so equal snapshots give equal files.
-    char **sorted = malloc((x->folded_count + 1) * sizeof(char *));
-    if (sorted) {
-      for (uint32_t k = 0; k < x->folded_count; k++)
-        sorted[k] = x->folded_stacks[k];
-      qsort(sorted, x->folded_count, sizeof(char *), folded_order);
-      for (uint32_t k = 0; k < x->folded_count; k++) {
-        uint32_t *slot = NULL;
-        uint64_t h = text_hash(sorted[k]);
-        for (;;) {
-          slot = fr_map_slot(&x->folded, h);
-          if (!slot || !strcmp(x->folded_stacks[*slot], sorted[k]))
-            break;
-          h = h * 31 + 7;
-        }
-        if (slot)
-          fprintf(x->out, "%s %llu\n", sorted[k],
-                  (unsigned long long)x->folded_ns[*slot]);
-      }
-      free(sorted);
-    }
+    folded_write(x);
   }
   free(order);
   free(early);
@@ -671,10 +713,7 @@ static int run(int argc, char **argv) {
   failed |= fflush(out) != 0 || ferror(out);
   if (out != stdout)
     failed |= fclose(out) != 0;
-  for (uint32_t k = 0; k < x.folded_count; k++)
-    free(x.folded_stacks[k]);
-  free(x.folded_stacks);
-  free(x.folded_ns);
+  free(x.nodes);
   free(x.stack);
   fr_map_free(&x.interned);
   fr_map_free(&x.folded);
