@@ -479,7 +479,8 @@ static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
 
 // Pass one over chunks [from, to): the items open when they begin,
 // outermost first, into *early.
-static uint32_t find_early(const struct fr_chunk_view *const *chunks,
+static uint32_t find_early(const struct fr_snapshot *s,
+                           const struct fr_chunk_view *const *chunks,
                            uint32_t from, uint32_t to, struct item **early,
                            uint32_t *early_cap) {
   struct item *open = NULL;
@@ -507,6 +508,7 @@ static uint32_t find_early(const struct fr_chunk_view *const *chunks,
         }
       }
     }
+    fr_snapshot_release(s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   }
   free(open);
   // Collected innermost first; the caller opens them outermost first.
@@ -525,7 +527,7 @@ static void replay_segment(struct exporter *x,
                            const struct fr_chunk_view *const *chunks,
                            uint32_t from, uint32_t to, int last,
                            struct item **early, uint32_t *early_cap) {
-  uint32_t n_early = find_early(chunks, from, to, early, early_cap);
+  uint32_t n_early = find_early(x->s, chunks, from, to, early, early_cap);
   uint64_t last_ns = 0;
   int started = 0, exited = 0;
   char errname[24];
@@ -582,6 +584,7 @@ static void replay_segment(struct exporter *x,
         emit_instant(x, ts, ev.id, what, ev.field[0]);
       }
     }
+    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   }
   uint64_t end_ns = last_ns;
   if (last && !exited && started) {
@@ -589,8 +592,6 @@ static void replay_segment(struct exporter *x,
     if (snapshot_ns > end_ns)
       end_ns = snapshot_ns;
   }
-  for (uint32_t i = from; i < to; i++)
-    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   while (x->depth) // still open where the thread's events end
     emit_end(x, end_ns, NULL, 0, NULL, NULL);
 }

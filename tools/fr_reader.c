@@ -77,10 +77,19 @@ static int fr_read_file(const char *path, struct fr_snapshot *s) {
 
 void fr_snapshot_release(const struct fr_snapshot *s, const void *from,
                          size_t len) {
-  if (!s->mapped || len < 8192)
+  if (!s->mapped || !len)
     return;
-  uintptr_t start = ((uintptr_t)from + 4095) & ~(uintptr_t)4095;
-  uintptr_t end = ((uintptr_t)from + len) & ~(uintptr_t)4095;
+  // The kernel maps up to 64 KiB around each fault ("fault-around"), pages of
+  // chunks not read yet included: those go too (they fault back in when
+  // read). Only whole pages inside the file are dropped.
+  const size_t around = 64 * 1024;
+  uintptr_t lo = (uintptr_t)s->data, hi = lo + s->size;
+  uintptr_t start = (uintptr_t)from > lo + around ? (uintptr_t)from - around : lo;
+  uintptr_t end = (uintptr_t)from + len + around < hi
+                      ? (uintptr_t)from + len + around
+                      : hi;
+  start = (start + 4095) & ~(uintptr_t)4095;
+  end &= ~(uintptr_t)4095;
   if (end > start) // pages of the file: dropped now, read again if touched
     madvise((void *)start, end - start, MADV_DONTNEED);
 }
