@@ -5,10 +5,12 @@
 #                bench/sync.sh)
 #   make redis-check  redis from Debian's source, built with the plugin,
 #                recorded under redis-benchmark (bench/realworld/redis.sh)
+#   make browser-check  frtool report and export in headless Chromium
+#                (test/browser/run.sh; installs chromium and npm packages)
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all demo check bench redis-check clean
+.PHONY: all demo check bench redis-check browser-check clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
@@ -28,6 +30,9 @@ bench: all
 
 redis-check: all
 	bench/realworld/redis.sh $(BUILD)
+
+browser-check: all
+	test/browser/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum format { FORMAT_PERFETTO, FORMAT_CHROME, FORMAT_FOLDED };
+enum format { FORMAT_PERFETTO, FORMAT_CHROME, FORMAT_FOLDED, FORMAT_HTML };
 // What a slice (or, for ITEM_LOCK_OP, an instant) stands for.
 enum item_kind { ITEM_FUNCTION, ITEM_WAIT, ITEM_COND, ITEM_CALL, ITEM_LOCK_OP };
 
@@ -68,6 +68,16 @@ struct exporter {
   struct fr_map folded;
   struct stack_node *nodes;
   uint32_t node_count, node_cap;
+  // HTML report: the current thread's slices (start, duration, depth, name,
+  // kind), written when the thread is done, and the names they use.
+  uint64_t *slices;
+  uint32_t slice_words, slice_cap;
+  uint64_t slice_total;
+  uint64_t start_ns; // the window's first event
+  struct fr_map name_index; // iid -> index in the names list
+  uint32_t name_count;
+  char **names;
+  uint32_t names_cap;
   // The current thread.
   uint32_t thread_index, tid;
   char thread_name[16];
@@ -382,6 +392,120 @@ static void folded_write(struct exporter *x) {
   free(lines);
 }
 
+// ---- HTML report -------------------------------------------------------------
+
+#include "report_html.h"
+
+// JSON text safe inside <script>: "<" is escaped too.
+static void html_json_text(FILE *out, const char *text) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(out, "\\%c", *p);
+    else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
+      fprintf(out, "\\u%04x", *p);
+    else
+      fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static uint32_t report_name(struct exporter *x, uint32_t kind, uint32_t site) {
+  uint64_t iid = (uint64_t)site * 8 + kind + 1;
+  uint32_t *slot = fr_map_slot(&x->name_index, iid);
+  if (!slot)
+    return 0;
+  if (*slot == UINT32_MAX) {
+    if (fr_grow((void **)&x->names, &x->names_cap, x->name_count + 1,
+                sizeof(char *)))
+      return 0;
+    char buf[160];
+    x->names[x->name_count] = strdup(site_name(x, kind, site, buf));
+    *slot = x->name_count++;
+  }
+  return *slot;
+}
+
+static void report_slice(struct exporter *x, const struct item *it,
+                         uint64_t took) {
+  if (x->slice_words + 5 > x->slice_cap &&
+      fr_grow((void **)&x->slices, &x->slice_cap, x->slice_words + 5,
+              sizeof(uint64_t)))
+    return;
+  uint64_t *w = x->slices + x->slice_words;
+  w[0] = it->start_ns > x->start_ns ? it->start_ns - x->start_ns : 0;
+  w[1] = took;
+  w[2] = (uint64_t)(it - x->stack); // depth
+  w[3] = report_name(x, it->kind, it->site);
+  w[4] = it->kind;
+  x->slice_words += 5;
+}
+
+static int slice_order(const void *a, const void *b) {
+  const uint64_t *x = a, *y = b;
+  if (x[0] != y[0])
+    return x[0] < y[0] ? -1 : 1;
+  return x[2] < y[2] ? -1 : x[2] > y[2]; // outer first
+}
+
+// Writes the thread's slices, in start order, and forgets them.
+static void report_thread(struct exporter *x) {
+  qsort(x->slices, x->slice_words / 5, 5 * sizeof(uint64_t), slice_order);
+  fprintf(x->out, "%s{\"index\":%u,\"tid\":%u,\"name\":",
+          x->first_event++ ? ",\n" : "", x->thread_index, x->tid);
+  html_json_text(x->out, x->thread_name);
+  fprintf(x->out, ",\"slices\":[");
+  for (uint32_t i = 0; i < x->slice_words; i++)
+    fprintf(x->out, "%s%llu", i ? "," : "", (unsigned long long)x->slices[i]);
+  fprintf(x->out, "]}");
+  x->slice_total += x->slice_words / 5;
+  x->slice_words = 0;
+}
+
+static void report_begin(struct exporter *x) {
+  const char *page = (const char *)fr_report_html;
+  const char *mark = strstr(page, "/*FR_REPORT_DATA*/");
+  fwrite(page, 1, (size_t)(mark - page), x->out);
+  char why[512];
+  fr_format_trigger(x->s, why, sizeof(why));
+  fprintf(x->out, "{\"program\":");
+  html_json_text(x->out, x->s->hdr.program);
+  fprintf(x->out, ",\"pid\":%u,\"trigger\":", x->s->hdr.pid);
+  html_json_text(x->out, why);
+  fprintf(x->out, ",\"start_ns\":0,\"threads\":[\n");
+}
+
+static int report_end(struct exporter *x) {
+  uint64_t end = to_ns(x->s, x->s->hdr.snapshot_ticks);
+  fprintf(x->out, "],\n\"end_ns\":%llu,\"slice_count\":%llu,\"names\":[",
+          (unsigned long long)(end > x->start_ns ? end - x->start_ns : 0),
+          (unsigned long long)x->slice_total);
+  for (uint32_t i = 0; i < x->name_count; i++) {
+    fprintf(x->out, "%s", i ? "," : "");
+    html_json_text(x->out, x->names[i] ? x->names[i] : "?");
+  }
+  fprintf(x->out, "],\n\"folded\":[");
+  for (uint32_t i = 0, n = 0; i < x->node_count; i++) {
+    if (!x->nodes[i].ended)
+      continue;
+    char path[4096];
+    node_path(x, i, path, sizeof(path));
+    fprintf(x->out, "%s[", n++ ? "," : "");
+    html_json_text(x->out, path);
+    fprintf(x->out, ",%llu]", (unsigned long long)x->nodes[i].self_ns);
+  }
+  fprintf(x->out, "],\n\"summary\":");
+  // The summary's JSON has no "<" in its text fields' escapes; names in it
+  // could, so it is written through the same path as the command's output.
+  if (fr_summary_json(x->s, 50, x->out) != 0)
+    return -1;
+  fprintf(x->out, "}");
+  const char *page = (const char *)fr_report_html;
+  const char *mark = strstr(page, "/*FR_REPORT_DATA*/");
+  fputs(mark + strlen("/*FR_REPORT_DATA*/"), x->out);
+  return 0;
+}
+
 // ---- The replay --------------------------------------------------------------
 
 // One slice begins (kind, site) at ts, with an optional argument.
@@ -393,7 +517,7 @@ static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
               sizeof(*x->stack)))
     return;
   uint32_t node = 0;
-  if (x->format == FORMAT_FOLDED)
+  if (x->format == FORMAT_FOLDED || x->format == FORMAT_HTML)
     node = stack_node(x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX,
                       kind, site);
   x->stack[x->depth++] = (struct item){kind, site, ts, 0, node};
@@ -408,11 +532,13 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
                      int64_t arg, const char *arg2_name, const char *arg2) {
   struct item *it = &x->stack[x->depth - 1];
   uint64_t took = ts > it->start_ns ? ts - it->start_ns : 0;
-  if (x->format == FORMAT_FOLDED) {
+  if (x->format == FORMAT_FOLDED || x->format == FORMAT_HTML) {
     if (it->node != UINT32_MAX) {
       x->nodes[it->node].self_ns += took > it->child_ns ? took - it->child_ns : 0;
       x->nodes[it->node].ended = 1;
     }
+    if (x->format == FORMAT_HTML)
+      report_slice(x, it, took);
   } else if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 2, it->kind, it->site, arg_name, arg, 0, arg2_name, arg2);
   else
@@ -614,10 +740,20 @@ static int export_snapshot(struct exporter *x) {
   for (uint32_t i = 0; i < s->chunk_count; i++)
     order[i] = &s->chunks[i];
   qsort(order, s->chunk_count, sizeof(*order), chunk_order);
+  x->start_ns = UINT64_MAX;
+  for (uint32_t i = 0; i < s->chunk_count; i++) {
+    uint64_t base = to_ns(s, order[i]->hdr.base_ticks);
+    if (base < x->start_ns)
+      x->start_ns = base;
+  }
+  if (x->start_ns == UINT64_MAX)
+    x->start_ns = 0;
   if (x->format == FORMAT_PERFETTO)
     pb_header(x);
   else if (x->format == FORMAT_CHROME)
     fprintf(x->out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+  else if (x->format == FORMAT_HTML)
+    report_begin(x);
   for (uint32_t i = 0; i < s->chunk_count;) {
     uint32_t thread = order[i]->hdr.thread_index, end = i;
     while (end < s->chunk_count && order[end]->hdr.thread_index == thread)
@@ -644,6 +780,8 @@ static int export_snapshot(struct exporter *x) {
       replay_segment(x, order, from, to, to == end, &early, &early_cap);
       from = to;
     }
+    if (x->format == FORMAT_HTML)
+      report_thread(x);
     i = end;
   }
   if (x->format == FORMAT_CHROME) {
@@ -652,6 +790,10 @@ static int export_snapshot(struct exporter *x) {
     fprintf(x->out, ",\"pid\":%u}}\n", s->hdr.pid);
   } else if (x->format == FORMAT_FOLDED) {
     folded_write(x);
+  } else if (x->format == FORMAT_HTML && report_end(x) != 0) {
+    free(order);
+    free(early);
+    return -1;
   }
   free(order);
   free(early);
@@ -670,9 +812,11 @@ static int run(int argc, char **argv) {
         format = FORMAT_CHROME;
       else if (!strcmp(a + 9, "folded"))
         format = FORMAT_FOLDED;
+      else if (!strcmp(a + 9, "html"))
+        format = FORMAT_HTML;
       else
         return frtool_usage_error(&frtool_export,
-                                  "--format wants perfetto, chrome or folded");
+                                  "--format wants perfetto, chrome, folded or html");
     } else if (!strcmp(a, "-o") && i + 1 < argc) {
       out_path = argv[++i];
     } else if (!strncmp(a, "--output=", 9)) {
@@ -697,7 +841,7 @@ static int run(int argc, char **argv) {
   }
   char default_out[4096];
   if (!out_path) {
-    static const char *const ext[] = {".pftrace", ".json", ".folded"};
+    static const char *const ext[] = {".pftrace", ".json", ".folded", ".html"};
     snprintf(default_out, sizeof(default_out), "%s%s", path, ext[format]);
     out_path = default_out;
   }
@@ -715,6 +859,11 @@ static int run(int argc, char **argv) {
   if (out != stdout)
     failed |= fclose(out) != 0;
   free(x.nodes);
+  free(x.slices);
+  for (uint32_t k = 0; k < x.name_count; k++)
+    free(x.names[k]);
+  free(x.names);
+  fr_map_free(&x.name_index);
   free(x.stack);
   fr_map_free(&x.interned);
   fr_map_free(&x.folded);
@@ -735,4 +884,24 @@ static int run(int argc, char **argv) {
 
 const struct frtool_command frtool_export = {
     "export", "write a snapshot as a Perfetto trace, Chrome JSON or folded stacks",
-    "export [--format=perfetto|chrome|folded] [-o OUT|-] FILE", run};
+    "export [--format=perfetto|chrome|folded|html] [-o OUT|-] FILE", run};
+
+// frtool report FILE: export --format=html, under the name users look for.
+static int run_report(int argc, char **argv) {
+  char *args[64];
+  int n = 0;
+  args[n++] = argv[0];
+  args[n++] = (char *)"--format=html";
+  for (int i = 1; i < argc && n < 63; i++) {
+    if (!strncmp(argv[i], "--format", 8))
+      return frtool_usage_error(&frtool_report, "report is always HTML");
+    args[n++] = argv[i];
+  }
+  args[n] = NULL;
+  return run(n, args);
+}
+
+const struct frtool_command frtool_report = {
+    "report",
+    "one self-contained HTML page: timeline per thread, tables, flame graph",
+    "report [-o OUT.html] FILE", run_report};

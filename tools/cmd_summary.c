@@ -29,6 +29,9 @@ struct options {
 
 static const struct fr_snapshot *g_snapshot; // for the sort comparators
 static enum sort_key g_sort;
+static FILE *g_out; // where the tables go
+
+static void fputc_out(int c) { fputc(c, g_out); }
 
 static double ns(uint64_t ticks) {
   return (double)ticks * 1e9 / (double)g_snapshot->hdr.tick_hz;
@@ -169,30 +172,30 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
   uint64_t span = a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0;
-  printf("%s: program %s pid %u, %llu events, %u threads, window %s",
+  fprintf(g_out, "%s: program %s pid %u, %llu events, %u threads, window %s",
          o->path, s->hdr.program, s->hdr.pid, (unsigned long long)a->events,
          a->thread_count, dur(span, d1));
   if (a->events)
-    printf(" (%.6f to %.6f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
-  printf("\n");
+    fprintf(g_out, " (%.6f to %.6f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
+  fprintf(g_out, "\n");
   char why[512];
   fr_format_trigger(s, why, sizeof(why));
-  printf("  taken by: %s\n", why);
+  fprintf(g_out, "  taken by: %s\n", why);
   if (s->complete && s->end.lost_events)
-    printf("  %llu events were dropped by writers\n",
+    fprintf(g_out, "  %llu events were dropped by writers\n",
            (unsigned long long)s->end.lost_events);
   if (a->partial_calls)
-    printf("  %llu calls began before the window (counted as partial, no "
+    fprintf(g_out, "  %llu calls began before the window (counted as partial, no "
            "duration)\n",
            (unsigned long long)a->partial_calls);
 
-  printf("\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s\n", "", "tid",
+  fprintf(g_out, "\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s\n", "", "tid",
          "name", "events", "span", "lock wait", "cond wait", "blocking");
   for (uint32_t i = 0; i < a->thread_count; i++) {
     const struct fr_thread_stats *t = &a->threads[i];
     char idx[16];
     snprintf(idx, sizeof(idx), "T%u", t->index);
-    printf("  %-5s %-8u %-16s %9llu %10s %10s %10s %10s\n", idx, t->tid,
+    fprintf(g_out, "  %-5s %-8u %-16s %9llu %10s %10s %10s %10s\n", idx, t->tid,
            t->name, (unsigned long long)t->events,
            dur(t->last_ticks - t->first_ticks, d1), dur(t->lock_wait, d2),
            dur(t->cond_wait, d3), dur(t->blocking, d4));
@@ -200,38 +203,38 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
 
   if (a->func_count) {
     qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
-    printf("\nfunctions\n  %8s %10s %10s %10s %10s %10s %10s  %s\n", "calls",
+    fprintf(g_out, "\nfunctions\n  %8s %10s %10s %10s %10s %10s %10s  %s\n", "calls",
            "total", "self", "mean", "p50", "p99", "max", "function");
     for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
       struct fr_func_stats *f = &a->funcs[i];
       const struct fr_site_info *si = fr_snapshot_site(s, f->site);
       uint64_t n = f->inclusive.count;
-      printf("  %8llu %10s %10s %10s %10s %10s %10s  ", (unsigned long long)n,
+      fprintf(g_out, "  %8llu %10s %10s %10s %10s %10s %10s  ", (unsigned long long)n,
              dur(f->inclusive.total, d1), dur(f->exclusive_total, d2),
              dur(n ? f->inclusive.total / n : 0, d3),
              dur(fr_dist_quantile(&f->inclusive, 0.5), d4),
              dur(fr_dist_quantile(&f->inclusive, 0.99), d5),
              dur(f->inclusive.max, d6));
       if (si)
-        printf("%s %s:%u", si->function, si->file, si->line);
+        fprintf(g_out, "%s %s:%u", si->function, si->file, si->line);
       else
-        printf("site#%u", f->site);
+        fprintf(g_out, "site#%u", f->site);
       if (f->partial)
-        printf(" (+%llu partial)", (unsigned long long)f->partial);
-      printf("\n");
+        fprintf(g_out, " (+%llu partial)", (unsigned long long)f->partial);
+      fprintf(g_out, "\n");
     }
   }
 
   if (a->lock_count) {
     qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
-    printf("\nlocks\n  %-16s %-6s %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
+    fprintf(g_out, "\nlocks\n  %-16s %-6s %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
            "lock", "kind", "acquired", "contended", "failed", "wait total",
            "wait max", "wait p99", "hold total", "hold max", "threads");
     for (uint32_t i = 0; i < rows(a->lock_count, o->top); i++) {
       struct fr_lock_stats *l = &a->locks[i];
       char addr[24];
       snprintf(addr, sizeof(addr), "%#llx", (unsigned long long)l->addr);
-      printf("  %-16s %-6s %8llu %9llu %6llu %10s %10s %10s %10s %10s  ", addr,
+      fprintf(g_out, "  %-16s %-6s %8llu %9llu %6llu %10s %10s %10s %10s %10s  ", addr,
              lock_kind(l->detail), (unsigned long long)l->acquisitions,
              (unsigned long long)l->contended, (unsigned long long)l->failed,
              dur(l->wait.total, d1), dur(l->wait.max, d2),
@@ -240,18 +243,18 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
       uint32_t shown = l->thread_count < FR_LOCK_MAX_THREADS ? l->thread_count
                                                              : FR_LOCK_MAX_THREADS;
       for (uint32_t k = 0; k < shown; k++)
-        printf("%sT%u", k ? "," : "", l->threads[k]);
-      printf("%s\n", l->thread_count > FR_LOCK_MAX_THREADS ? ",..." : "");
+        fprintf(g_out, "%sT%u", k ? "," : "", l->threads[k]);
+      fprintf(g_out, "%s\n", l->thread_count > FR_LOCK_MAX_THREADS ? ",..." : "");
     }
 
     qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
           lock_site_cmp);
-    printf("\nlock sites\n  %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
+    fprintf(g_out, "\nlock sites\n  %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
            "acquired", "contended", "failed", "wait total", "wait max",
            "wait p99", "hold total", "hold max", "site");
     for (uint32_t i = 0; i < rows(a->lock_site_count, o->top); i++) {
       struct fr_lock_site_stats *l = &a->lock_sites[i];
-      printf("  %8llu %9llu %6llu %10s %10s %10s %10s %10s  %s %s",
+      fprintf(g_out, "  %8llu %9llu %6llu %10s %10s %10s %10s %10s  %s %s",
              (unsigned long long)l->acquisitions,
              (unsigned long long)l->contended, (unsigned long long)l->failed,
              dur(l->wait.total, d1), dur(l->wait.max, d2),
@@ -259,39 +262,39 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              dur(l->hold.max, d5), site_callee(l->site),
              site_where(l->site, where));
       if (l->addr_count == 1)
-        printf(" lock %#llx", (unsigned long long)l->addr);
+        fprintf(g_out, " lock %#llx", (unsigned long long)l->addr);
       else
-        printf(" (several locks)");
-      printf("\n");
+        fprintf(g_out, " (several locks)");
+      fprintf(g_out, "\n");
     }
   }
 
   if (a->block_site_count) {
     qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
           block_cmp);
-    printf("\nblocking calls by site\n  %8s %6s %10s %10s %10s %10s  %s\n",
+    fprintf(g_out, "\nblocking calls by site\n  %8s %6s %10s %10s %10s %10s  %s\n",
            "calls", "errors", "total", "mean", "p99", "max", "site");
     for (uint32_t i = 0; i < rows(a->block_site_count, o->top); i++) {
       struct fr_block_stats *b = &a->block_sites[i];
       uint64_t n = b->duration.count;
-      printf("  %8llu %6llu %10s %10s %10s %10s  %s %s", (unsigned long long)n,
+      fprintf(g_out, "  %8llu %6llu %10s %10s %10s %10s  %s %s", (unsigned long long)n,
              (unsigned long long)b->errors, dur(b->duration.total, d1),
              dur(n ? b->duration.total / n : 0, d2),
              dur(fr_dist_quantile(&b->duration, 0.99), d3),
              dur(b->duration.max, d4), site_callee(b->site),
              site_where(b->site, where));
       if (b->partial)
-        printf(" (+%llu partial)", (unsigned long long)b->partial);
-      printf("\n");
+        fprintf(g_out, " (+%llu partial)", (unsigned long long)b->partial);
+      fprintf(g_out, "\n");
     }
   }
   if (a->fd_count) {
     qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
-    printf("\nblocking calls by fd\n  %6s %8s %6s %10s %10s %10s  %s\n", "fd",
+    fprintf(g_out, "\nblocking calls by fd\n  %6s %8s %6s %10s %10s %10s  %s\n", "fd",
            "calls", "errors", "total", "p99", "max", "first call");
     for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
       struct fr_block_stats *b = &a->fds[i];
-      printf("  %6lld %8llu %6llu %10s %10s %10s  %s %s\n", (long long)b->key,
+      fprintf(g_out, "  %6lld %8llu %6llu %10s %10s %10s  %s %s\n", (long long)b->key,
              (unsigned long long)b->duration.count,
              (unsigned long long)b->errors, dur(b->duration.total, d1),
              dur(fr_dist_quantile(&b->duration, 0.99), d2),
@@ -303,21 +306,21 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   char what[512];
   if (a->longest_count) {
     qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
-    printf("\nlongest blocked\n");
+    fprintf(g_out, "\nlongest blocked\n");
     for (uint32_t i = 0; i < a->longest_count; i++) {
       const struct fr_blocked *b = &a->longest[i];
       describe_blocked(b, what, sizeof(what));
-      printf("  T%u blocked %s %s from %.6f to %.6f ms\n", b->thread,
+      fprintf(g_out, "  T%u blocked %s %s from %.6f to %.6f ms\n", b->thread,
              dur(b->end - b->begin, d1), what, at_ms(b->begin), at_ms(b->end));
     }
   }
   if (a->open_count) {
     qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
-    printf("\nblocked when the snapshot was taken\n");
+    fprintf(g_out, "\nblocked when the snapshot was taken\n");
     for (uint32_t i = 0; i < a->open_count; i++) {
       const struct fr_blocked *b = &a->open[i];
       describe_blocked(b, what, sizeof(what));
-      printf("  T%u blocked %s since %.6f ms (%s)\n", b->thread, what,
+      fprintf(g_out, "  T%u blocked %s since %.6f ms (%s)\n", b->thread, what,
              at_ms(b->begin), dur(b->end - b->begin, d1));
     }
   }
@@ -326,34 +329,34 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
 // ---- JSON --------------------------------------------------------------------
 
 static void json_string(const char *text) {
-  putchar('"');
+  fputc_out('"');
   for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
     if (*p == '"' || *p == '\\')
-      printf("\\%c", *p);
-    else if (*p < 0x20)
-      printf("\\u%04x", *p);
+      fprintf(g_out, "\\%c", *p);
+    else if (*p < 0x20 || *p == '<') // "<" too: the report embeds this
+      fprintf(g_out, "\\u%04x", *p);
     else
-      putchar(*p);
+      fputc_out(*p);
   }
-  putchar('"');
+  fputc_out('"');
 }
 
 static void json_site(const char *key, uint32_t id) {
   const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
-  printf("\"%s\":{\"id\":%u,\"function\":", key, id);
+  fprintf(g_out, "\"%s\":{\"id\":%u,\"function\":", key, id);
   json_string(si ? si->function : "?");
-  printf(",\"file\":");
+  fprintf(g_out, ",\"file\":");
   json_string(si ? si->file : "?");
-  printf(",\"line\":%u", si ? si->line : 0);
+  fprintf(g_out, ",\"line\":%u", si ? si->line : 0);
   if (si && si->callee[0]) {
-    printf(",\"callee\":");
+    fprintf(g_out, ",\"callee\":");
     json_string(si->callee);
   }
-  printf("}");
+  fprintf(g_out, "}");
 }
 
 static void json_dist(const char *key, struct fr_dist *d) {
-  printf("\"%s\":{\"count\":%llu,\"total_ns\":%.0f,\"max_ns\":%.0f,"
+  fprintf(g_out, "\"%s\":{\"count\":%llu,\"total_ns\":%.0f,\"max_ns\":%.0f,"
          "\"p50_ns\":%.0f,\"p99_ns\":%.0f}",
          key, (unsigned long long)d->count, ns(d->total), ns(d->max),
          ns(fr_dist_quantile(d, 0.5)), ns(fr_dist_quantile(d, 0.99)));
@@ -361,27 +364,27 @@ static void json_dist(const char *key, struct fr_dist *d) {
 
 static void json_blocked(const struct fr_blocked *b) {
   static const char *const kinds[] = {"lock", "cond", "call"};
-  printf("{\"thread\":%u,\"kind\":\"%s\",\"object\":%llu,\"begin_ms\":%.6f,"
+  fprintf(g_out, "{\"thread\":%u,\"kind\":\"%s\",\"object\":%llu,\"begin_ms\":%.6f,"
          "\"end_ms\":%.6f,\"duration_ns\":%.0f,\"open\":%s,",
          b->thread, kinds[b->kind], (unsigned long long)b->object,
          at_ms(b->begin), at_ms(b->end), ns(b->end - b->begin),
          b->open ? "true" : "false");
   json_site("site", b->site);
-  printf("}");
+  fprintf(g_out, "}");
 }
 
 static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
-  printf("{\"program\":");
+  fprintf(g_out, "{\"program\":");
   json_string(s->hdr.program);
   char why[512];
   fr_format_trigger(s, why, sizeof(why));
-  printf(",\"trigger\":");
+  fprintf(g_out, ",\"trigger\":");
   json_string(why);
-  printf(",\"trigger_thread\":%u,\"trigger_ns\":%llu,\"trigger_threshold_ns\":%llu",
+  fprintf(g_out, ",\"trigger_thread\":%u,\"trigger_ns\":%llu,\"trigger_threshold_ns\":%llu",
          s->hdr.trigger_thread, (unsigned long long)s->hdr.trigger_ns,
          (unsigned long long)s->hdr.trigger_threshold_ns);
-  printf(",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
+  fprintf(g_out, ",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
          "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
          s->hdr.pid, (unsigned long long)a->events,
          (unsigned long long)a->partial_calls,
@@ -389,96 +392,96 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
          ns(a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0));
   for (uint32_t i = 0; i < a->thread_count; i++) {
     const struct fr_thread_stats *t = &a->threads[i];
-    printf("%s\n{\"thread\":%u,\"tid\":%u,\"name\":", i ? "," : "", t->index,
+    fprintf(g_out, "%s\n{\"thread\":%u,\"tid\":%u,\"name\":", i ? "," : "", t->index,
            t->tid);
     json_string(t->name);
-    printf(",\"events\":%llu,\"span_ns\":%.0f,\"lock_wait_ns\":%.0f,"
+    fprintf(g_out, ",\"events\":%llu,\"span_ns\":%.0f,\"lock_wait_ns\":%.0f,"
            "\"cond_wait_ns\":%.0f,\"blocking_ns\":%.0f}",
            (unsigned long long)t->events, ns(t->last_ticks - t->first_ticks),
            ns(t->lock_wait), ns(t->cond_wait), ns(t->blocking));
   }
   qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
-  printf("],\n\"functions\":[");
+  fprintf(g_out, "],\n\"functions\":[");
   for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
     struct fr_func_stats *f = &a->funcs[i];
-    printf("%s\n{", i ? "," : "");
+    fprintf(g_out, "%s\n{", i ? "," : "");
     json_site("site", f->site);
-    printf(",");
+    fprintf(g_out, ",");
     json_dist("inclusive", &f->inclusive);
-    printf(",\"self_ns\":%.0f,\"partial\":%llu}", ns(f->exclusive_total),
+    fprintf(g_out, ",\"self_ns\":%.0f,\"partial\":%llu}", ns(f->exclusive_total),
            (unsigned long long)f->partial);
   }
   qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
-  printf("],\n\"locks\":[");
+  fprintf(g_out, "],\n\"locks\":[");
   for (uint32_t i = 0; i < rows(a->lock_count, o->top); i++) {
     struct fr_lock_stats *l = &a->locks[i];
-    printf("%s\n{\"addr\":%llu,\"kind\":\"%s\",\"acquired\":%llu,"
+    fprintf(g_out, "%s\n{\"addr\":%llu,\"kind\":\"%s\",\"acquired\":%llu,"
            "\"contended\":%llu,\"failed\":%llu,\"signals\":%llu,",
            i ? "," : "", (unsigned long long)l->addr, lock_kind(l->detail),
            (unsigned long long)l->acquisitions,
            (unsigned long long)l->contended, (unsigned long long)l->failed,
            (unsigned long long)l->signals);
     json_dist("wait", &l->wait);
-    printf(",");
+    fprintf(g_out, ",");
     json_dist("hold", &l->hold);
-    printf(",\"threads\":[");
+    fprintf(g_out, ",\"threads\":[");
     uint32_t shown = l->thread_count < FR_LOCK_MAX_THREADS ? l->thread_count
                                                            : FR_LOCK_MAX_THREADS;
     for (uint32_t k = 0; k < shown; k++)
-      printf("%s%u", k ? "," : "", l->threads[k]);
-    printf("]}");
+      fprintf(g_out, "%s%u", k ? "," : "", l->threads[k]);
+    fprintf(g_out, "]}");
   }
   qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
         lock_site_cmp);
-  printf("],\n\"lock_sites\":[");
+  fprintf(g_out, "],\n\"lock_sites\":[");
   for (uint32_t i = 0; i < rows(a->lock_site_count, o->top); i++) {
     struct fr_lock_site_stats *l = &a->lock_sites[i];
-    printf("%s\n{", i ? "," : "");
+    fprintf(g_out, "%s\n{", i ? "," : "");
     json_site("site", l->site);
-    printf(",\"acquired\":%llu,\"contended\":%llu,\"failed\":%llu,",
+    fprintf(g_out, ",\"acquired\":%llu,\"contended\":%llu,\"failed\":%llu,",
            (unsigned long long)l->acquisitions,
            (unsigned long long)l->contended, (unsigned long long)l->failed);
     json_dist("wait", &l->wait);
-    printf(",");
+    fprintf(g_out, ",");
     json_dist("hold", &l->hold);
-    printf("}");
+    fprintf(g_out, "}");
   }
   qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
         block_cmp);
-  printf("],\n\"blocking_sites\":[");
+  fprintf(g_out, "],\n\"blocking_sites\":[");
   for (uint32_t i = 0; i < rows(a->block_site_count, o->top); i++) {
     struct fr_block_stats *b = &a->block_sites[i];
-    printf("%s\n{", i ? "," : "");
+    fprintf(g_out, "%s\n{", i ? "," : "");
     json_site("site", b->site);
-    printf(",\"errors\":%llu,\"partial\":%llu,", (unsigned long long)b->errors,
+    fprintf(g_out, ",\"errors\":%llu,\"partial\":%llu,", (unsigned long long)b->errors,
            (unsigned long long)b->partial);
     json_dist("duration", &b->duration);
-    printf("}");
+    fprintf(g_out, "}");
   }
   qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
-  printf("],\n\"fds\":[");
+  fprintf(g_out, "],\n\"fds\":[");
   for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
     struct fr_block_stats *b = &a->fds[i];
-    printf("%s\n{\"fd\":%lld,\"errors\":%llu,", i ? "," : "",
+    fprintf(g_out, "%s\n{\"fd\":%lld,\"errors\":%llu,", i ? "," : "",
            (long long)b->key, (unsigned long long)b->errors);
     json_dist("duration", &b->duration);
-    printf(",");
+    fprintf(g_out, ",");
     json_site("first_site", b->site);
-    printf("}");
+    fprintf(g_out, "}");
   }
   qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
   qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
-  printf("],\n\"longest_blocked\":[");
+  fprintf(g_out, "],\n\"longest_blocked\":[");
   for (uint32_t i = 0; i < a->longest_count; i++) {
-    printf("%s\n", i ? "," : "");
+    fprintf(g_out, "%s\n", i ? "," : "");
     json_blocked(&a->longest[i]);
   }
-  printf("],\n\"blocked_at_snapshot\":[");
+  fprintf(g_out, "],\n\"blocked_at_snapshot\":[");
   for (uint32_t i = 0; i < a->open_count; i++) {
-    printf("%s\n", i ? "," : "");
+    fprintf(g_out, "%s\n", i ? "," : "");
     json_blocked(&a->open[i]);
   }
-  printf("]}\n");
+  fprintf(g_out, "]}\n");
 }
 
 // ---- Command -----------------------------------------------------------------
@@ -543,6 +546,7 @@ static int run(int argc, char **argv) {
   }
   g_snapshot = &s;
   g_sort = o.sort;
+  g_out = stdout;
   if (o.json)
     print_json(&s, &a, &o);
   else
@@ -562,6 +566,21 @@ static int run(int argc, char **argv) {
   fr_analysis_free(&a);
   fr_snapshot_close(&s);
   return status;
+}
+
+int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out) {
+  struct fr_analysis a;
+  if (fr_analyze(s, top ? top : 10, &a) != 0) {
+    fr_analysis_free(&a);
+    return -1;
+  }
+  struct options o = {"", top, SORT_TOTAL, 1};
+  g_snapshot = s;
+  g_sort = SORT_TOTAL;
+  g_out = out;
+  print_json(s, &a, &o);
+  fr_analysis_free(&a);
+  return 0;
 }
 
 const struct frtool_command frtool_summary = {

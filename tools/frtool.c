@@ -11,6 +11,7 @@ static const struct frtool_command *const frtool_commands[] = {
     &frtool_summary,
     &frtool_export,
     &frtool_diff,
+    &frtool_report,
 };
 
 #define FRTOOL_NCOMMANDS (sizeof(frtool_commands) / sizeof(frtool_commands[0]))

@@ -22,7 +22,14 @@ extern const struct frtool_command frtool_dump;
 extern const struct frtool_command frtool_summary;
 extern const struct frtool_command frtool_export;
 extern const struct frtool_command frtool_diff;
+extern const struct frtool_command frtool_report;
 
 int frtool_usage_error(const struct frtool_command *cmd, const char *what);
+
+struct fr_snapshot;
+// cmd_summary.c: the summary as JSON (what --json prints), for the report.
+#include <stdint.h>
+#include <stdio.h>
+int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out);
 
 #endif

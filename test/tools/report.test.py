@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Prints what a frtool report page embeds, one fact per line (report.test)."""
+import json
+import re
+import sys
+
+page = open(sys.argv[1]).read()
+data = json.loads(re.search(r'<script id="fr-data" type="application/json">(.*?)</script>',
+                            page, re.S).group(1))
+print("program", data["program"], "pid", data["pid"], "trigger", data["trigger"],
+      "slices", data["slice_count"])
+kinds = ["function", "lock", "cond", "blocking"]
+for t in data["threads"]:
+    s = t["slices"]
+    for i in range(0, len(s), 5):
+        print("T%d %s: %s %d+%d d%d %s" % (t["index"], t["name"], data["names"][s[i + 3]],
+                                         s[i], s[i + 1], s[i + 2], kinds[s[i + 4]]))
+for path, ns in data["folded"]:
+    print("folded", path, ns)
+print("summary functions", len(data["summary"]["functions"]), "locks",
+      len(data["summary"]["locks"]))
