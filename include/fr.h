@@ -57,6 +57,19 @@ int fr_write_to(fr_recorder *r, fr_write_fn write, void *ctx);
 int fr_write_to_path(fr_recorder *r, const char *path_template);
 const char *fr_strerror(int err);
 
+// User annotations, as Go's runtime/trace tasks, regions and logs. A task is
+// a unit of work that may span threads (a request); a region is a span of
+// time on one thread, optionally in a task; a log is a message with a
+// category. Names and categories are kept by address: pass string literals
+// (or strings that live until exit). A log's message is copied (at most 200
+// bytes). Each call is one event, and costs nothing when not recording
+// (fr_task_begin then returns 0, which the others accept).
+uint64_t fr_task_begin(const char *name);
+void fr_task_end(uint64_t task);
+void fr_region_begin(uint64_t task, const char *name);
+void fr_region_end(uint64_t task, const char *name);
+void fr_log(uint64_t task, const char *category, const char *message);
+
 // The recorder that FR_OPTIONS started, or NULL.
 fr_recorder *fr_default_recorder(void);
 

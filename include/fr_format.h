@@ -56,7 +56,7 @@ enum fr_site_kind {
   FR_SITE_FUNCTION = 1, // function entry/exit
   FR_SITE_LOCK = 2,     // a call of a lock function (pthread, C11, sem, user)
   FR_SITE_BLOCKING = 3, // a call of a function that may block (I/O, sleep...)
-  FR_SITE_USER = 4,     // reserved: user annotations
+  FR_SITE_USER = 4,     // a user annotation's name (fr_task_begin, ...)
 };
 
 // fr_site_desc.detail of a lock site: what the lock is.
@@ -74,6 +74,13 @@ enum fr_lock_detail {
 // wait longer than a microsecond counts as contention.
 #define FR_LOCK_WAITS_ALWAYS 0x100
 #define FR_LOCK_KIND(detail) ((detail) & 0xff)
+
+// fr_site_desc.detail of a user site: what the name names.
+enum fr_user_detail {
+  FR_USER_TASK = 1,   // fr_task_begin's name
+  FR_USER_REGION = 2, // fr_region_begin / end's name
+  FR_USER_LOG = 3,    // fr_log's category
+};
 
 // fr_site_desc.detail of a blocking site: low byte, what the recorded
 // argument identifies; next byte, how to read the result.
@@ -139,8 +146,15 @@ enum fr_site_event {
   FR_SEV_SIGNAL = 7,     // cond signal or broadcast: cond
   FR_SEV_CALL = 8,       // blocking call begins: argument (fr_blocking_arg)
   FR_SEV_RETURN = 9,     // blocking call returned: result [, errno]
+  FR_SEV_TASK_BEGIN = 10,   // user task begins: task id
+  FR_SEV_TASK_END = 11,     // user task ends: task id
+  FR_SEV_REGION_BEGIN = 12, // user region begins on this thread: task id
+  FR_SEV_REGION_END = 13,   // user region ends: task id
+  FR_SEV_LOG = 14,          // user log: task id, n; then n bytes of text
 };
 #define FR_SEV_MAX_FIELDS 3
+// FR_SEV_LOG's text is at most this long (longer messages are cut).
+#define FR_LOG_MAX_BYTES 200
 
 // Largest encoded event: tag (5) + delta (10) + header (1) + three 10-byte
 // varints.

@@ -96,8 +96,13 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
   }
   const struct fr_site_info *site = fr_snapshot_site(s, d->ev.id);
   if (d->ev.event_class == FR_EV_SITE) {
-    char name[24], fields[160];
+    char name[24], fields[400];
     fr_format_site_fields(site, &d->ev, fields, sizeof(fields));
+    if (site && site->kind == FR_SITE_USER) { // the name is the site's
+      printf("%s %s %s\n", fr_site_event_name(d->ev.site_event, name),
+             site->function, fields);
+      return;
+    }
     printf("%s %s%s%s", fr_site_event_name(d->ev.site_event, name),
            site && site->callee[0] ? site->callee : "?", fields[0] ? " " : "",
            fields);

@@ -34,11 +34,20 @@
 #include <string.h>
 
 enum format { FORMAT_PERFETTO, FORMAT_CHROME, FORMAT_FOLDED, FORMAT_HTML };
-// What a slice (or, for ITEM_LOCK_OP, an instant) stands for.
-enum item_kind { ITEM_FUNCTION, ITEM_WAIT, ITEM_COND, ITEM_CALL, ITEM_LOCK_OP };
+// What a slice (or, for ITEM_LOCK_OP and ITEM_USER_MARK, an instant) stands
+// for.
+enum item_kind {
+  ITEM_FUNCTION,
+  ITEM_WAIT,
+  ITEM_COND,
+  ITEM_CALL,
+  ITEM_LOCK_OP,
+  ITEM_REGION,    // a user region
+  ITEM_USER_MARK, // a user task begin or end, or a log
+};
 
 static const char *const item_category[] = {"function", "lock", "lock", "io",
-                                            "lock"};
+                                            "lock",     "user", "user"};
 
 struct item {
   uint32_t kind, site;
@@ -95,6 +104,11 @@ static uint64_t to_ns(const struct fr_snapshot *s, uint64_t ticks) {
 static const char *site_name(const struct exporter *x, uint32_t kind,
                              uint32_t site, char buf[160]) {
   const struct fr_site_info *si = fr_snapshot_site(x->s, site);
+  if (si && si->kind == FR_SITE_USER) { // a task, region or log category
+    snprintf(buf, 160, "%s%s", si->detail == FR_USER_TASK ? "task " : "",
+             si->function);
+    return buf;
+  }
   const char *fn = si ? (si->callee[0] ? si->callee : si->function) : "?";
   switch (kind) {
   case ITEM_WAIT:
@@ -286,7 +300,7 @@ static void chrome_event(struct exporter *x, uint64_t ts, char ph,
       json_text(x->out, arg2);
     }
     const struct fr_site_info *si = fr_snapshot_site(x->s, site);
-    if (si && ph != 'E')
+    if (si && ph != 'E' && si->file[0])
       fprintf(x->out, ",\"site\":\"%s:%u\"", si->file, si->line);
     fprintf(x->out, "}");
   }
@@ -559,6 +573,27 @@ static void emit_instant(struct exporter *x, uint64_t ts, uint32_t site,
                  NULL, NULL);
 }
 
+// A task's begin or end, or a log: an instant named by the task or the log's
+// category, with the task id and (a log's) text.
+static void emit_user_mark(struct exporter *x, uint64_t ts,
+                           const struct fr_event *ev) {
+  char text[FR_LOG_MAX_BYTES + 1] = "";
+  const char *what = ev->site_event == FR_SEV_TASK_BEGIN ? "begin"
+                     : ev->site_event == FR_SEV_TASK_END ? "end"
+                                                         : NULL;
+  if (ev->site_event == FR_SEV_LOG) {
+    memcpy(text, ev->text, ev->text_len);
+    text[ev->text_len] = 0;
+  }
+  int64_t task = ev->nfields ? (int64_t)ev->field[0] : 0;
+  if (x->format == FORMAT_PERFETTO)
+    pb_event(x, ts, 3, ITEM_USER_MARK, ev->id, "task", task, 0,
+             what ? "task" : "message", what ? what : text);
+  else if (x->format == FORMAT_CHROME)
+    chrome_event(x, ts, 'i', ITEM_USER_MARK, ev->id, "task", task, 0,
+                 what ? "event" : "message", what ? what : text);
+}
+
 // Which open item an event begins or ends: returns 1 for a begin, -1 for an
 // end, 0 for neither; *kind and the site say which.
 static int classify(const struct fr_event *ev, uint32_t *kind) {
@@ -588,6 +623,12 @@ static int classify(const struct fr_event *ev, uint32_t *kind) {
       return 1;
     case FR_SEV_RETURN:
       *kind = ITEM_CALL;
+      return -1;
+    case FR_SEV_REGION_BEGIN:
+      *kind = ITEM_REGION;
+      return 1;
+    case FR_SEV_REGION_END:
+      *kind = ITEM_REGION;
       return -1;
     }
   }
@@ -680,6 +721,8 @@ static void replay_segment(struct exporter *x,
           const char *arg = si ? fr_blocking_arg_name(si->detail) : NULL;
           emit_begin(x, ts, kind, ev.id, arg, fr_unzigzag(ev.field[0]),
                      si && (si->detail & 0xff) == FR_ARG_ADDR);
+        } else if (kind == ITEM_REGION) {
+          emit_begin(x, ts, kind, ev.id, "task", (int64_t)ev.field[0], 0);
         } else if (kind != ITEM_FUNCTION) {
           emit_begin(x, ts, kind, ev.id, kind == ITEM_COND ? "cond" : "lock",
                      (int64_t)ev.field[0], 1);
@@ -703,6 +746,9 @@ static void replay_segment(struct exporter *x,
                    fr_errno_name(fr_unzigzag(ev.field[1]), errname));
         else
           emit_end(x, ts, NULL, 0, NULL, NULL);
+      } else if (ev.event_class == FR_EV_SITE &&
+                 ev.site_event >= FR_SEV_TASK_BEGIN) {
+        emit_user_mark(x, ts, &ev);
       } else if (ev.event_class == FR_EV_SITE) {
         const char *what = ev.site_event == FR_SEV_ACQUIRE   ? "acquire"
                            : ev.site_event == FR_SEV_RELEASE ? "release"

@@ -168,6 +168,42 @@ static void describe_blocked(const struct fr_blocked *b, char *buf, size_t size)
            arg, where);
 }
 
+static int user_cmp(const void *x, const void *y) {
+  struct fr_user_stats *a = (void *)x, *b = (void *)y;
+  int c = DESCENDING(dist_key(&a->duration), dist_key(&b->duration));
+  return c ? c : DESCENDING(b->site, a->site);
+}
+
+// Tasks or regions: calls, total, mean, p99, max by name.
+static void print_user_table(struct fr_analysis *a, const struct options *o,
+                             uint32_t kind, const char *title) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < a->user_count; i++)
+    n += a->users[i].kind == kind;
+  if (!n)
+    return;
+  qsort(a->users, a->user_count, sizeof(*a->users), user_cmp);
+  char d1[32], d2[32], d3[32], d4[32];
+  fprintf(g_out, "\n%s\n  %8s %10s %10s %10s %10s  %s\n", title, "count",
+          "total", "mean", "p99", "max", "name");
+  uint32_t shown = 0;
+  for (uint32_t i = 0; i < a->user_count && shown < rows(n, o->top); i++) {
+    struct fr_user_stats *u = &a->users[i];
+    if (u->kind != kind)
+      continue;
+    shown++;
+    const struct fr_site_info *si = fr_snapshot_site(g_snapshot, u->site);
+    uint64_t c = u->duration.count;
+    fprintf(g_out, "  %8llu %10s %10s %10s %10s  %s", (unsigned long long)c,
+            dur(u->duration.total, d1), dur(c ? u->duration.total / c : 0, d2),
+            dur(fr_dist_quantile(&u->duration, 0.99), d3),
+            dur(u->duration.max, d4), si ? si->function : "?");
+    if (u->unfinished)
+      fprintf(g_out, " (+%llu unfinished)", (unsigned long long)u->unfinished);
+    fprintf(g_out, "\n");
+  }
+}
+
 static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
@@ -224,6 +260,9 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
       fprintf(g_out, "\n");
     }
   }
+
+  print_user_table(a, o, FR_USER_TASK, "tasks");
+  print_user_table(a, o, FR_USER_REGION, "regions");
 
   if (a->lock_count) {
     qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
@@ -300,6 +339,20 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              dur(fr_dist_quantile(&b->duration, 0.99), d2),
              dur(b->duration.max, d3), site_callee(b->site),
              site_where(b->site, where));
+    }
+  }
+
+  if (a->log_count) {
+    fprintf(g_out, "\nlogs (%llu; the newest %u)\n",
+            (unsigned long long)a->log_count, a->recent_log_count);
+    for (uint32_t i = 0; i < a->recent_log_count; i++) {
+      const struct fr_log_entry *e = &a->recent_logs[i];
+      const struct fr_site_info *si = fr_snapshot_site(s, e->category);
+      fprintf(g_out, "  %.6f ms T%u task %llu %s: ", at_ms(e->ticks), e->thread,
+              (unsigned long long)e->task, si ? si->function : "?");
+      for (const char *c = e->text; *c; c++) // one line per log
+        fputc((unsigned char)*c < 0x20 ? ' ' : *c, g_out);
+      fputc('\n', g_out);
     }
   }
 
@@ -467,6 +520,29 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_dist("duration", &b->duration);
     fprintf(g_out, ",");
     json_site("first_site", b->site);
+    fprintf(g_out, "}");
+  }
+  qsort(a->users, a->user_count, sizeof(*a->users), user_cmp);
+  fprintf(g_out, "],\n\"user\":[");
+  for (uint32_t i = 0, n = 0; i < a->user_count; i++) {
+    struct fr_user_stats *u = &a->users[i];
+    static const char *const kinds[] = {"?", "task", "region", "log"};
+    fprintf(g_out, "%s\n{\"kind\":\"%s\",\"unfinished\":%llu,", n++ ? "," : "",
+            kinds[u->kind <= 3 ? u->kind : 0], (unsigned long long)u->unfinished);
+    json_site("site", u->site);
+    fprintf(g_out, ",");
+    json_dist("duration", &u->duration);
+    fprintf(g_out, "}");
+  }
+  fprintf(g_out, "],\n\"logs\":[");
+  for (uint32_t i = 0; i < a->recent_log_count; i++) {
+    const struct fr_log_entry *e = &a->recent_logs[i];
+    const struct fr_site_info *si = fr_snapshot_site(s, e->category);
+    fprintf(g_out, "%s\n{\"ms\":%.6f,\"thread\":%u,\"task\":%llu,\"category\":",
+            i ? "," : "", at_ms(e->ticks), e->thread, (unsigned long long)e->task);
+    json_string(si ? si->function : "?");
+    fprintf(g_out, ",\"text\":");
+    json_string(e->text);
     fprintf(g_out, "}");
   }
   qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);

@@ -22,8 +22,15 @@ struct pending {
   uint64_t object, extra, since; // extra: the cond wait's mutex
 };
 
+struct region {
+  uint32_t site;
+  uint64_t since;
+};
+
 // One thread's replay state.
 struct replay {
+  struct region *regions;
+  uint32_t region_depth, region_cap;
   struct frame *stack;
   uint32_t depth, stack_cap;
   struct held *held;
@@ -34,6 +41,7 @@ struct replay {
 
 static void replay_reset(struct replay *r) {
   r->depth = 0;
+  r->region_depth = 0;
   r->held_count = 0;
   memset(&r->wait, 0, sizeof(r->wait));
   memset(&r->cond, 0, sizeof(r->cond));
@@ -192,6 +200,83 @@ static int call_failed(const struct fr_site_info *si, const struct fr_event *ev)
   return 0;
 }
 
+static struct fr_user_stats *user_get(struct fr_analysis *a, uint32_t site,
+                                      uint32_t kind) {
+  struct fr_user_stats *u =
+      TABLE_GET(a, user_map, users, user_count, user_cap, site, site);
+  if (u)
+    u->kind = kind;
+  return u;
+}
+
+static void on_user_event(struct fr_analysis *a, struct replay *r,
+                          const struct fr_event *ev) {
+  uint64_t now = ev->ticks, task = ev->nfields ? ev->field[0] : 0;
+  switch (ev->site_event) {
+  case FR_SEV_REGION_BEGIN:
+    if (!fr_grow((void **)&r->regions, &r->region_cap, r->region_depth + 1,
+                 sizeof(*r->regions)))
+      r->regions[r->region_depth++] = (struct region){ev->id, now};
+    break;
+  case FR_SEV_REGION_END:
+    for (uint32_t k = r->region_depth; k-- > 0;) {
+      if (r->regions[k].site != ev->id)
+        continue;
+      struct fr_user_stats *u = user_get(a, ev->id, FR_USER_REGION);
+      if (u)
+        fr_dist_add(&u->duration, now - r->regions[k].since);
+      r->region_depth = k;
+      break;
+    }
+    break;
+  case FR_SEV_TASK_BEGIN:
+  case FR_SEV_TASK_END: {
+    // A task may begin on one thread and end on another: pair by id at the
+    // end of the analysis.
+    struct fr_task_seen *t =
+        TABLE_GET(a, task_map, tasks, task_count, task_cap, id, task);
+    if (!t)
+      break;
+    if (ev->site_event == FR_SEV_TASK_BEGIN) {
+      t->begin = now;
+      t->site = ev->id;
+    } else {
+      t->end = now;
+    }
+    break;
+  }
+  case FR_SEV_LOG: {
+    a->log_count++;
+    struct fr_user_stats *u = user_get(a, ev->id, FR_USER_LOG);
+    if (u)
+      u->duration.count++; // logs: a count only
+    // Keep the newest few, in time order.
+    uint32_t n = a->recent_log_count, at = n;
+    while (at > 0 && a->recent_logs[at - 1].ticks > now)
+      at--;
+    if (n == FR_RECENT_LOGS) {
+      if (at == 0)
+        break; // older than all kept
+      memmove(&a->recent_logs[0], &a->recent_logs[1],
+              (at - 1) * sizeof(a->recent_logs[0]));
+      at--;
+    } else {
+      memmove(&a->recent_logs[at + 1], &a->recent_logs[at],
+              (n - at) * sizeof(a->recent_logs[0]));
+      a->recent_log_count++;
+    }
+    struct fr_log_entry *e = &a->recent_logs[at];
+    e->ticks = now;
+    e->thread = r->thread->index;
+    e->category = ev->id;
+    e->task = task;
+    memcpy(e->text, ev->text, ev->text_len);
+    e->text[ev->text_len] = 0;
+    break;
+  }
+  }
+}
+
 static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
                           struct replay *r, const struct fr_event *ev) {
   const struct fr_site_info *si = fr_snapshot_site(s, ev->id);
@@ -203,6 +288,10 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
   // contended when it lasted longer than a microsecond.
   uint64_t user_contended = s->hdr.tick_hz / 1000000 + 1;
 
+  if (ev->site_event >= FR_SEV_TASK_BEGIN) {
+    on_user_event(a, r, ev);
+    return;
+  }
   switch (ev->site_event) {
   case FR_SEV_ACQUIRE:
     acquisition(a, r, si, ev->id, f0, result == 0, 0, 0, result == 0, now);
@@ -327,6 +416,11 @@ static void close_thread(struct fr_analysis *a, const struct fr_snapshot *s,
                          struct replay *r) {
   uint64_t end = s->hdr.snapshot_ticks;
   uint32_t tid = r->thread->index;
+  for (uint32_t k = 0; k < r->region_depth; k++) {
+    struct fr_user_stats *u = user_get(a, r->regions[k].site, FR_USER_REGION);
+    if (u)
+      u->unfinished++;
+  }
   const struct pending *p[3] = {&r->wait, &r->cond, &r->call};
   const uint32_t kinds[3] = {FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL};
   for (int i = 0; i < 3; i++)
@@ -488,16 +582,30 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   }
   if (s->chunk_count)
     close_thread(a, s, &r);
+  for (uint32_t i = 0; i < a->task_count; i++) {
+    const struct fr_task_seen *t = &a->tasks[i];
+    if (!t->begin)
+      continue; // begun before the window
+    struct fr_user_stats *u = user_get(a, t->site, FR_USER_TASK);
+    if (!u)
+      continue;
+    if (t->end >= t->begin && t->end)
+      fr_dist_add(&u->duration, t->end - t->begin);
+    else
+      u->unfinished++;
+  }
   free(order);
   free(canon);
   free(r.stack);
   free(r.held);
+  free(r.regions);
   return 0;
 oom:
   free(order);
   free(canon);
   free(r.stack);
   free(r.held);
+  free(r.regions);
   return -1;
 }
 
@@ -516,6 +624,12 @@ void fr_analysis_free(struct fr_analysis *a) {
     fr_dist_free(&a->block_sites[i].duration);
   for (uint32_t i = 0; i < a->fd_count; i++)
     fr_dist_free(&a->fds[i].duration);
+  for (uint32_t i = 0; i < a->user_count; i++)
+    fr_dist_free(&a->users[i].duration);
+  free(a->users);
+  free(a->tasks);
+  fr_map_free(&a->user_map);
+  fr_map_free(&a->task_map);
   free(a->funcs);
   free(a->func_by_site);
   free(a->locks);

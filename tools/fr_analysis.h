@@ -61,6 +61,29 @@ struct fr_thread_stats {
   uint64_t lock_wait, cond_wait, blocking; // ticks blocked in each
 };
 
+// User tasks and regions, by name (the name's site).
+struct fr_user_stats {
+  uint32_t site;
+  uint32_t kind; // FR_USER_TASK or FR_USER_REGION
+  struct fr_dist duration;
+  uint64_t unfinished; // begun in the window, not ended in it
+};
+
+// A user task seen in the window: when it began and ended, if seen.
+struct fr_task_seen {
+  uint64_t id;
+  uint32_t site;
+  uint64_t begin, end; // 0: not seen
+};
+
+#define FR_RECENT_LOGS 10
+struct fr_log_entry {
+  uint64_t ticks;
+  uint32_t thread, category; // category: its site
+  uint64_t task;
+  char text[FR_LOG_MAX_BYTES + 1];
+};
+
 enum fr_blocked_kind { FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL };
 
 // "Thread T was blocked on X from t1 to t2".
@@ -92,6 +115,14 @@ struct fr_analysis {
   uint32_t longest_count, top_blocked;
   struct fr_blocked *open;
   uint32_t open_count, open_cap;
+  struct fr_user_stats *users;
+  uint32_t user_count, user_cap;
+  struct fr_task_seen *tasks;
+  uint32_t task_count, task_cap;
+  struct fr_log_entry recent_logs[FR_RECENT_LOGS]; // the newest, oldest first
+  uint32_t recent_log_count;
+  uint64_t log_count;
+  struct fr_map user_map, task_map;
   uint64_t events, partial_calls, gaps;
   uint64_t malformed_chunks; // decoding stopped at a malformed event
   uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)

@@ -25,6 +25,16 @@ const char *fr_site_event_name(uint32_t site_event, char buf[24]) {
     return "call";
   case FR_SEV_RETURN:
     return "return";
+  case FR_SEV_TASK_BEGIN:
+    return "task-begin";
+  case FR_SEV_TASK_END:
+    return "task-end";
+  case FR_SEV_REGION_BEGIN:
+    return "region-begin";
+  case FR_SEV_REGION_END:
+    return "region-end";
+  case FR_SEV_LOG:
+    return "log";
   }
   snprintf(buf, 24, "site-event-%u", site_event);
   return buf;
@@ -118,6 +128,26 @@ void fr_format_site_fields(const struct fr_site_info *site,
     if (ev->nfields >= 1)
       fr_format_blocking_arg(site ? site->detail : 0xff, fr_unzigzag(f[0]),
                              buf, size);
+    return;
+  }
+  case FR_SEV_TASK_BEGIN:
+  case FR_SEV_TASK_END:
+  case FR_SEV_REGION_BEGIN:
+  case FR_SEV_REGION_END:
+    if (ev->nfields >= 1)
+      snprintf(buf, size, "task=%llu", (unsigned long long)f[0]);
+    return;
+  case FR_SEV_LOG: {
+    // The text, with control characters shown as '?', so a line stays one.
+    size_t at = (size_t)snprintf(buf, size, "task=%llu \"",
+                                 (unsigned long long)(ev->nfields ? f[0] : 0));
+    for (uint32_t k = 0; k < ev->text_len && at + 2 < size; k++) {
+      char ch = ev->text[k];
+      buf[at++] = (unsigned char)ch < 0x20 ? '?' : ch;
+    }
+    if (at + 1 < size)
+      buf[at++] = '"';
+    buf[at < size ? at : size - 1] = 0;
     return;
   }
   case FR_SEV_RETURN:

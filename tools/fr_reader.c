@@ -208,6 +208,15 @@ int fr_chunk_next(const struct fr_chunk_view *c, struct fr_cursor *cur,
     for (uint32_t k = 0; k < ev->nfields; k++)
       if (fr_get_varint(c->events, end, &off, &ev->field[k]))
         return -1;
+    ev->text = NULL;
+    ev->text_len = 0;
+    if (ev->site_event == FR_SEV_LOG) { // the text follows the fields
+      if (ev->nfields < 2 || ev->field[1] > end - off)
+        return -1;
+      ev->text = (const char *)c->events + off;
+      ev->text_len = (uint32_t)ev->field[1];
+      off += ev->text_len;
+    }
     if (ev->site_event >= FR_SEV_ACQUIRE && ev->site_event <= FR_SEV_SIGNAL &&
         ev->nfields) {
       cur->last_object += (uint64_t)fr_unzigzag(ev->field[0]);

@@ -82,6 +82,9 @@ struct fr_event {
   uint32_t site_event;
   uint32_t nfields;
   uint64_t field[FR_SEV_MAX_FIELDS];
+  // FR_SEV_LOG: the message, inside the chunk (not NUL-terminated).
+  const char *text;
+  uint32_t text_len;
 };
 
 static inline int64_t fr_unzigzag(uint64_t v) {
