@@ -14,6 +14,7 @@
 // window. Exit status: 0 no regression, 3 regressions (for a regression
 // job), 1 unreadable input, 2 usage.
 #include "fr_analysis.h"
+#include "fr_events.h"
 #include "frtool.h"
 
 #include <stdio.h>
@@ -145,18 +146,6 @@ static double mean(const struct fr_dist *d) {
   return d->count ? (double)d->total / (double)d->count : 0;
 }
 
-static const char *fmt(double ns, char buf[32]) {
-  if (ns < 1e3)
-    snprintf(buf, 32, "%.0fns", ns);
-  else if (ns < 1e6)
-    snprintf(buf, 32, "%.1fus", ns / 1e3);
-  else if (ns < 1e9)
-    snprintf(buf, 32, "%.3fms", ns / 1e6);
-  else
-    snprintf(buf, 32, "%.3fs", ns / 1e9);
-  return buf;
-}
-
 static int run(int argc, char **argv) {
   double threshold = 10, min_time = 1000;
   uint32_t top = 30;
@@ -241,7 +230,7 @@ static int run(int argc, char **argv) {
   char min_text[32];
   printf("%u compared: %u regression%s (threshold %.0f%%, at least %s)\n",
          t.count, regressions, regressions == 1 ? "" : "s", threshold,
-         fmt(min_time, min_text));
+         fr_format_ns(min_time, min_text));
   printf("  %-5s %8s %8s %10s %10s %10s %10s %8s  %s\n", "", "A calls",
          "B calls", "A mean", "B mean", "A p99", "B p99", "change", "what");
   for (uint32_t i = 0; i < t.count && (!top || i < top); i++) {
@@ -253,9 +242,9 @@ static int run(int argc, char **argv) {
       snprintf(change, sizeof(change), "%+.0f%%", v[i].change * 100);
     printf("  %-5s %8llu %8llu %10s %10s %10s %10s %8s  %s%s%s\n",
            v[i].regression ? "WORSE" : "", (unsigned long long)m->a.count,
-           (unsigned long long)m->b.count, fmt(mean(&m->a), b1),
-           fmt(mean(&m->b), b2), fmt((double)fr_dist_quantile(&m->a, 0.99), b3),
-           fmt((double)fr_dist_quantile(&m->b, 0.99), b4), change, m->key,
+           (unsigned long long)m->b.count, fr_format_ns(mean(&m->a), b1),
+           fr_format_ns(mean(&m->b), b2), fr_format_ns((double)fr_dist_quantile(&m->a, 0.99), b3),
+           fr_format_ns((double)fr_dist_quantile(&m->b, 0.99), b4), change, m->key,
            v[i].why[0] ? " by " : "", v[i].why);
   }
   for (uint32_t i = 0; i < t.count; i++) {

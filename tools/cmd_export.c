@@ -768,24 +768,13 @@ static void replay_segment(struct exporter *x,
     emit_end(x, end_ns, NULL, 0, NULL, NULL);
 }
 
-static int chunk_order(const void *a, const void *b) {
-  const struct fr_chunk_view *x = *(const struct fr_chunk_view *const *)a;
-  const struct fr_chunk_view *y = *(const struct fr_chunk_view *const *)b;
-  if (x->hdr.thread_index != y->hdr.thread_index)
-    return x->hdr.thread_index < y->hdr.thread_index ? -1 : 1;
-  return x->hdr.seq < y->hdr.seq ? -1 : x->hdr.seq > y->hdr.seq;
-}
-
 static int export_snapshot(struct exporter *x) {
   const struct fr_snapshot *s = x->s;
-  const struct fr_chunk_view **order = malloc((s->chunk_count + 1) * sizeof(*order));
+  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
   struct item *early = NULL;
   uint32_t early_cap = 0;
   if (!order)
     return -1;
-  for (uint32_t i = 0; i < s->chunk_count; i++)
-    order[i] = &s->chunks[i];
-  qsort(order, s->chunk_count, sizeof(*order), chunk_order);
   x->start_ns = UINT64_MAX;
   for (uint32_t i = 0; i < s->chunk_count; i++) {
     uint64_t base = to_ns(s, order[i]->hdr.base_ticks);

@@ -39,16 +39,7 @@ static double ns(uint64_t ticks) {
 
 // A duration for a table cell: 950ns, 12.3us, 4.235ms, 1.500s.
 static const char *dur(uint64_t ticks, char buf[32]) {
-  double v = ns(ticks);
-  if (v < 1e3)
-    snprintf(buf, 32, "%.0fns", v);
-  else if (v < 1e6)
-    snprintf(buf, 32, "%.1fus", v / 1e3);
-  else if (v < 1e9)
-    snprintf(buf, 32, "%.3fms", v / 1e6);
-  else
-    snprintf(buf, 32, "%.3fs", v / 1e9);
-  return buf;
+  return fr_format_ns(ns(ticks), buf);
 }
 
 // Milliseconds since the recorder started, as frtool dump prints times.

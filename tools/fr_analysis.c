@@ -480,22 +480,13 @@ static uint32_t canonical_id(const struct fr_snapshot *s, const uint32_t *canon,
   return si ? canon[si - s->sites] : id;
 }
 
-static int chunk_order(const void *x, const void *y) {
-  const struct fr_chunk_view *a = *(const struct fr_chunk_view *const *)x;
-  const struct fr_chunk_view *b = *(const struct fr_chunk_view *const *)y;
-  if (a->hdr.thread_index != b->hdr.thread_index)
-    return a->hdr.thread_index < b->hdr.thread_index ? -1 : 1;
-  return a->hdr.seq < b->hdr.seq ? -1 : a->hdr.seq > b->hdr.seq;
-}
-
 int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
                struct fr_analysis *a) {
   memset(a, 0, sizeof(*a));
   a->top_blocked = top_blocked;
   a->first_ticks = UINT64_MAX;
   a->longest = calloc(top_blocked + 1, sizeof(*a->longest));
-  const struct fr_chunk_view **order =
-      malloc((s->chunk_count + 1) * sizeof(*order));
+  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
   uint32_t *canon = canonical_sites(s);
   struct replay r = {0};
   uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
@@ -511,9 +502,6 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     free(canon);
     return -1;
   }
-  for (uint32_t i = 0; i < s->chunk_count; i++)
-    order[i] = &s->chunks[i];
-  qsort(order, s->chunk_count, sizeof(*order), chunk_order);
 
   for (uint32_t i = 0; i < s->chunk_count; i++) {
     const struct fr_chunk_view *c = order[i];

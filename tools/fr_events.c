@@ -76,6 +76,18 @@ void fr_format_blocking_arg(uint32_t detail, int64_t value, char *buf,
     snprintf(buf, size, "%s=%lld", what, (long long)value);
 }
 
+const char *fr_format_ns(double ns, char buf[32]) {
+  if (ns < 1e3)
+    snprintf(buf, 32, "%.0fns", ns);
+  else if (ns < 1e6)
+    snprintf(buf, 32, "%.1fus", ns / 1e3);
+  else if (ns < 1e9)
+    snprintf(buf, 32, "%.3fms", ns / 1e6);
+  else
+    snprintf(buf, 32, "%.3fs", ns / 1e9);
+  return buf;
+}
+
 const char *fr_errno_name(int64_t err, char buf[24]) {
   const char *name =
       err > 0 && err < 4096 ? strerrorname_np((int)err) : NULL;

@@ -20,6 +20,9 @@ const char *fr_blocking_arg_name(uint32_t detail);
 void fr_format_blocking_arg(uint32_t detail, int64_t value, char *buf,
                             size_t size);
 
+// A duration in the unit that fits: 950ns, 12.3us, 4.235ms, 1.500s.
+const char *fr_format_ns(double ns, char buf[32]);
+
 // "EBADF", or the number when it has no name.
 const char *fr_errno_name(int64_t err, char buf[24]);
 

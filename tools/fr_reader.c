@@ -423,6 +423,24 @@ void fr_snapshot_close(struct fr_snapshot *s) {
   memset(s, 0, sizeof(*s));
 }
 
+static int fr_chunk_order(const void *x, const void *y) {
+  const struct fr_chunk_view *a = *(const struct fr_chunk_view *const *)x;
+  const struct fr_chunk_view *b = *(const struct fr_chunk_view *const *)y;
+  if (a->hdr.thread_index != b->hdr.thread_index)
+    return a->hdr.thread_index < b->hdr.thread_index ? -1 : 1;
+  return a->hdr.seq < b->hdr.seq ? -1 : a->hdr.seq > b->hdr.seq;
+}
+
+const struct fr_chunk_view **fr_snapshot_chunks_in_order(const struct fr_snapshot *s) {
+  const struct fr_chunk_view **order = malloc((s->chunk_count + 1) * sizeof(*order));
+  if (!order)
+    return NULL;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    order[i] = &s->chunks[i];
+  qsort(order, s->chunk_count, sizeof(*order), fr_chunk_order);
+  return order;
+}
+
 const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id) {
   struct fr_site_info key = {.id = id};

@@ -67,6 +67,11 @@ void fr_snapshot_close(struct fr_snapshot *s);
 void fr_snapshot_release(const struct fr_snapshot *s, const void *from,
                          size_t len);
 
+// The snapshot's chunks sorted by (thread, sequence), in a malloc'd array of
+// chunk_count pointers (NULL when out of memory): each thread's history in
+// order, as the commands replay it.
+const struct fr_chunk_view **fr_snapshot_chunks_in_order(const struct fr_snapshot *s);
+
 const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id);
 double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks);
