@@ -65,6 +65,13 @@ struct stack_node {
   uint32_t last_kind, last_site, last_child;
 };
 
+struct handoff {
+  uint64_t lock;
+  uint64_t wait_ns, acquired_ns; // the waiter's wait
+  uint64_t release_ns;           // the release that ended it, 0 if unknown
+  uint32_t waiter, releaser;     // thread indices
+};
+
 struct exporter {
   enum format format;
   FILE *out;
@@ -87,6 +94,12 @@ struct exporter {
   uint32_t name_count;
   char **names;
   uint32_t names_cap;
+  // Lock hand-offs (Perfetto and Chrome): a contended acquisition and the
+  // release that let it through, drawn as a flow from one to the other.
+  struct handoff *handoffs;
+  uint32_t handoff_count, handoff_cap;
+  struct fr_map handoff_by_release, handoff_by_acquire; // key -> index
+  uint64_t flow_out, flow_in; // on the next instant: starts / ends a flow
   // The current thread.
   uint32_t thread_index, tid;
   char thread_name[16];
@@ -137,6 +150,11 @@ static void pb_varint(struct pb *b, uint64_t v) {
     if (!v)
       return;
   }
+}
+
+static void pb_varint_byte(struct pb *b, uint8_t byte) { // a raw byte
+  if (b->p < b->end)
+    *b->p++ = byte;
 }
 
 static void pb_key(struct pb *b, uint32_t field, uint32_t wire) {
@@ -225,6 +243,16 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
         pb_string(&da, 10, arg2_name);
         pb_string(&da, 6, arg2);
       });
+    if (x->flow_out) { // flow_ids = 47, fixed64
+      pb_key(&ev, 47, 1);
+      for (int k = 0; k < 8; k++)
+        pb_varint_byte(&ev, (uint8_t)(x->flow_out >> (8 * k)));
+    }
+    if (x->flow_in) { // terminating_flow_ids = 48, fixed64
+      pb_key(&ev, 48, 1);
+      for (int k = 0; k < 8; k++)
+        pb_varint_byte(&ev, (uint8_t)(x->flow_in >> (8 * k)));
+    }
   });
   pb_packet(x, buf, (size_t)(b.p - buf));
 }
@@ -305,6 +333,13 @@ static void chrome_event(struct exporter *x, uint64_t ts, char ph,
     fprintf(x->out, "}");
   }
   fprintf(x->out, "}");
+  if (x->flow_out || x->flow_in) // Chrome's flow events, bound to this one
+    fprintf(x->out,
+            ",\n{\"ph\":\"%s\"%s,\"id\":%llu,\"cat\":\"lock\",\"name\":"
+            "\"handoff\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f}",
+            x->flow_out ? "s" : "f", x->flow_out ? "" : ",\"bp\":\"e\"",
+            (unsigned long long)(x->flow_out ? x->flow_out : x->flow_in),
+            x->s->hdr.pid, x->tid, (double)ts / 1e3);
 }
 
 // ---- Folded stacks ----------------------------------------------------------
@@ -573,6 +608,105 @@ static void emit_instant(struct exporter *x, uint64_t ts, uint32_t site,
                  NULL, NULL);
 }
 
+// ---- Lock hand-offs ------------------------------------------------------------
+
+static uint64_t handoff_key(uint32_t thread, uint64_t ns, uint64_t lock) {
+  uint64_t h = (ns * 0x9e3779b97f4a7c15ull) ^ (lock * 0xbf58476d1ce4e5b9ull);
+  return h ^ thread;
+}
+
+static int handoff_order(const void *a, const void *b) {
+  const struct handoff *x = a, *y = b;
+  if (x->lock != y->lock)
+    return x->lock < y->lock ? -1 : 1;
+  return x->acquired_ns < y->acquired_ns ? -1 : x->acquired_ns > y->acquired_ns;
+}
+
+// Two passes over every thread before the export: the contended
+// acquisitions (a wait, then acquired), then for each the last release of
+// that lock, on another thread, between the wait's start and the acquisition.
+// Memory grows with the number of contended acquisitions only.
+static void find_handoffs(struct exporter *x,
+                          const struct fr_chunk_view *const *order, uint32_t n) {
+  for (int pass = 0; pass < 2; pass++) {
+    uint64_t wait_lock = 0, wait_ns = 0;
+    int waiting = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      if (i == 0 || order[i]->hdr.thread_index != order[i - 1]->hdr.thread_index)
+        waiting = 0;
+      struct fr_cursor cur;
+      struct fr_event ev;
+      fr_cursor_init(order[i], &cur);
+      uint32_t thread = order[i]->hdr.thread_index;
+      while (fr_chunk_next(order[i], &cur, &ev) == 1) {
+        if (ev.event_class != FR_EV_SITE || !ev.nfields)
+          continue;
+        uint64_t ts = to_ns(x->s, ev.ticks), lock = ev.field[0];
+        if (pass == 0 && ev.site_event == FR_SEV_WAIT) {
+          waiting = 1, wait_lock = lock, wait_ns = ts;
+        } else if (pass == 0 && ev.site_event == FR_SEV_ACQUIRED && waiting &&
+                   wait_lock == lock) {
+          waiting = 0;
+          if (!fr_grow((void **)&x->handoffs, &x->handoff_cap,
+                       x->handoff_count + 1, sizeof(*x->handoffs)))
+            x->handoffs[x->handoff_count++] =
+                (struct handoff){lock, wait_ns, ts, 0, thread, 0};
+        } else if (pass == 1 && ev.site_event == FR_SEV_RELEASE) {
+          // The first acquisition of this lock at or after the release.
+          uint32_t lo = 0, hi = x->handoff_count;
+          while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            const struct handoff *h = &x->handoffs[mid];
+            if (h->lock < lock || (h->lock == lock && h->acquired_ns < ts))
+              lo = mid + 1;
+            else
+              hi = mid;
+          }
+          if (lo < x->handoff_count) {
+            struct handoff *h = &x->handoffs[lo];
+            if (h->lock == lock && h->waiter != thread && ts >= h->wait_ns &&
+                ts >= h->release_ns) {
+              h->release_ns = ts;
+              h->releaser = thread;
+            }
+          }
+        }
+      }
+    }
+    if (pass == 0)
+      qsort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
+  }
+  for (uint32_t i = 0; i < x->handoff_count; i++) {
+    const struct handoff *h = &x->handoffs[i];
+    if (!h->release_ns)
+      continue;
+    uint32_t *r = fr_map_slot(&x->handoff_by_release,
+                              handoff_key(h->releaser, h->release_ns, h->lock));
+    uint32_t *a = fr_map_slot(&x->handoff_by_acquire,
+                              handoff_key(h->waiter, h->acquired_ns, h->lock));
+    if (r && *r == UINT32_MAX)
+      *r = i;
+    if (a && *a == UINT32_MAX)
+      *a = i;
+  }
+}
+
+// The flow id (index + 1) of the hand-off whose release or acquisition this
+// is; 0 if none.
+static uint64_t handoff_flow(struct exporter *x, int release, uint64_t ts,
+                             uint64_t lock) {
+  struct fr_map *m = release ? &x->handoff_by_release : &x->handoff_by_acquire;
+  if (!m->count)
+    return 0;
+  uint32_t *slot = fr_map_slot(m, handoff_key(x->thread_index, ts, lock));
+  if (!slot || *slot == UINT32_MAX)
+    return 0;
+  const struct handoff *h = &x->handoffs[*slot];
+  int same = release ? h->releaser == x->thread_index && h->release_ns == ts
+                     : h->waiter == x->thread_index && h->acquired_ns == ts;
+  return same && h->lock == lock ? *slot + 1 : 0;
+}
+
 // A task's begin or end, or a log: an instant named by the task or the log's
 // category, with the task id and (a log's) text.
 static void emit_user_mark(struct exporter *x, uint64_t ts,
@@ -746,6 +880,10 @@ static void replay_segment(struct exporter *x,
                    fr_errno_name(fr_unzigzag(ev.field[1]), errname));
         else
           emit_end(x, ts, NULL, 0, NULL, NULL);
+        if (kind == ITEM_WAIT && (x->flow_in = handoff_flow(x, 0, ts, ev.field[0]))) {
+          emit_instant(x, ts, ev.id, "acquired", ev.field[0]);
+          x->flow_in = 0;
+        }
       } else if (ev.event_class == FR_EV_SITE &&
                  ev.site_event >= FR_SEV_TASK_BEGIN) {
         emit_user_mark(x, ts, &ev);
@@ -753,7 +891,10 @@ static void replay_segment(struct exporter *x,
         const char *what = ev.site_event == FR_SEV_ACQUIRE   ? "acquire"
                            : ev.site_event == FR_SEV_RELEASE ? "release"
                                                              : "signal";
+        if (ev.site_event == FR_SEV_RELEASE)
+          x->flow_out = handoff_flow(x, 1, ts, ev.field[0]);
         emit_instant(x, ts, ev.id, what, ev.field[0]);
+        x->flow_out = 0;
       }
     }
     fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
@@ -783,6 +924,8 @@ static int export_snapshot(struct exporter *x) {
   }
   if (x->start_ns == UINT64_MAX)
     x->start_ns = 0;
+  if (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)
+    find_handoffs(x, order, s->chunk_count);
   if (x->format == FORMAT_PERFETTO)
     pb_header(x);
   else if (x->format == FORMAT_CHROME)
@@ -894,6 +1037,9 @@ static int run(int argc, char **argv) {
   if (out != stdout)
     failed |= fclose(out) != 0;
   free(x.nodes);
+  free(x.handoffs);
+  fr_map_free(&x.handoff_by_release);
+  fr_map_free(&x.handoff_by_acquire);
   free(x.slices);
   for (uint32_t k = 0; k < x.name_count; k++)
     free(x.names[k]);
