@@ -909,6 +909,74 @@ static void replay_segment(struct exporter *x,
     emit_end(x, end_ns, NULL, 0, NULL, NULL);
 }
 
+// ---- Counters ----------------------------------------------------------------
+
+struct step {
+  uint64_t ns;
+  int delta;
+};
+
+static int step_order(const void *a, const void *b) {
+  const struct step *x = a, *y = b;
+  if (x->ns != y->ns)
+    return x->ns < y->ns ? -1 : 1;
+  return x->delta - y->delta; // leave before enter at the same instant
+}
+
+// A process counter track: how many threads were waiting for a lock, from
+// the contended waits find_handoffs collected.
+static void write_wait_counter(struct exporter *x) {
+  static const char *const name = "threads waiting for a lock";
+  uint32_t n = x->handoff_count * 2;
+  struct step *steps = malloc((n + 1) * sizeof(*steps));
+  if (!steps || !n) {
+    free(steps);
+    return;
+  }
+  for (uint32_t i = 0; i < x->handoff_count; i++) {
+    steps[2 * i] = (struct step){x->handoffs[i].wait_ns, 1};
+    steps[2 * i + 1] = (struct step){x->handoffs[i].acquired_ns, -1};
+  }
+  qsort(steps, n, sizeof(*steps), step_order);
+  uint64_t uuid = x->process_uuid + 1;
+  if (x->format == FORMAT_PERFETTO) {
+    uint8_t buf[256];
+    struct pb b = {buf, buf + sizeof(buf)};
+    pb_uint(&b, 10, 1);
+    PB_NESTED(&b, 60, td, {
+      pb_uint(&td, 1, uuid);
+      pb_string(&td, 2, name);
+      pb_uint(&td, 5, x->process_uuid);
+      pb_bytes(&td, 8, NULL, 0); // counter: an empty CounterDescriptor
+    });
+    pb_packet(x, buf, (size_t)(b.p - buf));
+  }
+  int level = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    level += steps[i].delta;
+    if (i + 1 < n && steps[i + 1].ns == steps[i].ns)
+      continue; // one value per instant
+    if (x->format == FORMAT_PERFETTO) {
+      uint8_t buf[64];
+      struct pb b = {buf, buf + sizeof(buf)};
+      pb_uint(&b, 8, steps[i].ns);
+      pb_uint(&b, 10, 1);
+      PB_NESTED(&b, 11, ev, {
+        pb_uint(&ev, 9, 4); // TYPE_COUNTER
+        pb_uint(&ev, 11, uuid);
+        pb_uint(&ev, 30, (uint64_t)level);
+      });
+      pb_packet(x, buf, (size_t)(b.p - buf));
+    } else {
+      fprintf(x->out,
+              ",\n{\"ph\":\"C\",\"pid\":%u,\"ts\":%.3f,\"name\":\"%s\","
+              "\"args\":{\"waiting\":%d}}",
+              x->s->hdr.pid, (double)steps[i].ns / 1e3, name, level);
+    }
+  }
+  free(steps);
+}
+
 static int export_snapshot(struct exporter *x) {
   const struct fr_snapshot *s = x->s;
   const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
@@ -962,6 +1030,8 @@ static int export_snapshot(struct exporter *x) {
       report_thread(x);
     i = end;
   }
+  if (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)
+    write_wait_counter(x);
   if (x->format == FORMAT_CHROME) {
     fprintf(x->out, "\n],\"otherData\":{\"program\":");
     json_text(x->out, s->hdr.program);

@@ -8,9 +8,9 @@ import sys
 
 events = json.load(open(sys.argv[1]))["traceEvents"]
 for e in events:
-    print(e["ph"], e["tid"], e.get("ts", "-"), e.get("name", ""),
+    print(e["ph"], e.get("tid", "-"), e.get("ts", "-"), e.get("name", ""),
           json.dumps(e.get("args", {}), sort_keys=True))
-count = collections.Counter((e["tid"], e["ph"]) for e in events)
-tids = {e["tid"] for e in events}
+count = collections.Counter((e.get("tid"), e["ph"]) for e in events)
+tids = {e.get("tid") for e in events}
 print("balanced" if all(count[(t, "B")] == count[(t, "E")] for t in tids)
       else "unbalanced")
