@@ -79,6 +79,7 @@ struct exporter {
   uint64_t first_event; // events written, for commas in JSON
   // Perfetto
   struct fr_map interned;
+  uint32_t categories_interned; // bit per item_kind
   uint64_t process_uuid;
   // Folded stacks: (parent node, kind, site) -> node.
   struct fr_map folded;
@@ -205,21 +206,32 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
                      const char *arg2) {
   uint8_t buf[4096];
   struct pb b = {buf, buf + sizeof(buf)};
-  pb_uint(&b, 8, ts);  // timestamp
-  pb_uint(&b, 10, 1);  // trusted_packet_sequence_id
-  pb_uint(&b, 13, 2);  // sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE
+  pb_uint(&b, 8, ts); // timestamp
+  pb_uint(&b, 10, 1); // trusted_packet_sequence_id
   uint64_t iid = (uint64_t)site * 8 + kind + 1; // one name per site and kind
-  if (type != 2) {
+  uint64_t category_iid = kind + 1;
+  if (type != 2) { // ends name nothing: they need no interned state
+    pb_uint(&b, 13, 2); // sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE
     uint32_t *seen = fr_map_slot(&x->interned, iid);
-    if (seen && *seen == UINT32_MAX) {
-      *seen = 1;
+    int new_name = seen && *seen == UINT32_MAX;
+    int new_category = !(x->categories_interned & (1u << kind));
+    if (new_name || new_category) {
       char name[160];
       const char *text = site_name(x, kind, site, name);
+      if (new_name)
+        *seen = 1;
+      x->categories_interned |= 1u << kind;
       PB_NESTED(&b, 12, interned, { // interned_data
-        PB_NESTED(&interned, 2, en, { // event_names
-          pb_uint(&en, 1, iid);
-          pb_string(&en, 2, text);
-        });
+        if (new_category)
+          PB_NESTED(&interned, 1, ec, { // event_categories
+            pb_uint(&ec, 1, category_iid);
+            pb_string(&ec, 2, item_category[kind]);
+          });
+        if (new_name)
+          PB_NESTED(&interned, 2, en, { // event_names
+            pb_uint(&en, 1, iid);
+            pb_string(&en, 2, text);
+          });
       });
     }
   }
@@ -227,8 +239,8 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
     pb_uint(&ev, 9, type);
     pb_uint(&ev, 11, x->thread_index + 1); // track_uuid
     if (type != 2) {
-      pb_uint(&ev, 10, iid); // name_iid
-      pb_string(&ev, 22, item_category[kind]);
+      pb_uint(&ev, 10, iid);         // name_iid
+      pb_uint(&ev, 3, category_iid); // category_iids
     }
     if (arg_name)
       PB_NESTED(&ev, 4, da, {
