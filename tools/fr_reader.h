@@ -111,10 +111,91 @@ static inline void fr_cursor_init(const struct fr_chunk_view *c,
   cur->last_object = 0;
 }
 
+// Decoding, inline: every command runs it for every event.
+static inline __attribute__((always_inline)) int
+fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off, uint64_t *out) {
+  // Most varints in a snapshot are one byte.
+  if (__builtin_expect(!!(*off < end && p[*off] < 0x80), 1)) {
+    *out = p[(*off)++];
+    return 0;
+  }
+  uint64_t v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*off >= end)
+      return -1;
+    uint8_t b = p[(*off)++];
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return 0;
+    }
+  }
+  return -1;
+}
+
 // Decodes the chunk's next event. Returns 1 and advances, 0 at the end, -1
 // on a malformed event (and the cursor is left at it). Lock events' object
 // field comes out as the address.
-int fr_chunk_next(const struct fr_chunk_view *c, struct fr_cursor *cur,
-                  struct fr_event *ev);
+static inline int fr_chunk_next(const struct fr_chunk_view *c,
+                                struct fr_cursor *cur, struct fr_event *ev) {
+  uint32_t end = c->hdr.event_bytes;
+  if (cur->offset >= end)
+    return 0;
+  uint32_t off = cur->offset;
+  uint64_t tag, dt;
+  if (fr_get_varint(c->events, end, &off, &tag) ||
+      fr_get_varint(c->events, end, &off, &dt) || tag >> 32)
+    return -1;
+  ev->event_class = (uint32_t)(tag & 3);
+  ev->id = (uint32_t)(tag >> 2);
+  ev->arg = 0;
+  ev->site_event = 0;
+  ev->nfields = 0;
+  if (ev->event_class == FR_EV_SITE) {
+    // Self-describing: an event kind this reader does not know is kept
+    // (and shown as such), its fields skipped by count.
+    uint64_t header;
+    if (fr_get_varint(c->events, end, &off, &header) || header >> 8 ||
+        (header >> 4) > FR_SEV_MAX_FIELDS)
+      return -1;
+    ev->site_event = (uint32_t)(header & 15);
+    ev->nfields = (uint32_t)(header >> 4);
+    for (uint32_t k = 0; k < ev->nfields; k++)
+      if (fr_get_varint(c->events, end, &off, &ev->field[k]))
+        return -1;
+    ev->text = NULL;
+    ev->text_len = 0;
+    if (ev->site_event == FR_SEV_LOG) { // the text follows the fields
+      if (ev->nfields < 2 || ev->field[1] > end - off)
+        return -1;
+      ev->text = (const char *)c->events + off;
+      ev->text_len = (uint32_t)ev->field[1];
+      off += ev->text_len;
+    }
+    if (ev->site_event >= FR_SEV_ACQUIRE && ev->site_event <= FR_SEV_SIGNAL &&
+        ev->nfields) {
+      cur->last_object += (uint64_t)fr_unzigzag(ev->field[0]);
+      ev->field[0] = cur->last_object;
+    }
+  }
+  if (ev->event_class == FR_EV_EXT) {
+    switch (ev->id) {
+    case FR_EXT_THREAD_START:
+    case FR_EXT_THREAD_EXIT:
+      break;
+    case FR_EXT_LOST:
+      if (fr_get_varint(c->events, end, &off, &ev->arg))
+        return -1;
+      break;
+    default:
+      return -1;
+    }
+  }
+  cur->ticks += dt;
+  ev->ticks = cur->ticks;
+  cur->offset = off;
+  return 1;
+}
+
 
 #endif // FR_READER_H
