@@ -197,9 +197,12 @@ static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
   if (!__atomic_exchange_n(&fr_crashing, 1, __ATOMIC_ACQ_REL)) {
     struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
                                    fr_current_thread_index(), 0, 0, 0};
-    // Our own hooks on this thread must not write while we copy its chunk.
+    // Our own hooks on this thread must not write while we copy its chunk;
+    // a handler of the program's that recovers finds the thread as it was.
+    uint32_t was_busy = fr_tls.busy;
     fr_tls.busy = 1;
     fr_output_write_crash(fr_trig_output, &info);
+    fr_tls.busy = was_busy;
   }
   // What would have happened without us: the previous handler, or the
   // default action once this handler returns (the signal is blocked until
