@@ -1,0 +1,80 @@
+#!/bin/bash
+# bench/realworld/sqlite.sh [BUILD_DIR] [LLVM_MAJOR]: SQLite's speedtest1 from
+# Debian's source package (sqlite3 3.40.1), built three ways side by side:
+#   plain        no instrumentation
+#   fr           the plugin's default selection, recording into 10 MiB
+#   fr-all       every function instrumented (threshold=0), recording
+# Runs `speedtest1 --memdb --size SIZE` RUNS times each, interleaved, keeps
+# the fastest, and reports the ratios; then the density (bytes per event) and
+# how long a window max_bytes=10MiB covers, from an exit snapshot.
+# Needs root the first time (deb-src entry, tcl for the amalgamation).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+llvm=${2:-14}
+cc=/usr/lib/llvm-$llvm/bin/clang
+work=$root/bench/work
+size=${SIZE:-100}
+runs=${RUNS:-3}
+mkdir -p "$work"
+command -v tclsh >/dev/null || apt-get install -y -qq tcl >&2
+src=$("$here/debian-source.sh" sqlite3 "$work/src")
+
+amalgamation=$work/sqlite-amalgamation
+if [ ! -f "$amalgamation/sqlite3.c" ]; then
+  rm -rf "$amalgamation"
+  mkdir -p "$amalgamation"
+  (cd "$amalgamation" && "$src/configure" CC="$cc" --disable-shared > configure.log 2>&1 &&
+    make sqlite3.c > make.log 2>&1) || { tail -20 "$amalgamation/make.log" >&2; exit 1; }
+fi
+cd "$work"
+flags="-O2 -g -I$amalgamation -DSQLITE_OMIT_LOAD_EXTENSION"
+compile() { # out [plugin]: the plugin, and then the runtime, when given
+  local out=$1 plugin=${2:-}
+  /usr/bin/time -f "%e" -o "$out.compile-seconds" \
+    "$cc" $flags ${plugin:+-fpass-plugin=$plugin} "$src/test/speedtest1.c" \
+    "$amalgamation/sqlite3.c" -o "$out" ${plugin:+$build/libfr.a} -lpthread -lm
+}
+plugin=$build/llvm-$llvm/libfrpass.so
+compile speedtest1-plain
+FR_PASS_OPTIONS= compile speedtest1-fr "$plugin"
+FR_PASS_OPTIONS=threshold=0 compile speedtest1-fr-all "$plugin"
+
+run() { # variant -> seconds
+  local start end
+  start=$(date +%s.%N)
+  case $1 in
+    plain) ./speedtest1-plain --memdb --size $size > /dev/null ;;
+    fr) FR_OPTIONS=exit_dump=0 ./speedtest1-fr --memdb --size $size > /dev/null ;;
+    fr-all) FR_OPTIONS=exit_dump=0 ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
+  esac
+  end=$(date +%s.%N)
+  awk "BEGIN{printf \"%.3f\", $end - $start}"
+}
+declare -A best
+for r in $(seq $runs); do
+  for v in plain fr fr-all; do
+    t=$(run $v)
+    if [ -z "${best[$v]:-}" ] || awk "BEGIN{exit !($t < ${best[$v]})}"; then
+      best[$v]=$t
+    fi
+  done
+done
+
+echo "## SQLite speedtest1 --memdb --size $size ($(date -u +%F), LLVM $llvm)"
+echo
+echo "Command: \`bench/realworld/sqlite.sh $build $llvm\` (RUNS=$runs, fastest kept)."
+echo
+echo "| variant | seconds | x plain | compile seconds (sqlite3.c + speedtest1.c, -O2) |"
+echo "|---|---|---|---|"
+for v in plain fr fr-all; do
+  echo "| $v | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$v.compile-seconds) |"
+done
+for v in fr fr-all; do
+  rm -f density-$v.fr
+  FR_OPTIONS="output=$work/density-$v.fr,max_bytes=10MiB,min_age=1h" \
+    ./speedtest1-$v --memdb --size $size > /dev/null
+  echo
+  echo "$v, max_bytes=10MiB: $("$build/frtool" validate "density-$v.fr" | sed 's/^[^:]*: //')"
+done
