@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // fr_env.c: zero-code-change control through the FR_OPTIONS variable.
 //
-//   FR_OPTIONS='max_bytes=4MiB,min_age=5s,output=/var/tmp/%e-%p-%n.fr'
+//   FR_OPTIONS='max_bytes=4MiB,min_age=5s,output=/var/tmp/%e-%p-%n.fr,
+//               lock_wait=20ms,slow=handle_request:100ms'
 //
 // Setting FR_OPTIONS (even to "") starts the default recorder before main and,
-// unless exit_dump=0, writes a snapshot at exit. The keys are in fr_options.inc.
+// unless exit_dump=0, writes a snapshot at exit; the trigger keys (signal,
+// crash, lock_wait, blocking, slow, rate, max_dumps) go to fr_trigger.c. The
+// keys are in fr_options.inc.
 // A malformed value gets one line on stderr naming the bad part, and the
 // program runs on with recording off: a typo must never take a service down.
 //
