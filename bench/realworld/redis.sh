@@ -8,6 +8,8 @@
 #   bench/realworld/redis.sh [BUILD_DIR] [LLVM_MAJOR]      (defaults: build, 14)
 #   make redis-check                                     (the same, LLVM 14)
 #
+# RUNTEST=1 also runs redis's own test suite on the instrumented build,
+# recording (./runtest --clients 8 --no-latency, about 8 minutes; needs tcl).
 # COMPARE=1 also builds redis without the plugin and reports the throughput of
 # both, side by side (RUNS rounds of COMPARE_REQUESTS requests per test, best
 # of each kept).
@@ -93,6 +95,12 @@ python3 "$root/test/e2e/Inputs/summary_check.py" "$work/redis-summary.json" \
   "blocking_sites[site.function=connSocketWrite].duration.count>=$((total / 16))" \
   "blocking_sites[site.function=connSocketWrite].duration.count<=$total" \
   "blocking_sites[site.function=connSocketWrite].errors==0"
+
+if [ "${RUNTEST:-0}" = 1 ]; then
+  command -v tclsh >/dev/null || apt-get install -y -qq tcl >&2
+  (cd "$fr/.." && FR_OPTIONS=exit_dump=0 ./runtest --clients 8 --no-latency) |
+    tail -5
+fi
 
 if [ "${COMPARE:-0}" = 1 ]; then
   plain=$(build_redis plain-llvm$llvm "" "")
