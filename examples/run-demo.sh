@@ -7,7 +7,8 @@
 # condition trigger, FR_OPTIONS slow=handle_request:100ms, and no code for
 # it in the server; the load generator sends a bounded number of requests and
 # then /quit. The snapshot written right after the first slow request is then
-# read with frtool. Finishes in seconds; leaves nothing running.
+# read with frtool: its summary, the slow request's own events, an HTML report
+# and a Perfetto trace. Finishes in seconds; leaves nothing running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
@@ -62,7 +63,11 @@ last_exit=$(grep -n 'exit handle_request' "$out/slow-thread.txt" | tail -1 | cut
 its_enter=$(head -n "$last_exit" "$out/slow-thread.txt" | grep -n 'enter handle_request' |
   tail -1 | cut -d: -f1)
 sed -n "${its_enter},${last_exit}p" "$out/slow-thread.txt" | head -20
+"$build/frtool" report -o "$out/httpd-0.html" "$snap" 2> /dev/null
+"$build/frtool" export -o "$out/httpd-0.pftrace" "$snap" 2> /dev/null
 echo
 echo "snapshots: $out/httpd-*.fr"
 echo "summary:   $out/summary.txt"
 echo "slow thread's events: $out/slow-thread.txt"
+echo "report:    $out/httpd-0.html (open in a browser: timeline, tables, flame graph)"
+echo "Perfetto:  $out/httpd-0.pftrace (open in ui.perfetto.dev)"
