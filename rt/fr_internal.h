@@ -253,18 +253,36 @@ static inline uint8_t *fr_put_event(uint8_t *p, uint32_t tag, uint64_t dt) {
   return fr_put_varint(p, dt);
 }
 
-// Stamps an event with the clock, appends it at p and publishes the new
-// position. The caller owns the thread's chunk (fr_tls.busy is set) and has
-// checked that an event fits.
-static inline __attribute__((always_inline)) void
-fr_stamp_event(struct fr_tls *t, uint8_t *p, uint32_t tag) {
+// Stamps an event's tag and tick delta at p with the clock and returns the
+// position after them; *now gets the event's time. The caller owns the
+// thread's chunk (fr_tls.busy is set) and has checked that an event fits.
+static inline __attribute__((always_inline)) uint8_t *
+fr_put_stamped(struct fr_tls *t, uint8_t *p, uint32_t tag, uint64_t *now_out) {
   uint64_t now = fr_ticks();
   uint64_t last = t->last_ticks;
   if (FR_UNLIKELY(now < last)) // a migration to a core whose counter lags
     now = last;
   t->last_ticks = now;
-  p = fr_put_event(p, tag, now - last);
+  *now_out = now;
+  return fr_put_event(p, tag, now - last);
+}
+
+// Stamps an event with no payload, appends it at p and publishes the new
+// position.
+static inline __attribute__((always_inline)) void
+fr_stamp_event(struct fr_tls *t, uint8_t *p, uint32_t tag) {
+  uint64_t now;
+  p = fr_put_stamped(t, p, tag, &now);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
 }
+
+// fr_site_hooks.c: appends one FR_EV_SITE event (up to two fields, then len
+// bytes of text) for the calling thread; its time, or 0 if not recorded.
+// fr_user.c's annotations use it; the site hooks inline the same code.
+FR_INTERNAL uint64_t fr_record_site_event(uint32_t site,
+                                          enum fr_site_event kind,
+                                          unsigned nfields, uint64_t a,
+                                          uint64_t b, const char *text,
+                                          size_t len);
 
 #endif // FR_INTERNAL_H

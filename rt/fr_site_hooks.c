@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
@@ -26,13 +27,13 @@ static inline uint64_t fr_zigzag(int64_t v) {
   return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
 }
 
-// Appends one FR_EV_SITE event with up to two payload fields. Returns its
-// time in ticks, or 0 when it was not recorded.
-// Inlined into each hook: the field count and kind are then constants, and an
-// uncontended lock pays no call for its event.
+// Appends one FR_EV_SITE event with up to two payload fields and, for a
+// log, len bytes of text after them. Returns its time in ticks, or 0 when
+// it was not recorded. Inlined into each hook: the field count and kind are
+// then constants, and an uncontended lock pays no call for its event.
 static inline __attribute__((always_inline)) uint64_t
-fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
-              uint64_t a, uint64_t b) {
+fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
+                   uint64_t a, uint64_t b, const char *text, size_t len) {
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
   if (FR_UNLIKELY(t->busy)) {
@@ -44,13 +45,14 @@ fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
   uint8_t *p = t->pos;
   if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
     p = fr_thread_slow_reserve(t);
+  // Past the limit there is room for one FR_MAX_EVENT_BYTES event; text may
+  // need more, and then takes a fresh chunk.
+  if (len && p && (size_t)(t->limit - p) < len + 8) {
+    __atomic_store_n(&t->limit, t->pos, __ATOMIC_RELAXED);
+    p = fr_thread_slow_reserve(t);
+  }
   if (FR_LIKELY(p != NULL)) {
-    now = fr_ticks();
-    uint64_t last = t->last_ticks;
-    if (FR_UNLIKELY(now < last))
-      now = last;
-    t->last_ticks = now;
-    p = fr_put_event(p, site << 2 | FR_EV_SITE, now - last);
+    p = fr_put_stamped(t, p, site << 2 | FR_EV_SITE, &now);
     *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
     if (kind <= FR_SEV_SIGNAL) { // lock events: the object as a delta
       uint64_t previous = t->last_object;
@@ -61,11 +63,27 @@ fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
       p = fr_put_varint(p, a);
     if (nfields > 1)
       p = fr_put_varint(p, b);
+    if (len) {
+      memcpy(p, text, len);
+      p += len;
+    }
     __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   }
   fr_signal_fence();
   t->busy = 0;
   return now;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
+              uint64_t a, uint64_t b) {
+  return fr_site_event_text(site, kind, nfields, a, b, NULL, 0);
+}
+
+uint64_t fr_record_site_event(uint32_t site, enum fr_site_event kind,
+                              unsigned nfields, uint64_t a, uint64_t b,
+                              const char *text, size_t len) {
+  return fr_site_event_text(site, kind, nfields, a, b, text, len);
 }
 
 // Condition triggers: a wait or call that began at `began` and was recorded

@@ -9,8 +9,8 @@
 // records further names as "(too many names)".
 //
 // Concurrency: registration takes fr_user_lock (never on the recording path
-// once a name is known); events are written like the other hooks' under the
-// thread's busy flag (fr_site_hooks.c's rules), through fr_user_event.
+// once a name is known); events are written by fr_site_hooks.c's
+// fr_record_site_event, under the thread's busy flag.
 #include "fr_internal.h"
 
 #include <string.h>
@@ -66,45 +66,14 @@ static uint32_t fr_user_id(const char *name, uint32_t kind) {
                           : fr_user_id(overflow, kind);
 }
 
-// One user event with one field, and for a log its text after the fields.
+// One user event: the task id, and for a log the text's length, then the
+// text.
 static void fr_user_event(uint32_t site, enum fr_site_event kind,
                           uint64_t field, const char *text, size_t len) {
-  struct fr_tls *t = &fr_tls;
-  if (t->busy) {
-    t->lost++;
-    return;
-  }
-  t->busy = 1;
-  __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  uint8_t *p = t->pos;
-  if (p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED))
-    p = fr_thread_slow_reserve(t);
-  // Past the limit there is room for FR_MAX_EVENT_BYTES; a long log needs
-  // more, so it takes a fresh chunk when the rest of this one is too short.
-  if (p && len && (size_t)(t->limit - p) + FR_MAX_EVENT_BYTES <
-                      len + FR_MAX_EVENT_BYTES + 8) {
-    __atomic_store_n(&t->limit, t->pos, __ATOMIC_RELAXED);
-    p = fr_thread_slow_reserve(t);
-  }
-  if (p) {
-    uint64_t now = fr_ticks();
-    uint64_t last = t->last_ticks;
-    if (now < last)
-      now = last;
-    t->last_ticks = now;
-    p = fr_put_event(p, site << 2 | FR_EV_SITE, now - last);
-    unsigned nfields = len || kind == FR_SEV_LOG ? 2 : 1;
-    *p++ = (uint8_t)(kind | nfields << 4);
-    p = fr_put_varint(p, field);
-    if (kind == FR_SEV_LOG) {
-      p = fr_put_varint(p, len);
-      memcpy(p, text, len);
-      p += len;
-    }
-    __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
-  }
-  __atomic_signal_fence(__ATOMIC_SEQ_CST);
-  t->busy = 0;
+  if (kind == FR_SEV_LOG)
+    fr_record_site_event(site, kind, 2, field, len, text, len);
+  else
+    fr_record_site_event(site, kind, 1, field, 0, NULL, 0);
 }
 
 FR_API uint64_t fr_task_begin(const char *name) {
