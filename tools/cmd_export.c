@@ -312,18 +312,6 @@ static void pb_thread(struct exporter *x) {
 
 // ---- Chrome JSON -------------------------------------------------------------
 
-static void json_text(FILE *out, const char *text) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p < 0x20)
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
-  }
-  fputc('"', out);
-}
 
 static void chrome_event(struct exporter *x, uint64_t ts, char ph,
                          uint32_t kind, uint32_t site, const char *arg_name,
@@ -335,7 +323,7 @@ static void chrome_event(struct exporter *x, uint64_t ts, char ph,
   if (ph != 'E') {
     char name[160];
     fprintf(x->out, ",\"cat\":\"%s\",\"name\":", item_category[kind]);
-    json_text(x->out, site_name(x, kind, site, name));
+    fr_json_string(x->out, site_name(x, kind, site, name));
   }
   if (ph == 'i')
     fprintf(x->out, ",\"s\":\"t\"");
@@ -346,7 +334,7 @@ static void chrome_event(struct exporter *x, uint64_t ts, char ph,
               arg_name, (long long)arg);
     if (arg2_name) {
       fprintf(x->out, "%s\"%s\":", arg_name ? "," : "", arg2_name);
-      json_text(x->out, arg2);
+      fr_json_string(x->out, arg2);
     }
     const struct fr_site_info *si = fr_snapshot_site(x->s, site);
     if (si && ph != 'E' && si->file[0])
@@ -466,19 +454,6 @@ static void folded_write(struct exporter *x) {
 
 #include "report_html.h"
 
-// JSON text safe inside <script>: "<" is escaped too.
-static void html_json_text(FILE *out, const char *text) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
-  }
-  fputc('"', out);
-}
 
 static uint32_t report_name(struct exporter *x, uint32_t kind, uint32_t site) {
   uint64_t iid = (uint64_t)site * 8 + kind + 1;
@@ -523,7 +498,7 @@ static void report_thread(struct exporter *x) {
   qsort(x->slices, x->slice_words / 5, 5 * sizeof(uint64_t), slice_order);
   fprintf(x->out, "%s{\"index\":%u,\"tid\":%u,\"name\":",
           x->first_event++ ? ",\n" : "", x->thread_index, x->tid);
-  html_json_text(x->out, x->thread_name);
+  fr_json_string(x->out, x->thread_name);
   fprintf(x->out, ",\"slices\":[");
   for (uint32_t i = 0; i < x->slice_words; i++)
     fprintf(x->out, "%s%llu", i ? "," : "", (unsigned long long)x->slices[i]);
@@ -539,9 +514,9 @@ static void report_begin(struct exporter *x) {
   char why[512];
   fr_format_trigger(x->s, why, sizeof(why));
   fprintf(x->out, "{\"program\":");
-  html_json_text(x->out, x->s->hdr.program);
+  fr_json_string(x->out, x->s->hdr.program);
   fprintf(x->out, ",\"pid\":%u,\"trigger\":", x->s->hdr.pid);
-  html_json_text(x->out, why);
+  fr_json_string(x->out, why);
   fprintf(x->out, ",\"start_ns\":0,\"threads\":[\n");
 }
 
@@ -552,7 +527,7 @@ static int report_end(struct exporter *x) {
           (unsigned long long)x->slice_total);
   for (uint32_t i = 0; i < x->name_count; i++) {
     fprintf(x->out, "%s", i ? "," : "");
-    html_json_text(x->out, x->names[i] ? x->names[i] : "?");
+    fr_json_string(x->out, x->names[i] ? x->names[i] : "?");
   }
   fprintf(x->out, "],\n\"folded\":[");
   for (uint32_t i = 0, n = 0; i < x->node_count; i++) {
@@ -561,7 +536,7 @@ static int report_end(struct exporter *x) {
     char path[4096];
     node_path(x, i, path, sizeof(path));
     fprintf(x->out, "%s[", n++ ? "," : "");
-    html_json_text(x->out, path);
+    fr_json_string(x->out, path);
     fprintf(x->out, ",%llu]", (unsigned long long)x->nodes[i].self_ns);
   }
   fprintf(x->out, "],\n\"summary\":");
@@ -1036,7 +1011,7 @@ static int export_snapshot(struct exporter *x) {
               "%s\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\","
               "\"args\":{\"name\":",
               x->first_event++ ? "," : "", s->hdr.pid, x->tid);
-      json_text(x->out, x->thread_name);
+      fr_json_string(x->out, x->thread_name);
       fprintf(x->out, "}}");
     }
     // Segments of consecutive chunks: a missing one breaks the history.
@@ -1055,7 +1030,7 @@ static int export_snapshot(struct exporter *x) {
     write_wait_counter(x);
   if (x->format == FORMAT_CHROME) {
     fprintf(x->out, "\n],\"otherData\":{\"program\":");
-    json_text(x->out, s->hdr.program);
+    fr_json_string(x->out, s->hdr.program);
     fprintf(x->out, ",\"pid\":%u}}\n", s->hdr.pid);
   } else if (x->format == FORMAT_FOLDED) {
     folded_write(x);

@@ -31,8 +31,6 @@ static const struct fr_snapshot *g_snapshot; // for the sort comparators
 static enum sort_key g_sort;
 static FILE *g_out; // where the tables go
 
-static void fputc_out(int c) { fputc(c, g_out); }
-
 static double ns(uint64_t ticks) {
   return (double)ticks * 1e9 / (double)g_snapshot->hdr.tick_hz;
 }
@@ -372,18 +370,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
 
 // ---- JSON --------------------------------------------------------------------
 
-static void json_string(const char *text) {
-  fputc_out('"');
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(g_out, "\\%c", *p);
-    else if (*p < 0x20 || *p == '<') // "<" too: the report embeds this
-      fprintf(g_out, "\\u%04x", *p);
-    else
-      fputc_out(*p);
-  }
-  fputc_out('"');
-}
+static void json_string(const char *text) { fr_json_string(g_out, text); }
 
 static void json_site(const char *key, uint32_t id) {
   const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);

@@ -88,6 +88,19 @@ const char *fr_format_ns(double ns, char buf[32]) {
   return buf;
 }
 
+void fr_json_string(FILE *out, const char *text) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(out, "\\%c", *p);
+    else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
+      fprintf(out, "\\u%04x", *p);
+    else
+      fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
 const char *fr_errno_name(int64_t err, char buf[24]) {
   const char *name =
       err > 0 && err < 4096 ? strerrorname_np((int)err) : NULL;

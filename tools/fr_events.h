@@ -7,6 +7,7 @@
 #include "fr_reader.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 // "acquire", "wait", ... or "site-event-N" for a kind this frtool does not know.
 const char *fr_site_event_name(uint32_t site_event, char buf[24]);
@@ -22,6 +23,10 @@ void fr_format_blocking_arg(uint32_t detail, int64_t value, char *buf,
 
 // A duration in the unit that fits: 950ns, 12.3us, 4.235ms, 1.500s.
 const char *fr_format_ns(double ns, char buf[32]);
+
+// text as a JSON string. "<", ">" and "&" are escaped too, so the same
+// output is safe inside the report's <script> element.
+void fr_json_string(FILE *out, const char *text);
 
 // "EBADF", or the number when it has no name.
 const char *fr_errno_name(int64_t err, char buf[24]);
