@@ -233,6 +233,20 @@ FR_INTERNAL int fr_output_write(fr_recorder *r, const char *tmpl,
 FR_INTERNAL int fr_output_write_crash(const char *tmpl,
                                       const struct fr_trigger_info *info);
 
+// v in decimal, at least width digits, into out (no NUL); returns the length.
+// Async-signal-safe: crash-time file names and /proc paths use it.
+static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v || n < width);
+  for (int i = 0; i < n; i++)
+    out[i] = digits[n - 1 - i];
+  return (size_t)n;
+}
+
 // Event encoding, shared by the hot path and the slow path.
 static inline uint8_t *fr_put_varint(uint8_t *p, uint64_t v) {
   while (v >= 0x80) {

@@ -50,12 +50,7 @@ static void fr_text_str(struct fr_text *t, const char *s) {
 
 static void fr_text_uint(struct fr_text *t, uint64_t v, int width) {
   char digits[24];
-  int n = 0;
-  do {
-    digits[sizeof(digits) - 1 - n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v || n < width);
-  fr_text_add(t, digits + sizeof(digits) - n, (size_t)n);
+  fr_text_add(t, digits, fr_decimal(v, width, digits));
 }
 
 // YYYYmmdd-HHMMSS in UTC from seconds since the epoch (days to civil date as

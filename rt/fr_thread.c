@@ -68,15 +68,8 @@ void fr_read_thread_name(uint32_t tid, char name[16]) {
   // /proc/self/task/TID/comm: async-signal-safe and works for any thread of
   // ours, unlike prctl(PR_GET_NAME) which reads only the caller's.
   char path[64] = "/proc/self/task/";
-  char digits[12];
-  int n = 0;
-  do {
-    digits[n++] = (char)('0' + tid % 10);
-    tid /= 10;
-  } while (tid);
   size_t len = strlen(path);
-  while (n)
-    path[len++] = digits[--n];
+  len += fr_decimal(tid, 1, path + len);
   memcpy(path + len, "/comm", 6);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
