@@ -26,6 +26,7 @@
 // its slices there and starts afresh.
 #include "fr_events.h"
 #include "fr_reader.h"
+#include "fr_sink.h"
 #include "fr_stats.h"
 #include "frtool.h"
 
@@ -78,9 +79,17 @@ struct exporter {
   const struct fr_snapshot *s;
   uint64_t first_event; // events written, for commas in JSON
   // Perfetto
-  struct fr_map interned;
-  uint32_t categories_interned; // bit per item_kind
+  // Names interned on the current sequence: name_seen[iid] == sequence.
+  uint32_t *name_seen;
+  uint64_t name_slots;
+  // Chrome: each name as an escaped JSON string, by iid.
+  char **json_names;
+  uint64_t json_name_slots;
+  uint32_t categories_interned; // bit per item_kind, on this sequence
   uint64_t process_uuid;
+  uint32_t sequence;    // the current thread's packet sequence
+  uint64_t sequence_ns; // its incremental clock: the previous packet's time
+  struct fr_sink *sink; // Perfetto's and Chrome's output, to out
   // Folded stacks: (parent node, kind, site) -> node.
   struct fr_map folded;
   struct stack_node *nodes;
@@ -106,6 +115,9 @@ struct exporter {
   char thread_name[16];
   struct item *stack;
   uint32_t depth, stack_cap;
+  // The items open when each segment begins (scan_segment).
+  struct item *early;
+  uint32_t early_count, early_cap;
 };
 
 // Monotonic nanoseconds, so tracks line up with other traces of the box.
@@ -200,12 +212,84 @@ static void pb_string(struct pb *b, uint32_t field, const char *s) {
 
 static void pb_packet(struct exporter *x, const uint8_t *data, size_t n) {
   // Trace.packet = 1, length-delimited.
-  uint8_t head[12];
-  struct pb h = {head, head + sizeof(head)};
+  uint8_t *start = fr_sink_reserve(x->sink, n + 12);
+  struct pb h = {start, start + 12};
   pb_key(&h, 1, 2);
   pb_varint(&h, n);
-  fwrite(head, 1, (size_t)(h.p - head), x->out);
-  fwrite(data, 1, n, x->out);
+  memcpy(h.p, data, n);
+  fr_sink_commit(x->sink, (size_t)(h.p - start) + n);
+}
+
+static uint8_t *put_varint(uint8_t *p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+// Each thread's events are one packet sequence (trusted_packet_sequence_id
+// = thread index + 2; 1 is the process's) whose defaults name the thread's
+// track and a sequence-scoped incremental clock, as Perfetto's own SDK
+// writes them: a packet carries the nanoseconds since the sequence's
+// previous packet, and no track. Names and categories are interned per
+// sequence.
+enum {
+  PB_PROCESS_SEQUENCE = 1,
+  PB_CLOCK_MONOTONIC = 3,   // ClockSnapshot.Clock.BuiltinClocks
+  PB_CLOCK_INCREMENTAL = 64, // the first sequence-scoped clock id
+};
+
+// Whether the current sequence has interned name iid; marks it as interned.
+static int pb_name_interned(struct exporter *x, uint64_t iid) {
+  if (iid >= x->name_slots) {
+    uint64_t slots = (uint64_t)(x->s->site_count + 1) * 8 + 8;
+    if (iid >= slots)
+      slots = iid + 1;
+    uint32_t *seen = realloc(x->name_seen, slots * sizeof(*seen));
+    if (!seen)
+      return 0; // interned again: more bytes, not a wrong trace
+    memset(seen + x->name_slots, 0, (slots - x->name_slots) * sizeof(*seen));
+    x->name_seen = seen;
+    x->name_slots = slots;
+  }
+  int seen = x->name_seen[iid] == x->sequence;
+  x->name_seen[iid] = x->sequence;
+  return seen;
+}
+
+// The common case, written straight into the output: a function's begin
+// or end (or any end without annotations) whose name the sequence knows.
+// 0 when it is not that case.
+static int pb_event_plain(struct exporter *x, uint64_t ts, uint32_t type,
+                          uint32_t kind, uint64_t iid) {
+  if (type != 2 && (!(x->categories_interned & (1u << kind)) ||
+                    iid >= x->name_slots || x->name_seen[iid] != x->sequence))
+    return 0;
+  if (ts < x->sequence_ns) // never: a thread's clock does not go back
+    ts = x->sequence_ns;
+  uint8_t *start = fr_sink_reserve(x->sink, 64), *p = start + 2;
+  *p++ = 8 << 3; // timestamp: delta on the incremental clock
+  p = put_varint(p, ts - x->sequence_ns);
+  *p++ = 10 << 3; // trusted_packet_sequence_id
+  p = put_varint(p, x->sequence);
+  *p++ = 11 << 3 | 2; // track_event
+  uint8_t *event = p++;
+  *p++ = 9 << 3; // type
+  *p++ = (uint8_t)type;
+  if (type != 2) {
+    *p++ = 10 << 3; // name_iid
+    p = put_varint(p, iid);
+    *p++ = 3 << 3; // category_iids
+    *p++ = (uint8_t)(kind + 1);
+  }
+  *event = (uint8_t)(p - event - 1);
+  start[0] = 1 << 3 | 2; // Trace.packet
+  start[1] = (uint8_t)(p - start - 2); // < 128: at most 3 + 11 + 6 + 2 + 15
+  fr_sink_commit(x->sink, (size_t)(p - start));
+  x->sequence_ns = ts;
+  return 1;
 }
 
 // Track events on the thread's track: type 1 begin, 2 end, 3 instant.
@@ -213,22 +297,24 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
                      uint32_t kind, uint32_t site, const char *arg_name,
                      int64_t arg, int arg_is_pointer, const char *arg2_name,
                      const char *arg2) {
-  uint8_t buf[4096];
-  struct pb b = {buf, buf + sizeof(buf)};
-  pb_uint(&b, 8, ts); // timestamp
-  pb_uint(&b, 10, 1); // trusted_packet_sequence_id
   uint64_t iid = (uint64_t)site * 8 + kind + 1; // one name per site and kind
   uint64_t category_iid = kind + 1;
+  if (!arg_name && !arg2_name && !x->flow_out && !x->flow_in &&
+      pb_event_plain(x, ts, type, kind, iid))
+    return;
+  uint8_t buf[4096];
+  struct pb b = {buf, buf + sizeof(buf)};
+  if (ts < x->sequence_ns)
+    ts = x->sequence_ns;
+  pb_uint(&b, 8, ts - x->sequence_ns); // timestamp, incremental
+  x->sequence_ns = ts;
+  pb_uint(&b, 10, x->sequence);
   if (type != 2) { // ends name nothing: they need no interned state
-    pb_uint(&b, 13, 2); // sequence_flags: SEQ_NEEDS_INCREMENTAL_STATE
-    uint32_t *seen = fr_map_slot(&x->interned, iid);
-    int new_name = seen && *seen == UINT32_MAX;
+    int new_name = !pb_name_interned(x, iid);
     int new_category = !(x->categories_interned & (1u << kind));
     if (new_name || new_category) {
       char name[160];
       const char *text = site_name(x, kind, site, name);
-      if (new_name)
-        *seen = 1;
       x->categories_interned |= 1u << kind;
       PB_NESTED(&b, 12, interned, { // interned_data
         if (new_category)
@@ -246,7 +332,6 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
   }
   PB_NESTED(&b, 11, ev, { // track_event
     pb_uint(&ev, 9, type);
-    pb_uint(&ev, 11, x->thread_index + 1); // track_uuid
     if (type != 2) {
       pb_uint(&ev, 10, iid);         // name_iid
       pb_uint(&ev, 3, category_iid); // category_iids
@@ -278,10 +363,12 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
   pb_packet(x, buf, (size_t)(b.p - buf));
 }
 
+// The process's track, and the trace's clock: MONOTONIC, which the
+// snapshot's timestamps are in.
 static void pb_header(struct exporter *x) {
   uint8_t buf[512];
   struct pb b = {buf, buf + sizeof(buf)};
-  pb_uint(&b, 10, 1);
+  pb_uint(&b, 10, PB_PROCESS_SEQUENCE);
   pb_uint(&b, 13, 1); // SEQ_INCREMENTAL_STATE_CLEARED
   x->process_uuid = (uint64_t)1 << 40 | x->s->hdr.pid;
   PB_NESTED(&b, 60, td, {
@@ -292,12 +379,48 @@ static void pb_header(struct exporter *x) {
     });
   });
   pb_packet(x, buf, (size_t)(b.p - buf));
+  b.p = buf;
+  pb_uint(&b, 10, PB_PROCESS_SEQUENCE);
+  PB_NESTED(&b, 6, cs, { // clock_snapshot
+    PB_NESTED(&cs, 1, c, {
+      pb_uint(&c, 1, PB_CLOCK_MONOTONIC);
+      pb_uint(&c, 2, x->start_ns);
+    });
+    pb_uint(&cs, 2, PB_CLOCK_MONOTONIC); // primary_trace_clock
+  });
+  pb_packet(x, buf, (size_t)(b.p - buf));
 }
 
-static void pb_thread(struct exporter *x) {
+// A thread's sequence starts: its defaults and clock, whose origin is the
+// thread's first event, then its track.
+static void pb_thread(struct exporter *x, uint64_t first_ns) {
   uint8_t buf[512];
   struct pb b = {buf, buf + sizeof(buf)};
-  pb_uint(&b, 10, 1);
+  x->sequence = x->thread_index + 2;
+  x->sequence_ns = first_ns;
+  x->categories_interned = 0;
+  pb_uint(&b, 10, x->sequence);
+  pb_uint(&b, 13, 1); // SEQ_INCREMENTAL_STATE_CLEARED
+  PB_NESTED(&b, 59, defaults, { // trace_packet_defaults
+    pb_uint(&defaults, 58, PB_CLOCK_INCREMENTAL); // timestamp_clock_id
+    PB_NESTED(&defaults, 11, te, { // track_event_defaults
+      pb_uint(&te, 11, x->thread_index + 1); // track_uuid
+    });
+  });
+  PB_NESTED(&b, 6, cs, { // clock_snapshot
+    PB_NESTED(&cs, 1, c, {
+      pb_uint(&c, 1, PB_CLOCK_INCREMENTAL);
+      pb_uint(&c, 2, first_ns);
+      pb_uint(&c, 3, 1); // is_incremental
+    });
+    PB_NESTED(&cs, 1, c, {
+      pb_uint(&c, 1, PB_CLOCK_MONOTONIC);
+      pb_uint(&c, 2, first_ns);
+    });
+  });
+  pb_packet(x, buf, (size_t)(b.p - buf));
+  b.p = buf;
+  pb_uint(&b, 10, x->sequence);
   PB_NESTED(&b, 60, td, {
     pb_uint(&td, 1, x->thread_index + 1);
     pb_uint(&td, 5, x->process_uuid);
@@ -313,42 +436,129 @@ static void pb_thread(struct exporter *x) {
 // ---- Chrome JSON -------------------------------------------------------------
 
 
+// Events are formatted by hand into a line and written with one call:
+// printf's floating point alone cost a Chrome export most of its time.
+static char *put_u64(char *p, uint64_t v) {
+  char digits[20];
+  int n = 0;
+  do
+    digits[n++] = (char)('0' + v % 10);
+  while (v /= 10);
+  while (n)
+    *p++ = digits[--n];
+  return p;
+}
+
+static char *put_str(char *p, const char *text) {
+  size_t n = strlen(text);
+  memcpy(p, text, n);
+  return p + n;
+}
+
+// Microseconds with three decimals, exactly: the trace-event format's unit.
+static char *put_us(char *p, uint64_t ns) {
+  p = put_u64(p, ns / 1000);
+  uint32_t frac = (uint32_t)(ns % 1000);
+  *p++ = '.';
+  *p++ = (char)('0' + frac / 100);
+  *p++ = (char)('0' + frac / 10 % 10);
+  *p++ = (char)('0' + frac % 10);
+  return p;
+}
+
+// A name as a JSON string, escaped once per (site, kind) and kept.
+static const char *chrome_name(struct exporter *x, uint32_t kind,
+                               uint32_t site) {
+  uint64_t iid = (uint64_t)site * 8 + kind + 1;
+  if (iid >= x->json_name_slots) {
+    uint64_t slots = (uint64_t)(x->s->site_count + 1) * 8 + 8;
+    if (iid >= slots)
+      slots = iid + 1;
+    char **names = realloc(x->json_names, slots * sizeof(*names));
+    if (!names)
+      return "\"?\"";
+    memset(names + x->json_name_slots, 0,
+           (slots - x->json_name_slots) * sizeof(*names));
+    x->json_names = names;
+    x->json_name_slots = slots;
+  }
+  if (!x->json_names[iid]) {
+    char name[160], escaped[6 * 160 + 3];
+    fr_json_escape(escaped, sizeof(escaped), site_name(x, kind, site, name));
+    x->json_names[iid] = strdup(escaped);
+    if (!x->json_names[iid])
+      return "\"?\"";
+  }
+  return x->json_names[iid];
+}
+
 static void chrome_event(struct exporter *x, uint64_t ts, char ph,
                          uint32_t kind, uint32_t site, const char *arg_name,
                          int64_t arg, int arg_is_pointer,
                          const char *arg2_name, const char *arg2) {
-  fprintf(x->out, "%s\n{\"ph\":\"%c\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f",
-          x->first_event++ ? "," : "", ph, x->s->hdr.pid, x->tid,
-          (double)ts / 1e3);
+  // Fixed parts, a name (160 bytes, 962 escaped), a log's text (200, 1203
+  // escaped), a site (300, 1803 escaped) and a flow fit with room to spare.
+  char *line = (char *)fr_sink_reserve(x->sink, 8192), *p = line;
+  const char *limit = line + 8192 - 512; // the flow's part after
+  if (x->first_event++)
+    *p++ = ',';
+  p = put_str(p, "\n{\"ph\":\"");
+  *p++ = ph;
+  p = put_str(p, "\",\"pid\":");
+  p = put_u64(p, x->s->hdr.pid);
+  p = put_str(p, ",\"tid\":");
+  p = put_u64(p, x->tid);
+  p = put_str(p, ",\"ts\":");
+  p = put_us(p, ts);
   if (ph != 'E') {
-    char name[160];
-    fprintf(x->out, ",\"cat\":\"%s\",\"name\":", item_category[kind]);
-    fr_json_string(x->out, site_name(x, kind, site, name));
+    p = put_str(p, ",\"cat\":\"");
+    p = put_str(p, item_category[kind]);
+    p = put_str(p, "\",\"name\":");
+    const char *name = chrome_name(x, kind, site);
+    size_t n = strlen(name);
+    if (n > (size_t)(limit - p))
+      n = 0; // cannot happen: see above
+    memcpy(p, name, n);
+    p += n;
   }
   if (ph == 'i')
-    fprintf(x->out, ",\"s\":\"t\"");
+    p = put_str(p, ",\"s\":\"t\"");
   if (arg_name || arg2_name) {
-    fprintf(x->out, ",\"args\":{");
+    p = put_str(p, ",\"args\":{");
     if (arg_name)
-      fprintf(x->out, arg_is_pointer ? "\"%s\":\"%#llx\"" : "\"%s\":%lld",
-              arg_name, (long long)arg);
+      p += snprintf(p, 96, arg_is_pointer ? "\"%s\":\"%#llx\"" : "\"%s\":%lld",
+                    arg_name, (long long)arg);
     if (arg2_name) {
-      fprintf(x->out, "%s\"%s\":", arg_name ? "," : "", arg2_name);
-      fr_json_string(x->out, arg2);
+      p += snprintf(p, 64, "%s\"%s\":", arg_name ? "," : "", arg2_name);
+      p += fr_json_escape(p, (size_t)(limit - p) / 2, arg2);
     }
     const struct fr_site_info *si = fr_snapshot_site(x->s, site);
-    if (si && ph != 'E' && si->file[0])
-      fprintf(x->out, ",\"site\":\"%s:%u\"", si->file, si->line);
-    fprintf(x->out, "}");
+    if (si && ph != 'E' && si->file[0]) {
+      char where[300];
+      snprintf(where, sizeof(where), "%.255s:%u", si->file, si->line);
+      p = put_str(p, ",\"site\":");
+      p += fr_json_escape(p, (size_t)(limit - p), where);
+    }
+    *p++ = '}';
   }
-  fprintf(x->out, "}");
-  if (x->flow_out || x->flow_in) // Chrome's flow events, bound to this one
-    fprintf(x->out,
-            ",\n{\"ph\":\"%s\"%s,\"id\":%llu,\"cat\":\"lock\",\"name\":"
-            "\"handoff\",\"pid\":%u,\"tid\":%u,\"ts\":%.3f}",
-            x->flow_out ? "s" : "f", x->flow_out ? "" : ",\"bp\":\"e\"",
-            (unsigned long long)(x->flow_out ? x->flow_out : x->flow_in),
-            x->s->hdr.pid, x->tid, (double)ts / 1e3);
+  *p++ = '}';
+  if (x->flow_out || x->flow_in) { // Chrome's flow events, bound to this one
+    p += snprintf(p, 160,
+                  ",\n{\"ph\":\"%s\"%s,\"id\":%llu,\"cat\":\"lock\",\"name\":"
+                  "\"handoff\",\"pid\":%u,\"tid\":%u,\"ts\":",
+                  x->flow_out ? "s" : "f", x->flow_out ? "" : ",\"bp\":\"e\"",
+                  (unsigned long long)(x->flow_out ? x->flow_out : x->flow_in),
+                  x->s->hdr.pid, x->tid);
+    p = put_us(p, ts);
+    *p++ = '}';
+  }
+  fr_sink_commit(x->sink, (size_t)(p - line));
+}
+
+static void chrome_string(struct exporter *x, const char *text) {
+  char escaped[6 * 256 + 3];
+  fr_json_escape(escaped, sizeof(escaped), text);
+  fr_sink_write(x->sink, escaped, strlen(escaped));
 }
 
 // ---- Folded stacks ----------------------------------------------------------
@@ -618,59 +828,54 @@ static int handoff_order(const void *a, const void *b) {
   return x->acquired_ns < y->acquired_ns ? -1 : x->acquired_ns > y->acquired_ns;
 }
 
-// Two passes over every thread before the export: the contended
-// acquisitions (a wait, then acquired), then for each the last release of
-// that lock, on another thread, between the wait's start and the acquisition.
+// A contended acquisition found by the first pass (scan_segment).
+static void note_contended(struct exporter *x, uint64_t lock, uint64_t wait_ns,
+                           uint64_t acquired_ns, uint32_t thread) {
+  if (!fr_grow((void **)&x->handoffs, &x->handoff_cap, x->handoff_count + 1,
+               sizeof(*x->handoffs)))
+    x->handoffs[x->handoff_count++] =
+        (struct handoff){lock, wait_ns, acquired_ns, 0, thread, 0};
+}
+
+// After the first pass found the contended acquisitions: for each, the last
+// release of that lock, on another thread, between the wait's start and the
+// acquisition. A second pass over every chunk, only when there are any.
 // Memory grows with the number of contended acquisitions only.
 static void find_handoffs(struct exporter *x,
                           const struct fr_chunk_view *const *order, uint32_t n) {
-  for (int pass = 0; pass < 2; pass++) {
-    uint64_t wait_lock = 0, wait_ns = 0;
-    int waiting = 0;
-    for (uint32_t i = 0; i < n; i++) {
-      if (i == 0 || order[i]->hdr.thread_index != order[i - 1]->hdr.thread_index)
-        waiting = 0;
-      struct fr_cursor cur;
-      struct fr_event ev;
-      fr_cursor_init(order[i], &cur);
-      uint32_t thread = order[i]->hdr.thread_index;
-      while (fr_chunk_next(order[i], &cur, &ev) == 1) {
-        if (ev.event_class != FR_EV_SITE || !ev.nfields)
-          continue;
-        uint64_t ts = to_ns(x->s, ev.ticks), lock = ev.field[0];
-        if (pass == 0 && ev.site_event == FR_SEV_WAIT) {
-          waiting = 1, wait_lock = lock, wait_ns = ts;
-        } else if (pass == 0 && ev.site_event == FR_SEV_ACQUIRED && waiting &&
-                   wait_lock == lock) {
-          waiting = 0;
-          if (!fr_grow((void **)&x->handoffs, &x->handoff_cap,
-                       x->handoff_count + 1, sizeof(*x->handoffs)))
-            x->handoffs[x->handoff_count++] =
-                (struct handoff){lock, wait_ns, ts, 0, thread, 0};
-        } else if (pass == 1 && ev.site_event == FR_SEV_RELEASE) {
-          // The first acquisition of this lock at or after the release.
-          uint32_t lo = 0, hi = x->handoff_count;
-          while (lo < hi) {
-            uint32_t mid = (lo + hi) / 2;
-            const struct handoff *h = &x->handoffs[mid];
-            if (h->lock < lock || (h->lock == lock && h->acquired_ns < ts))
-              lo = mid + 1;
-            else
-              hi = mid;
-          }
-          if (lo < x->handoff_count) {
-            struct handoff *h = &x->handoffs[lo];
-            if (h->lock == lock && h->waiter != thread && ts >= h->wait_ns &&
-                ts >= h->release_ns) {
-              h->release_ns = ts;
-              h->releaser = thread;
-            }
-          }
+  if (!x->handoff_count)
+    return;
+  qsort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
+  for (uint32_t i = 0; i < n; i++) {
+    struct fr_cursor cur;
+    struct fr_event ev;
+    fr_cursor_init(order[i], &cur);
+    uint32_t thread = order[i]->hdr.thread_index;
+    while (fr_chunk_next(order[i], &cur, &ev) == 1) {
+      if (ev.event_class != FR_EV_SITE || ev.site_event != FR_SEV_RELEASE ||
+          !ev.nfields)
+        continue;
+      uint64_t ts = to_ns(x->s, ev.ticks), lock = ev.field[0];
+      // The first acquisition of this lock at or after the release.
+      uint32_t lo = 0, hi = x->handoff_count;
+      while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        const struct handoff *h = &x->handoffs[mid];
+        if (h->lock < lock || (h->lock == lock && h->acquired_ns < ts))
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      if (lo < x->handoff_count) {
+        struct handoff *h = &x->handoffs[lo];
+        if (h->lock == lock && h->waiter != thread && ts >= h->wait_ns &&
+            ts >= h->release_ns) {
+          h->release_ns = ts;
+          h->releaser = thread;
         }
       }
     }
-    if (pass == 0)
-      qsort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
+    fr_snapshot_release(x->s, order[i]->events, order[i]->hdr.event_bytes);
   }
   for (uint32_t i = 0; i < x->handoff_count; i++) {
     const struct handoff *h = &x->handoffs[i];
@@ -774,17 +979,29 @@ static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
   return -1;
 }
 
-// Pass one over chunks [from, to): the items open when they begin,
-// outermost first, into *early.
-static uint32_t find_early(const struct fr_snapshot *s,
-                           const struct fr_chunk_view *const *chunks,
-                           uint32_t from, uint32_t to, struct item **early,
-                           uint32_t *early_cap) {
+// A run of a thread's chunks without a gap, and the items open when it
+// begins (early[early_at ..], outermost first).
+struct segment {
+  uint32_t from, to;
+  uint32_t early_at, early_count;
+};
+
+// The first pass, over chunks [from, to): the items open when they begin
+// appended to x->early, and, when flows are drawn, the contended
+// acquisitions.
+static void scan_segment(struct exporter *x,
+                         const struct fr_chunk_view *const *chunks,
+                         struct segment *seg) {
   struct item *open = NULL;
-  uint32_t depth = 0, open_cap = 0, n = 0;
-  for (uint32_t i = from; i < to; i++) {
+  uint32_t depth = 0, open_cap = 0;
+  uint64_t wait_lock = 0, wait_ns = 0;
+  int waiting = 0, contended = x->format == FORMAT_PERFETTO ||
+                               x->format == FORMAT_CHROME;
+  seg->early_at = x->early_count;
+  for (uint32_t i = seg->from; i < seg->to; i++) {
     struct fr_cursor cur;
     struct fr_event ev;
+    uint32_t thread = chunks[i]->hdr.thread_index;
     fr_cursor_init(chunks[i], &cur);
     while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
       uint32_t kind;
@@ -798,23 +1015,34 @@ static uint32_t find_early(const struct fr_snapshot *s,
         if (at >= 0) {
           depth = (uint32_t)at;
         } else if (depth == 0 &&
-                   !fr_grow((void **)early, early_cap, n + 1, sizeof(**early))) {
+                   !fr_grow((void **)&x->early, &x->early_cap,
+                            x->early_count + 1, sizeof(*x->early))) {
           // Ended without a beginning, with nothing of ours open: it was
           // open (around everything so far) when the window began.
-          (*early)[n++] = (struct item){kind, ev.id, 0, 0, 0};
+          x->early[x->early_count++] = (struct item){kind, ev.id, 0, 0, 0};
         }
       }
+      if (!contended || !dir || (kind != ITEM_WAIT) || !ev.nfields)
+        continue;
+      uint64_t lock = ev.field[0];
+      if (dir > 0) {
+        waiting = 1, wait_lock = lock, wait_ns = to_ns(x->s, ev.ticks);
+      } else if (waiting && wait_lock == lock) {
+        waiting = 0;
+        note_contended(x, lock, wait_ns, to_ns(x->s, ev.ticks), thread);
+      }
     }
-    fr_snapshot_release(s, chunks[i]->events, chunks[i]->hdr.event_bytes);
+    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   }
   free(open);
-  // Collected innermost first; the caller opens them outermost first.
-  for (uint32_t i = 0; i < n / 2; i++) {
-    struct item t = (*early)[i];
-    (*early)[i] = (*early)[n - 1 - i];
-    (*early)[n - 1 - i] = t;
+  // Collected innermost first; they are opened outermost first.
+  seg->early_count = x->early_count - seg->early_at;
+  struct item *e = x->early + seg->early_at;
+  for (uint32_t i = 0; i < seg->early_count / 2; i++) {
+    struct item t = e[i];
+    e[i] = e[seg->early_count - 1 - i];
+    e[seg->early_count - 1 - i] = t;
   }
-  return n;
 }
 
 // last: the thread's newest segment, whose open slices (a thread blocked in
@@ -822,13 +1050,12 @@ static uint32_t find_early(const struct fr_snapshot *s,
 // thread exited.
 static void replay_segment(struct exporter *x,
                            const struct fr_chunk_view *const *chunks,
-                           uint32_t from, uint32_t to, int last,
-                           struct item **early, uint32_t *early_cap) {
-  uint32_t n_early = find_early(x->s, chunks, from, to, early, early_cap);
+                           const struct segment *seg, int last) {
+  const struct item *early = x->early + seg->early_at;
   uint64_t last_ns = 0;
   int started = 0, exited = 0;
   char errname[24];
-  for (uint32_t i = from; i < to; i++) {
+  for (uint32_t i = seg->from; i < seg->to; i++) {
     struct fr_cursor cur;
     struct fr_event ev;
     fr_cursor_init(chunks[i], &cur);
@@ -836,8 +1063,8 @@ static void replay_segment(struct exporter *x,
       uint64_t ts = to_ns(x->s, ev.ticks);
       if (!started) {
         started = 1;
-        for (uint32_t k = 0; k < n_early; k++)
-          emit_begin(x, ts, (*early)[k].kind, (*early)[k].site, NULL, 0, 0);
+        for (uint32_t k = 0; k < seg->early_count; k++)
+          emit_begin(x, ts, early[k].kind, early[k].site, NULL, 0, 0);
       }
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
@@ -938,7 +1165,7 @@ static void write_wait_counter(struct exporter *x) {
   if (x->format == FORMAT_PERFETTO) {
     uint8_t buf[256];
     struct pb b = {buf, buf + sizeof(buf)};
-    pb_uint(&b, 10, 1);
+    pb_uint(&b, 10, PB_PROCESS_SEQUENCE);
     PB_NESTED(&b, 60, td, {
       pb_uint(&td, 1, uuid);
       pb_string(&td, 2, name);
@@ -956,7 +1183,8 @@ static void write_wait_counter(struct exporter *x) {
       uint8_t buf[64];
       struct pb b = {buf, buf + sizeof(buf)};
       pb_uint(&b, 8, steps[i].ns);
-      pb_uint(&b, 10, 1);
+      pb_uint(&b, 58, PB_CLOCK_MONOTONIC); // timestamp_clock_id: absolute
+      pb_uint(&b, 10, PB_PROCESS_SEQUENCE);
       PB_NESTED(&b, 11, ev, {
         pb_uint(&ev, 9, 4); // TYPE_COUNTER
         pb_uint(&ev, 11, uuid);
@@ -964,7 +1192,7 @@ static void write_wait_counter(struct exporter *x) {
       });
       pb_packet(x, buf, (size_t)(b.p - buf));
     } else {
-      fprintf(x->out,
+      fr_sink_printf(x->sink,
               ",\n{\"ph\":\"C\",\"pid\":%u,\"ts\":%.3f,\"name\":\"%s\","
               "\"args\":{\"waiting\":%d}}",
               x->s->hdr.pid, (double)steps[i].ns / 1e3, name, level);
@@ -976,8 +1204,8 @@ static void write_wait_counter(struct exporter *x) {
 static int export_snapshot(struct exporter *x) {
   const struct fr_snapshot *s = x->s;
   const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
-  struct item *early = NULL;
-  uint32_t early_cap = 0;
+  struct segment *segments = NULL;
+  uint32_t segment_count = 0, segment_cap = 0;
   if (!order)
     return -1;
   x->start_ns = UINT64_MAX;
@@ -988,60 +1216,70 @@ static int export_snapshot(struct exporter *x) {
   }
   if (x->start_ns == UINT64_MAX)
     x->start_ns = 0;
+  // Segments: runs of a thread's consecutive chunks; a missing one breaks
+  // the history. The first pass reads each once.
+  for (uint32_t i = 0; i < s->chunk_count;) {
+    uint32_t to = i + 1;
+    while (to < s->chunk_count &&
+           order[to]->hdr.thread_index == order[i]->hdr.thread_index &&
+           order[to]->hdr.seq == order[to - 1]->hdr.seq + 1)
+      to++;
+    if (fr_grow((void **)&segments, &segment_cap, segment_count + 1,
+                sizeof(*segments))) {
+      free(order);
+      return -1;
+    }
+    segments[segment_count] = (struct segment){i, to, 0, 0};
+    scan_segment(x, order, &segments[segment_count++]);
+    i = to;
+  }
   if (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)
     find_handoffs(x, order, s->chunk_count);
   if (x->format == FORMAT_PERFETTO)
     pb_header(x);
   else if (x->format == FORMAT_CHROME)
-    fprintf(x->out, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+    fr_sink_printf(x->sink, "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
   else if (x->format == FORMAT_HTML)
     report_begin(x);
-  for (uint32_t i = 0; i < s->chunk_count;) {
-    uint32_t thread = order[i]->hdr.thread_index, end = i;
-    while (end < s->chunk_count && order[end]->hdr.thread_index == thread)
+  for (uint32_t k = 0; k < segment_count;) {
+    uint32_t thread = order[segments[k].from]->hdr.thread_index, end = k;
+    while (end < segment_count &&
+           order[segments[end].from]->hdr.thread_index == thread)
       end++;
-    const struct fr_chunk_header *newest = &order[end - 1]->hdr;
+    const struct fr_chunk_header *newest = &order[segments[end - 1].to - 1]->hdr;
     x->thread_index = thread;
     x->tid = newest->tid;
     memcpy(x->thread_name, newest->thread_name, sizeof(x->thread_name));
     if (x->format == FORMAT_PERFETTO) {
-      pb_thread(x);
+      pb_thread(x, to_ns(s, order[segments[k].from]->hdr.base_ticks));
     } else if (x->format == FORMAT_CHROME) {
-      fprintf(x->out,
-              "%s\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"name\":\"thread_name\","
-              "\"args\":{\"name\":",
-              x->first_event++ ? "," : "", s->hdr.pid, x->tid);
-      fr_json_string(x->out, x->thread_name);
-      fprintf(x->out, "}}");
+      fr_sink_printf(x->sink,
+                     "%s\n{\"ph\":\"M\",\"pid\":%u,\"tid\":%u,"
+                     "\"name\":\"thread_name\",\"args\":{\"name\":",
+                     x->first_event++ ? "," : "", s->hdr.pid, x->tid);
+      chrome_string(x, x->thread_name);
+      fr_sink_printf(x->sink, "}}");
     }
-    // Segments of consecutive chunks: a missing one breaks the history.
-    for (uint32_t from = i; from < end;) {
-      uint32_t to = from + 1;
-      while (to < end && order[to]->hdr.seq == order[to - 1]->hdr.seq + 1)
-        to++;
-      replay_segment(x, order, from, to, to == end, &early, &early_cap);
-      from = to;
-    }
+    for (; k < end; k++)
+      replay_segment(x, order, &segments[k], k + 1 == end);
     if (x->format == FORMAT_HTML)
       report_thread(x);
-    i = end;
   }
   if (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)
     write_wait_counter(x);
+  int failed = 0;
   if (x->format == FORMAT_CHROME) {
-    fprintf(x->out, "\n],\"otherData\":{\"program\":");
-    fr_json_string(x->out, s->hdr.program);
-    fprintf(x->out, ",\"pid\":%u}}\n", s->hdr.pid);
+    fr_sink_printf(x->sink, "\n],\"otherData\":{\"program\":");
+    chrome_string(x, s->hdr.program);
+    fr_sink_printf(x->sink, ",\"pid\":%u}}\n", s->hdr.pid);
   } else if (x->format == FORMAT_FOLDED) {
     folded_write(x);
   } else if (x->format == FORMAT_HTML && report_end(x) != 0) {
-    free(order);
-    free(early);
-    return -1;
+    failed = 1;
   }
   free(order);
-  free(early);
-  return 0;
+  free(segments);
+  return failed ? -1 : 0;
 }
 
 static int run(int argc, char **argv) {
@@ -1098,10 +1336,16 @@ static int run(int argc, char **argv) {
   static char buffer[1 << 20];
   setvbuf(out, buffer, _IOFBF, sizeof(buffer));
   struct exporter x = {.format = format, .out = out, .s = &s};
-  int failed = export_snapshot(&x) != 0;
+  int streamed = format == FORMAT_PERFETTO || format == FORMAT_CHROME;
+  if (streamed)
+    x.sink = fr_sink_open(out);
+  int failed = (streamed && !x.sink) || export_snapshot(&x) != 0;
+  if (x.sink)
+    failed |= fr_sink_close(x.sink) != 0;
   failed |= fflush(out) != 0 || ferror(out);
   if (out != stdout)
     failed |= fclose(out) != 0;
+  free(x.early);
   free(x.nodes);
   free(x.handoffs);
   fr_map_free(&x.handoff_by_release);
@@ -1112,7 +1356,10 @@ static int run(int argc, char **argv) {
   free(x.names);
   fr_map_free(&x.name_index);
   free(x.stack);
-  fr_map_free(&x.interned);
+  free(x.name_seen);
+  for (uint64_t k = 0; k < x.json_name_slots; k++)
+    free(x.json_names[k]);
+  free(x.json_names);
   fr_map_free(&x.folded);
   int status = FRTOOL_OK;
   if (failed) {

@@ -88,6 +88,28 @@ const char *fr_format_ns(double ns, char buf[32]) {
   return buf;
 }
 
+size_t fr_json_escape(char *out, size_t size, const char *text) {
+  size_t n = 0;
+  if (size < 3)
+    return 0;
+  out[n++] = '"';
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    if (n + 8 > size) // room for the longest escape and the closing quote
+      break;
+    if (*p == '"' || *p == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)*p;
+    } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
+      n += (size_t)snprintf(out + n, size - n, "\\u%04x", *p);
+    } else {
+      out[n++] = (char)*p;
+    }
+  }
+  out[n++] = '"';
+  out[n] = 0;
+  return n;
+}
+
 void fr_json_string(FILE *out, const char *text) {
   fputc('"', out);
   for (const unsigned char *p = (const unsigned char *)text; *p; p++) {

@@ -27,6 +27,9 @@ const char *fr_format_ns(double ns, char buf[32]);
 // text as a JSON string. "<", ">" and "&" are escaped too, so the same
 // output is safe inside the report's <script> element.
 void fr_json_string(FILE *out, const char *text);
+// The same into out (size bytes, NUL-terminated); returns its length,
+// quotes included. A text too long for out is cut.
+size_t fr_json_escape(char *out, size_t size, const char *text);
 
 // "EBADF", or the number when it has no name.
 const char *fr_errno_name(int64_t err, char buf[24]);

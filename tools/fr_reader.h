@@ -135,8 +135,9 @@ fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off, uint64_t *out) {
 
 // Decodes the chunk's next event. Returns 1 and advances, 0 at the end, -1
 // on a malformed event (and the cursor is left at it). Lock events' object
-// field comes out as the address.
-static inline int fr_chunk_next(const struct fr_chunk_view *c,
+// field comes out as the address. Always inlined: a call per event costs
+// frtool export a fifth of its time.
+static inline __attribute__((always_inline)) int fr_chunk_next(const struct fr_chunk_view *c,
                                 struct fr_cursor *cur, struct fr_event *ev) {
   uint32_t end = c->hdr.event_bytes;
   if (cur->offset >= end)

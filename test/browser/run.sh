@@ -9,8 +9,13 @@ root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 work=$build/browser
 mkdir -p "$work"
-if ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then
-  apt-get install -y -qq chromium nodejs npm >&2
+# Only what is missing: a machine may have node and npm from elsewhere
+# (nodesource's nodejs conflicts with Debian's npm).
+missing=
+command -v chromium >/dev/null || missing="$missing chromium"
+command -v npm >/dev/null || missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
 fi
 (cd "$here" && npm install --no-audit --no-fund --silent)
 
