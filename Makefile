@@ -2,7 +2,7 @@
 #   make demo    build everything, run the demo (examples/run-demo.sh)
 #   make check   build everything, run the whole lit suite (every LLVM found)
 #   make bench   build everything, run the micro-benchmarks (bench/run.sh,
-#                bench/sync.sh)
+#                bench/sync.sh, bench/runtime.sh)
 #   make redis-check  redis from Debian's source, built with the plugin,
 #                recorded under redis-benchmark (bench/realworld/redis.sh)
 #   make browser-check  frtool report and export in headless Chromium
@@ -27,6 +27,7 @@ check: all
 bench: all
 	bench/run.sh $(BUILD)
 	bench/sync.sh $(BUILD)
+	bench/runtime.sh $(BUILD)
 
 redis-check: all
 	bench/realworld/redis.sh $(BUILD)

@@ -1,0 +1,41 @@
+#!/bin/bash
+# bench/runtime.sh [BUILD_DIR] [LLVM_MAJOR]: the runtime's own figures, as
+# a Markdown block for bench/RESULTS.md:
+#   - write_to of a full 64 MiB window into a file on local disk (bench/work);
+#   - one thread's cost per event without and with a snapshot of its 64 MiB
+#     window written every 10 ms by another thread, side by side, twice;
+#   - the cost per event over plain with 1, 2 and 8 threads on this machine's
+#     cores (each thread's own CPU time);
+#   - 10,000 short-lived threads (default 10 MiB window), and 100,000 with
+#     a 256 KiB window: the recorder's resident memory as they come and go.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../build}" && pwd)
+llvm=${2:-14}
+cc=/usr/lib/llvm-$llvm/bin/clang
+work=$here/work
+mkdir -p "$work"
+cd "$work"
+for b in snapshot threads; do
+  $cc -O2 -g -fpass-plugin="$build/llvm-$llvm/libfrpass.so" -I"$here/../include" \
+    "$here/$b.c" -o "$b" "$build/libfr.a" -lpthread
+done
+echo "## Runtime: snapshots, threads ($(date -u +%F), LLVM $llvm, $(nproc) cores)"
+echo
+echo "Command: \`bench/runtime.sh $build $llvm\`."
+echo
+echo '```'
+./snapshot write 64 "$work/snapshot-64.fr"
+rm -f "$work/snapshot-64.fr"
+for round in 1 2; do
+  printf 'without snapshots: '; ./snapshot cost 200000000
+  printf 'a snapshot every 10 ms: '; ./snapshot cost 200000000 10
+done
+for t in 1 2 8; do
+  FR_OPTIONS=exit_dump=0 ./threads scale $t 100000000
+done
+echo "10,000 threads, 10 MiB window:"
+FR_OPTIONS=exit_dump=0 ./threads churn 10000 | sed -n '1p;5p;10p'
+echo "100,000 threads, 256 KiB window:"
+FR_OPTIONS=exit_dump=0,max_bytes=256KiB ./threads churn 100000 | sed -n '1p;5p;10p'
+echo '```'

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// bench/threads.c: how the per-event cost scales with threads, and what
+// many short-lived threads leave behind, for bench/runtime.sh.
+//
+//   threads scale T EVENTS    T threads each record EVENTS function events;
+//                             each measures its own CPU time for them and
+//                             for as many calls of an uninstrumented twin,
+//                             so the cost per event does not depend on how
+//                             the 2 cores are shared
+//   threads churn N           N threads, 8 at a time, each recording 1000
+//                             events and exiting; prints the recorder's
+//                             memory and the process's RSS after each tenth
+//
+// Run with FR_OPTIONS (recording, no exit snapshot).
+#include "fr.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+// Per thread: a shared one would measure its cache line bouncing, not fr.
+static __thread volatile int sink;
+
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void recorded_call(int x) {
+  sink += x;
+}
+FR_NEVER_INSTRUMENT __attribute__((noinline)) void plain_call(int x) {
+  sink += x;
+}
+
+static double thread_cpu_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static long events_per_thread;
+
+struct result {
+  double recorded_s, plain_s;
+};
+
+static void *scale_worker(void *arg) {
+  struct result *r = arg;
+  long calls = events_per_thread / 2;
+  // Alternate in slices so that both halves see the same machine.
+  for (int slice = 0; slice < 10; slice++) {
+    double a = thread_cpu_s();
+    for (long i = 0; i < calls / 10; i++)
+      recorded_call((int)i);
+    double b = thread_cpu_s();
+    for (long i = 0; i < calls / 10; i++)
+      plain_call((int)i);
+    double c = thread_cpu_s();
+    r->recorded_s += b - a;
+    r->plain_s += c - b;
+  }
+  return NULL;
+}
+
+static int scale(int threads, long events) {
+  pthread_t t[64];
+  struct result results[64];
+  memset(results, 0, sizeof(results));
+  events_per_thread = events;
+  if (threads > 64)
+    threads = 64;
+  for (int i = 0; i < threads; i++)
+    pthread_create(&t[i], NULL, scale_worker, &results[i]);
+  double worst = 0, sum = 0;
+  for (int i = 0; i < threads; i++) {
+    pthread_join(t[i], NULL);
+    double ns = (results[i].recorded_s - results[i].plain_s) * 1e9 / (double)events;
+    sum += ns;
+    if (ns > worst)
+      worst = ns;
+  }
+  printf("%d threads: %.2f ns per event over plain (mean of threads), worst "
+         "thread %.2f\n",
+         threads, sum / threads, worst);
+  return 0;
+}
+
+static void *churn_worker(void *arg) {
+  for (int i = 0; i < 500; i++)
+    recorded_call(i);
+  return arg;
+}
+
+static long rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (!strncmp(line, "VmRSS:", 6))
+      kib = atol(line + 6);
+  if (f)
+    fclose(f);
+  return kib;
+}
+
+static int churn(int n) {
+  for (int done = 0; done < n;) {
+    pthread_t t[8];
+    int batch = n - done < 8 ? n - done : 8;
+    for (int i = 0; i < batch; i++)
+      pthread_create(&t[i], NULL, churn_worker, NULL);
+    for (int i = 0; i < batch; i++)
+      pthread_join(t[i], NULL);
+    done += batch;
+    if (done % (n / 10 ? n / 10 : 1) == 0)
+      printf("after %5d threads: recorder memory %llu KiB, process RSS %ld KiB\n",
+             done, (unsigned long long)(fr_memory_bytes() >> 10), rss_kib());
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (!fr_default_recorder()) {
+    fprintf(stderr, "threads: run with FR_OPTIONS set (recording)\n");
+    return 2;
+  }
+  if (argc >= 4 && !strcmp(argv[1], "scale"))
+    return scale(atoi(argv[2]), atol(argv[3]));
+  if (argc >= 3 && !strcmp(argv[1], "churn"))
+    return churn(atoi(argv[2]));
+  fprintf(stderr, "usage: threads scale T EVENTS | threads churn N\n");
+  return 2;
+}
