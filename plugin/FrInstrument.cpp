@@ -96,6 +96,8 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
   FunctionAnalysisManager &FAM =
       MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   Selection Select(Opts, M);
+  if (!Opts.ThresholdGiven)
+    Select.estimateWork(M, FAM);
   std::vector<Function *> Chosen, WithCalls;
   for (Function &F : M) {
     if (Select.shouldInstrument(F, FAM))

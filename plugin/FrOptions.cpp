@@ -92,6 +92,12 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         Error = Where + "threshold wants a number, got '" + Value.str() + "'";
         return false;
       }
+      ThresholdGiven = true;
+    } else if (Key == "work") {
+      if (Value.getAsInteger(10, MinWork)) {
+        Error = Where + "work wants a number, got '" + Value.str() + "'";
+        return false;
+      }
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -122,7 +128,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: threshold, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, list)";
       return false;
     }

@@ -39,7 +39,11 @@
 namespace fr {
 
 struct Options {
+  // Default selection: estimated work per call (FrSelection.h). An explicit
+  // threshold switches to XRay's rule (size or loop) instead.
+  unsigned MinWork = 4000;
   unsigned Threshold = 200;
+  bool ThresholdGiven = false;
   std::vector<std::string> AllowFunctions, DenyFunctions;
   std::vector<std::string> AllowFiles, DenyFiles;
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;

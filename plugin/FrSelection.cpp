@@ -6,6 +6,10 @@
 //===----------------------------------------------------------------------===//
 #include "FrSelection.h"
 
+#include "llvm/ADT/SCCIterator.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Analysis/BlockFrequencyInfo.h"
+#include "llvm/Analysis/CallGraph.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/Constants.h"
@@ -73,6 +77,84 @@ bool matchesAny(const std::vector<std::string> &Globs, const std::string &A,
   return false;
 }
 
+// What a call out of the module (or through a pointer) is taken to cost:
+// a libc call or a virtual call of unknown size, neither free nor large.
+static constexpr double ExternalCallWork = 20;
+// Estimates stop growing here (deep recursion, nested loops).
+static constexpr double WorkCap = 1e12;
+
+static unsigned instructionCount(const BasicBlock &BB) {
+  unsigned Count = 0;
+  for (const Instruction &I : BB)
+    if (!isa<DbgInfoIntrinsic>(I))
+      ++Count;
+  return Count;
+}
+
+// F's work per call: its blocks by frequency per entry, calls included as
+// CalleeWork says.
+template <typename CalleeWorkFn>
+static double estimate(Function &F, FunctionAnalysisManager &FAM,
+                       CalleeWorkFn CalleeWork) {
+  BlockFrequencyInfo &BFI = FAM.getResult<BlockFrequencyAnalysis>(F);
+  double Entry = double(BFI.getBlockFreq(&F.getEntryBlock()).getFrequency());
+  if (Entry <= 0)
+    Entry = 1;
+  double Total = 0;
+  for (BasicBlock &BB : F) {
+    double Block = instructionCount(BB);
+    for (Instruction &I : BB) {
+      auto *Call = dyn_cast<CallBase>(&I);
+      if (!Call || isa<DbgInfoIntrinsic>(I))
+        continue;
+      Function *Callee = Call->getCalledFunction();
+      if (Callee && Callee->isIntrinsic())
+        continue;
+      Block += CalleeWork(Callee);
+    }
+    Total += double(BFI.getBlockFreq(&BB).getFrequency()) / Entry * Block;
+  }
+  return std::min(Total, WorkCap);
+}
+
+void Selection::estimateWork(Module &M, FunctionAnalysisManager &FAM) {
+  CallGraph Graph(M);
+  // Strongly connected components, callees before callers.
+  for (scc_iterator<CallGraph *> It = scc_begin(&Graph); !It.isAtEnd(); ++It) {
+    SmallPtrSet<Function *, 8> Members;
+    for (CallGraphNode *Node : *It)
+      if (Function *F = Node->getFunction())
+        if (!F->isDeclaration())
+          Members.insert(F);
+    if (Members.empty())
+      continue;
+    auto Known = [&](Function *Callee) -> double {
+      if (!Callee || Callee->isDeclaration())
+        return ExternalCallWork;
+      auto Found = Work.find(Callee);
+      return Found == Work.end() ? ExternalCallWork : Found->second;
+    };
+    // Own work first (calls within the component as external ones), then,
+    // if the component calls itself, those calls add the callee's own work
+    // once.
+    DenseMap<const Function *, double> Own;
+    bool Recursive = false;
+    for (Function *F : Members)
+      Own[F] = estimate(*F, FAM, [&](Function *Callee) {
+        if (!Members.count(Callee))
+          return Known(Callee);
+        Recursive = true;
+        return ExternalCallWork;
+      });
+    for (Function *F : Members)
+      Work[F] = !Recursive ? Own[F]
+                           : estimate(*F, FAM, [&](Function *Callee) {
+                               return Members.count(Callee) ? Own[Callee]
+                                                            : Known(Callee);
+                             });
+  }
+}
+
 bool Selection::excluded(const Function &F) const {
   if (F.isDeclaration() || F.hasAvailableExternallyLinkage() ||
       F.getName().substr(0, 5) == "__fr_" ||
@@ -104,6 +186,8 @@ bool Selection::shouldInstrument(Function &F,
       matchesAny(Opts.AllowFiles, File, File))
     return true;
 
+  if (!Opts.ThresholdGiven)
+    return Work.lookup(&F) >= Opts.MinWork;
   unsigned Count = 0;
   for (Instruction &I : instructions(F))
     if (!isa<DbgInfoIntrinsic>(I))

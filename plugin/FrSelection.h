@@ -10,7 +10,23 @@
 //                always: "function-instrument"="xray-always",
 //                        annotate("fr_always") (FR_ALWAYS_INSTRUMENT),
 //                        allow / allow-src globs;
-//                size:   at least Threshold IR instructions (debug intrinsics
+//                work:   (the default) the function's estimated work per
+//                        call is at least MinWork IR instructions: its own
+//                        blocks weighted by their static frequency per
+//                        entry (BlockFrequencyInfo: a loop whose trip count
+//                        is unknown counts about 32 times), plus, at each
+//                        call site, the callee's estimate (callees first,
+//                        over the module's call graph; a recursive call
+//                        adds the callee's own work once; a call out of the
+//                        module counts ExternalCallWork). The default,
+//                        4000, is about fifty times the cost of a call's
+//                        two events, so that a chosen function pays at
+//                        most a few percent for being recorded, however
+//                        often it is called: small functions called in
+//                        loops, which the size rule keeps when they have a
+//                        loop of their own, are left out.
+//                size:   with an explicit threshold= (XRay's rule): at
+//                        least Threshold IR instructions (debug intrinsics
 //                        not counted), or any loop.
 //              Globs (fnmatch) are tried on the symbol and, for C++, on the
 //              demangled name; file globs on the source file name.
@@ -36,6 +52,9 @@ enum class Marker { None, Always, Never };
 class Selection {
 public:
   Selection(const Options &Opts, llvm::Module &M);
+  // Estimates every function's work per call (the default rule).
+  void estimateWork(llvm::Module &M, llvm::FunctionAnalysisManager &FAM);
+  double workOf(const llvm::Function &F) const { return Work.lookup(&F); }
 
   bool shouldInstrument(llvm::Function &F,
                         llvm::FunctionAnalysisManager &FAM) const;
@@ -50,6 +69,7 @@ private:
   bool excluded(const llvm::Function &F) const; // the "never" rules
   const Options &Opts;
   llvm::DenseMap<const llvm::Function *, Marker> Annotations;
+  llvm::DenseMap<const llvm::Function *, double> Work;
 };
 
 // Whether a glob in Globs matches A or B (fnmatch).

@@ -1,6 +1,12 @@
-; The default threshold (200 IR instructions) skips small functions but keeps
-; any function with a loop; attributes and annotations override it.
+; The default selection keeps functions whose estimated work per call is at
+; least 4000 IR instructions (blocks weighted by their static frequency,
+; callees' estimates added at their call sites): a small loop is not enough,
+; two nested ones are, and so is calling them. With an explicit threshold,
+; XRay's rule instead: the size, or any loop. Attributes and annotations
+; override both.
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=DEFAULT
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<work=100>' -S %s | FileCheck %s --check-prefix=WORK
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=200>' -S %s | FileCheck %s --check-prefix=XRAY
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=ALL
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=3>' -S %s | FileCheck %s --check-prefix=THREE
 
@@ -28,6 +34,48 @@ entry:
   br label %loop
 loop:
   %i = phi i32 [ 0, %entry ], [ %next, %loop ]
+  %next = add i32 %i, 1
+  %done = icmp eq i32 %next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret i32 %next
+}
+
+; Six instructions run about 32 x 32 times per call: 6000 or so.
+define i32 @nested_loops(i32 %n) {
+entry:
+  br label %outer
+outer:
+  %i = phi i32 [ 0, %entry ], [ %i.next, %outer.latch ]
+  br label %inner
+inner:
+  %j = phi i32 [ 0, %outer ], [ %j.next, %inner ]
+  %acc = phi i32 [ %i, %outer ], [ %acc.next, %inner ]
+  %acc.next = mul i32 %acc, 3
+  %j.next = add i32 %j, 1
+  %j.done = icmp eq i32 %j.next, %n
+  br i1 %j.done, label %outer.latch, label %inner
+outer.latch:
+  %i.next = add i32 %i, 1
+  %i.done = icmp eq i32 %i.next, %n
+  br i1 %i.done, label %exit, label %outer
+exit:
+  ret i32 %i.next
+}
+
+; Small itself, but what it calls is not.
+define i32 @calls_heavy(i32 %n) {
+  %r = call i32 @nested_loops(i32 %n)
+  ret i32 %r
+}
+
+; A loop around a small call: about 32 x 10.
+define i32 @calls_small_in_loop(i32 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %next, %loop ]
+  %v = call i32 @four_instructions(i32 %i)
   %next = add i32 %i, 1
   %done = icmp eq i32 %next, %n
   br i1 %done, label %exit, label %loop
@@ -72,7 +120,13 @@ define void @__fr_runtime_like() {
 ; DEFAULT-LABEL: define i32 @four_instructions(
 ; DEFAULT-NOT: call void @__fr_func_enter
 ; DEFAULT-LABEL: define i32 @has_loop(
+; DEFAULT-NOT: call void @__fr_func_enter
+; DEFAULT-LABEL: define i32 @nested_loops(
 ; DEFAULT: call void @__fr_func_enter
+; DEFAULT-LABEL: define i32 @calls_heavy(
+; DEFAULT: call void @__fr_func_enter
+; DEFAULT-LABEL: define i32 @calls_small_in_loop(
+; DEFAULT-NOT: call void @__fr_func_enter
 ; DEFAULT-LABEL: define void @annotated_always()
 ; DEFAULT: call void @__fr_func_enter
 ; DEFAULT-LABEL: define i32 @annotated_never(
@@ -85,7 +139,23 @@ define void @__fr_runtime_like() {
 ; DEFAULT-NOT: call void @__fr_func_enter
 ; DEFAULT-LABEL: define void @__fr_runtime_like()
 ; DEFAULT-NOT: call void @__fr_func_enter
-; DEFAULT: call void @__fr_register_module({{.*}}, i32 3,
+; DEFAULT: call void @__fr_register_module({{.*}}, i32 4,
+
+; WORK-LABEL: define i32 @four_instructions(
+; WORK-NOT: call void @__fr_func_enter
+; WORK-LABEL: define i32 @has_loop(
+; WORK: call void @__fr_func_enter
+; WORK-LABEL: define i32 @calls_small_in_loop(
+; WORK: call void @__fr_func_enter
+
+; XRAY-LABEL: define i32 @four_instructions(
+; XRAY-NOT: call void @__fr_func_enter
+; XRAY-LABEL: define i32 @has_loop(
+; XRAY: call void @__fr_func_enter
+; XRAY-LABEL: define i32 @calls_heavy(
+; XRAY-NOT: call void @__fr_func_enter
+; XRAY-LABEL: define i32 @calls_small_in_loop(
+; XRAY: call void @__fr_func_enter
 
 ; ALL-LABEL: define void @tiny()
 ; ALL: call void @__fr_func_enter
@@ -94,7 +164,7 @@ define void @__fr_runtime_like() {
 ; ALL-LABEL: define void @xray_never()
 ; ALL-NOT: call void @__fr_func_enter
 ; ALL-LABEL: define void @xray_always()
-; ALL: call void @__fr_register_module({{.*}}, i32 5,
+; ALL: call void @__fr_register_module({{.*}}, i32 8,
 
 ; THREE-LABEL: define void @tiny()
 ; THREE-NOT: call void @__fr_func_enter
