@@ -8,22 +8,27 @@
 //   event names, slice begin/end for function calls, lock waits, condition
 //   waits and blocking calls (with the fd, object, result and errno as debug
 //   annotations), and instants for uncontended acquires, releases and
-//   signals. ui.perfetto.dev opens it; tools/proto/perfetto_trace.proto
+//   signals. Each thread is a packet sequence with an incremental clock
+//   (see pb_thread). ui.perfetto.dev opens it; tools/proto/perfetto_trace.proto
 //   decodes it with protoc.
 // chrome: Chrome's trace-event JSON (B/E/i events per thread, thread names),
 //   for small traces and viewers that read only JSON (speedscope, about:tracing).
 // folded: one line per distinct stack, "main;handle;read 1234" (nanoseconds
 //   of self time), for flamegraph.pl, inferno and speedscope.
 //
-// Streaming: each thread's chunks are replayed in order, twice: a first pass
-// finds the calls and waits already open when the thread's window starts
-// (their ends come without a beginning), which are then opened at the
-// thread's first event rather than dropped or invented; the second pass
-// writes. Memory is bounded by the call depth, the number of threads and
-// sites, and, for folded stacks, the number of distinct stacks: not by the
-// size of the snapshot. Slices still open when a thread's events end are
-// closed at its last event. A chunk missing from a thread's sequence ends
-// its slices there and starts afresh.
+// Streaming: each thread's chunks are read in order, twice. A first pass
+// (scan_segment) finds the calls and waits already open when each run of a
+// thread's chunks starts (their ends come without a beginning), which are
+// then opened at the run's first event rather than dropped or invented, and
+// the contended acquisitions; when there are any, a pass over the releases
+// matches each to the release that let it through (find_handoffs). The last
+// pass writes, Perfetto and Chrome through fr_sink, whose thread writes one
+// buffer while the next is filled. Memory is bounded by the call depth, the
+// number of threads, sites and contended acquisitions, and, for folded
+// stacks, the number of distinct stacks: not by the size of the snapshot.
+// Slices still open when a thread's events end are closed at its last
+// event. A chunk missing from a thread's sequence ends its slices there and
+// starts afresh.
 #include "fr_events.h"
 #include "fr_reader.h"
 #include "fr_sink.h"
@@ -286,7 +291,7 @@ static int pb_event_plain(struct exporter *x, uint64_t ts, uint32_t type,
   }
   *event = (uint8_t)(p - event - 1);
   start[0] = 1 << 3 | 2; // Trace.packet
-  start[1] = (uint8_t)(p - start - 2); // < 128: at most 3 + 11 + 6 + 2 + 15
+  start[1] = (uint8_t)(p - start - 2); // < 128: at most 11 + 6 + 4 + 11 + 2
   fr_sink_commit(x->sink, (size_t)(p - start));
   x->sequence_ns = ts;
   return 1;
