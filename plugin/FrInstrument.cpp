@@ -9,6 +9,8 @@
 #include "FrCallSites.h"
 #include "FrGuard.h"
 #include "FrSelection.h"
+
+#include "llvm/Support/raw_ostream.h"
 #include "FrSiteTable.h"
 
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -96,12 +98,18 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
   FunctionAnalysisManager &FAM =
       MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   Selection Select(Opts, M);
-  if (!Opts.ThresholdGiven)
+  if (Opts.UseWork || Opts.Explain)
     Select.estimateWork(M, FAM);
   std::vector<Function *> Chosen, WithCalls;
   for (Function &F : M) {
-    if (Select.shouldInstrument(F, FAM))
+    bool Chose = Select.shouldInstrument(F, FAM);
+    if (Chose)
       Chosen.push_back(&F);
+    if (Opts.Explain && !F.isDeclaration())
+      errs() << "fr: " << Selection::sourceFile(F) << ": "
+             << Selection::displayName(F) << ": estimated work "
+             << uint64_t(Select.workOf(F)) << ", "
+             << (Chose ? "instrumented" : "left out") << "\n";
     if (Select.shouldInstrumentCalls(F) && CallSites::hasCandidates(F, Opts))
       WithCalls.push_back(&F);
   }

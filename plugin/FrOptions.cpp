@@ -92,12 +92,19 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         Error = Where + "threshold wants a number, got '" + Value.str() + "'";
         return false;
       }
-      ThresholdGiven = true;
+      UseWork = false;
+    } else if (Key == "explain") {
+      if (Value != "0" && Value != "1") {
+        Error = Where + "explain wants 0 or 1, got '" + Value.str() + "'";
+        return false;
+      }
+      Explain = Value == "1";
     } else if (Key == "work") {
       if (Value.getAsInteger(10, MinWork)) {
         Error = Where + "work wants a number, got '" + Value.str() + "'";
         return false;
       }
+      UseWork = true;
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -128,7 +135,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: work, threshold, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, explain, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, list)";
       return false;
     }

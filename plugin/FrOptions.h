@@ -39,11 +39,12 @@
 namespace fr {
 
 struct Options {
-  // Default selection: estimated work per call (FrSelection.h). An explicit
-  // threshold switches to XRay's rule (size or loop) instead.
-  unsigned MinWork = 4000;
+  // Default selection: XRay's rule (size or loop). work= switches to the
+  // estimated work per call instead (FrSelection.h).
   unsigned Threshold = 200;
-  bool ThresholdGiven = false;
+  unsigned MinWork = 0;
+  bool UseWork = false;
+  bool Explain = false; // print each function's estimate and the choice
   std::vector<std::string> AllowFunctions, DenyFunctions;
   std::vector<std::string> AllowFiles, DenyFiles;
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;

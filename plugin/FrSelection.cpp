@@ -186,7 +186,7 @@ bool Selection::shouldInstrument(Function &F,
       matchesAny(Opts.AllowFiles, File, File))
     return true;
 
-  if (!Opts.ThresholdGiven)
+  if (Opts.UseWork)
     return Work.lookup(&F) >= Opts.MinWork;
   unsigned Count = 0;
   for (Instruction &I : instructions(F))

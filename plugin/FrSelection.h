@@ -10,24 +10,25 @@
 //                always: "function-instrument"="xray-always",
 //                        annotate("fr_always") (FR_ALWAYS_INSTRUMENT),
 //                        allow / allow-src globs;
-//                work:   (the default) the function's estimated work per
-//                        call is at least MinWork IR instructions: its own
-//                        blocks weighted by their static frequency per
+//                size:   (the default, XRay's rule) at least Threshold IR
+//                        instructions (debug intrinsics not counted), or
+//                        any loop;
+//                work:   (with work=N instead) the function's estimated
+//                        work per call is at least N IR instructions: its
+//                        own blocks weighted by their static frequency per
 //                        entry (BlockFrequencyInfo: a loop whose trip count
 //                        is unknown counts about 32 times), plus, at each
 //                        call site, the callee's estimate (callees first,
 //                        over the module's call graph; a recursive call
 //                        adds the callee's own work once; a call out of the
-//                        module counts ExternalCallWork). The default,
-//                        4000, is about fifty times the cost of a call's
-//                        two events, so that a chosen function pays at
-//                        most a few percent for being recorded, however
-//                        often it is called: small functions called in
-//                        loops, which the size rule keeps when they have a
-//                        loop of their own, are left out.
-//                size:   with an explicit threshold= (XRay's rule): at
-//                        least Threshold IR instructions (debug intrinsics
-//                        not counted), or any loop.
+//                        module or through a pointer counts
+//                        ExternalCallWork). It leaves out small functions
+//                        called in loops, which the size rule keeps when
+//                        they have a loop of their own, but static
+//                        frequencies halve at every early-return check, so
+//                        a long validating function that ends in a call
+//                        through a pointer (redis's processCommand) scores
+//                        low: hence not the default (bench/RESULTS.md).
 //              Globs (fnmatch) are tried on the symbol and, for C++, on the
 //              demangled name; file globs on the source file name.
 //              Lock and blocking call sites are instrumented in every

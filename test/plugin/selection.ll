@@ -1,12 +1,15 @@
-; The default selection keeps functions whose estimated work per call is at
-; least 4000 IR instructions (blocks weighted by their static frequency,
-; callees' estimates added at their call sites): a small loop is not enough,
-; two nested ones are, and so is calling them. With an explicit threshold,
-; XRay's rule instead: the size, or any loop. Attributes and annotations
-; override both.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=DEFAULT
+; The default selection is XRay's: at least 200 IR instructions, or any
+; loop. work=N keeps functions whose estimated work per call is at least N
+; IR instructions instead (blocks weighted by their static frequency,
+; callees' estimates added at their call sites): at 4000 a small loop is not
+; enough, two nested ones are, and so is calling them. Attributes and
+; annotations override both.
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=XRAY
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<work=4000>' -S %s | FileCheck %s --check-prefix=DEFAULT
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<work=100>' -S %s | FileCheck %s --check-prefix=WORK
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=200>' -S %s | FileCheck %s --check-prefix=XRAY
+; explain=1 says, per function, the estimate and what the rule in force chose.
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<explain=1>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<explain=1;work=4000>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN-WORK
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=ALL
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=3>' -S %s | FileCheck %s --check-prefix=THREE
 
@@ -170,3 +173,10 @@ define void @__fr_runtime_like() {
 ; THREE-NOT: call void @__fr_func_enter
 ; THREE-LABEL: define i32 @four_instructions(
 ; THREE: call void @__fr_func_enter
+
+; EXPLAIN: fr: {{.*}}selection.ll: four_instructions: estimated work 4, left out
+; EXPLAIN: fr: {{.*}}selection.ll: has_loop: estimated work {{[0-9]+}}, instrumented
+; EXPLAIN: fr: {{.*}}selection.ll: nested_loops: estimated work {{[0-9][0-9][0-9][0-9]+}}, instrumented
+; EXPLAIN: fr: {{.*}}selection.ll: calls_heavy: estimated work {{[0-9][0-9][0-9][0-9]+}}, left out
+; EXPLAIN-WORK: fr: {{.*}}selection.ll: has_loop: estimated work {{[0-9]+}}, left out
+; EXPLAIN-WORK: fr: {{.*}}selection.ll: calls_heavy: estimated work {{[0-9][0-9][0-9][0-9]+}}, instrumented
