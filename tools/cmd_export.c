@@ -163,6 +163,31 @@ static const char *site_name(const struct exporter *x, uint32_t kind,
   return si ? fn : buf;
 }
 
+// A name per site and kind (a lock site's wait and its instants differ):
+// the Perfetto iid, and the index of the exporter's per-name tables.
+static uint64_t name_iid(uint32_t kind, uint32_t site) {
+  return (uint64_t)site * 8 + kind + 1;
+}
+
+// Grows a table indexed by name iid (*table, *slots entries of size bytes,
+// new ones zeroed) to hold iid: for every site of the snapshot at once.
+// 0 on success.
+static int name_table_fit(const struct exporter *x, void **table,
+                          uint64_t *slots, size_t size, uint64_t iid) {
+  if (iid < *slots)
+    return 0;
+  uint64_t want = (uint64_t)(x->s->site_count + 1) * 8 + 8;
+  if (iid >= want)
+    want = iid + 1;
+  uint8_t *grown = realloc(*table, want * size);
+  if (!grown)
+    return -1;
+  memset(grown + *slots * size, 0, (want - *slots) * size);
+  *table = grown;
+  *slots = want;
+  return 0;
+}
+
 // ---- Protobuf ----------------------------------------------------------------
 
 struct pb {
@@ -248,17 +273,9 @@ enum {
 
 // Whether the current sequence has interned name iid; marks it as interned.
 static int pb_name_interned(struct exporter *x, uint64_t iid) {
-  if (iid >= x->name_slots) {
-    uint64_t slots = (uint64_t)(x->s->site_count + 1) * 8 + 8;
-    if (iid >= slots)
-      slots = iid + 1;
-    uint32_t *seen = realloc(x->name_seen, slots * sizeof(*seen));
-    if (!seen)
-      return 0; // interned again: more bytes, not a wrong trace
-    memset(seen + x->name_slots, 0, (slots - x->name_slots) * sizeof(*seen));
-    x->name_seen = seen;
-    x->name_slots = slots;
-  }
+  if (name_table_fit(x, (void **)&x->name_seen, &x->name_slots,
+                     sizeof(*x->name_seen), iid))
+    return 0; // interned again: more bytes, not a wrong trace
   int seen = x->name_seen[iid] == x->sequence;
   x->name_seen[iid] = x->sequence;
   return seen;
@@ -302,7 +319,7 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
                      uint32_t kind, uint32_t site, const char *arg_name,
                      int64_t arg, int arg_is_pointer, const char *arg2_name,
                      const char *arg2) {
-  uint64_t iid = (uint64_t)site * 8 + kind + 1; // one name per site and kind
+  uint64_t iid = name_iid(kind, site);
   uint64_t category_iid = kind + 1;
   if (!arg_name && !arg2_name && !x->flow_out && !x->flow_in &&
       pb_event_plain(x, ts, type, kind, iid))
@@ -474,19 +491,10 @@ static char *put_us(char *p, uint64_t ns) {
 // A name as a JSON string, escaped once per (site, kind) and kept.
 static const char *chrome_name(struct exporter *x, uint32_t kind,
                                uint32_t site) {
-  uint64_t iid = (uint64_t)site * 8 + kind + 1;
-  if (iid >= x->json_name_slots) {
-    uint64_t slots = (uint64_t)(x->s->site_count + 1) * 8 + 8;
-    if (iid >= slots)
-      slots = iid + 1;
-    char **names = realloc(x->json_names, slots * sizeof(*names));
-    if (!names)
-      return "\"?\"";
-    memset(names + x->json_name_slots, 0,
-           (slots - x->json_name_slots) * sizeof(*names));
-    x->json_names = names;
-    x->json_name_slots = slots;
-  }
+  uint64_t iid = name_iid(kind, site);
+  if (name_table_fit(x, (void **)&x->json_names, &x->json_name_slots,
+                     sizeof(*x->json_names), iid))
+    return "\"?\"";
   if (!x->json_names[iid]) {
     char name[160], escaped[6 * 160 + 3];
     fr_json_escape(escaped, sizeof(escaped), site_name(x, kind, site, name));
@@ -671,7 +679,7 @@ static void folded_write(struct exporter *x) {
 
 
 static uint32_t report_name(struct exporter *x, uint32_t kind, uint32_t site) {
-  uint64_t iid = (uint64_t)site * 8 + kind + 1;
+  uint64_t iid = name_iid(kind, site);
   uint32_t *slot = fr_map_slot(&x->name_index, iid);
   if (!slot)
     return 0;

@@ -88,22 +88,31 @@ const char *fr_format_ns(double ns, char buf[32]) {
   return buf;
 }
 
+// One character of a JSON string, escaped, into out (room for 6); its length.
+static size_t json_escape_char(unsigned char c, char out[7]) {
+  if (c == '"' || c == '\\') {
+    out[0] = '\\';
+    out[1] = (char)c;
+    return 2;
+  }
+  if (c < 0x20 || c == '<' || c == '>' || c == '&')
+    return (size_t)snprintf(out, 7, "\\u%04x", c);
+  out[0] = (char)c;
+  return 1;
+}
+
 size_t fr_json_escape(char *out, size_t size, const char *text) {
   size_t n = 0;
   if (size < 3)
     return 0;
   out[n++] = '"';
   for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (n + 8 > size) // room for the longest escape and the closing quote
+    char one[7];
+    size_t len = json_escape_char(*p, one);
+    if (n + len + 2 > size) // the closing quote and the NUL must fit
       break;
-    if (*p == '"' || *p == '\\') {
-      out[n++] = '\\';
-      out[n++] = (char)*p;
-    } else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&') {
-      n += (size_t)snprintf(out + n, size - n, "\\u%04x", *p);
-    } else {
-      out[n++] = (char)*p;
-    }
+    memcpy(out + n, one, len);
+    n += len;
   }
   out[n++] = '"';
   out[n] = 0;
@@ -113,12 +122,8 @@ size_t fr_json_escape(char *out, size_t size, const char *text) {
 void fr_json_string(FILE *out, const char *text) {
   fputc('"', out);
   for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p < 0x20 || *p == '<' || *p == '>' || *p == '&')
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
+    char one[7];
+    fwrite(one, 1, json_escape_char(*p, one), out);
   }
   fputc('"', out);
 }
