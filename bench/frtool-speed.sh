@@ -14,7 +14,7 @@ cd "$work"
 /usr/lib/llvm-$llvm/bin/clang -O2 -g -fpass-plugin="$build/llvm-$llvm/libfrpass.so" \
   -I"$here/../include" "$here/spin.c" -o spin "$build/libfr.a" -lpthread
 rm -f big.fr
-FR_OPTIONS="output=$work/big.fr,max_bytes=${mib}MiB,min_age=1h" ./spin 6
+FR_OPTIONS="output=$work/big.fr,max_bytes=${mib}MiB,min_age=1h,budget=off" ./spin 6
 size=$(stat -c %s big.fr)
 "$build/frtool" validate big.fr
 echo

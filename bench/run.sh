@@ -7,7 +7,10 @@
 # Variants of fib (bench/fib.c), all clang -O2 -fno-optimize-sibling-calls:
 #   plain        no instrumentation
 #   fr-off       the plugin at threshold=0, recorder not started
-#   fr-on        the plugin at threshold=0, recording (FR_OPTIONS, 10 MiB window)
+#   fr-on        the plugin at threshold=0, recording everything (FR_OPTIONS,
+#                10 MiB window, budget=off): the cost of an event
+#   fr-budget    the same with the default overhead budget (1%), which mutes
+#                fib within the first chunk after calibration
 #   cyg-ring     -finstrument-functions with a TLS-ring hook (bench/tls_ring_hooks.c)
 #   xray-fdr     -fxray-instrument, threshold 1, XRay's FDR mode
 # Each is run RUNS times, interleaved, and the fastest run is kept (the least
@@ -37,14 +40,15 @@ run_variant() { # name -> prints seconds
   case $1 in
     plain) ./fib-plain $n ;;
     fr-off) env -u FR_OPTIONS ./fib-fr $n ;;
-    fr-on) FR_OPTIONS=exit_dump=0 ./fib-fr $n ;;
+    fr-on) FR_OPTIONS=exit_dump=0,budget=off ./fib-fr $n ;;
+    fr-budget) FR_OPTIONS=exit_dump=0 ./fib-fr $n ;;
     cyg-ring) ./fib-cyg $n ;;
     xray-fdr) XRAY_OPTIONS="patch_premain=true xray_mode=xray-fdr xray_logfile_base=$work/xray-log. verbosity=0" \
       XRAY_FDR_OPTIONS="func_duration_threshold_us=0 no_file_flush=true" ./fib-xray $n ;;
   esac | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'
 }
 
-variants="plain fr-off fr-on cyg-ring xray-fdr"
+variants="plain fr-off fr-on fr-budget cyg-ring xray-fdr"
 declare -A best
 calls=$(./fib-plain $n | sed -n 's/.*calls=\([0-9]*\).*/\1/p')
 for r in $(seq $runs); do
@@ -63,7 +67,7 @@ instr() {
   case $1 in
     plain) valgrind --tool=callgrind --callgrind-out-file=/dev/null ./fib-plain $small ;;
     fr-off) env -u FR_OPTIONS valgrind --tool=callgrind --callgrind-out-file=/dev/null ./fib-fr $small ;;
-    fr-on) FR_OPTIONS=exit_dump=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null ./fib-fr $small ;;
+    fr-on) FR_OPTIONS=exit_dump=0,budget=off valgrind --tool=callgrind --callgrind-out-file=/dev/null ./fib-fr $small ;;
     cyg-ring) valgrind --tool=callgrind --callgrind-out-file=/dev/null ./fib-cyg $small ;;
     xray-fdr) echo "Collected : n/a" >&2 ;;
   esac 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'

@@ -39,7 +39,8 @@ static int compare_double(const void *a, const void *b) {
 }
 
 static int write_bench(unsigned mib, const char *path) {
-  fr_config config = {.min_age_ns = 3600ull * 1000000000, .max_bytes = (uint64_t)mib << 20};
+  fr_config config = {.min_age_ns = 3600ull * 1000000000, .max_bytes = (uint64_t)mib << 20,
+                       .budget_percent = FR_BUDGET_UNLIMITED};
   fr_recorder *r = fr_new(&config);
   if (!r || fr_start(r) != FR_OK) {
     fprintf(stderr, "snapshot: could not start the recorder\n");
@@ -94,7 +95,8 @@ static void *snapshot_loop(void *arg) {
 }
 
 static int cost_bench(long events, unsigned every) {
-  fr_config config = {.max_bytes = 64ull << 20};
+  fr_config config = {.max_bytes = 64ull << 20,
+                       .budget_percent = FR_BUDGET_UNLIMITED};
   recorder = fr_new(&config);
   if (!recorder || fr_start(recorder) != FR_OK) {
     fprintf(stderr, "snapshot: could not start the recorder\n");

@@ -7,7 +7,8 @@
 # Variants of bench/sync.c, all clang -O2:
 #   plain    no instrumentation
 #   fr-off   the plugin (lock and blocking call sites), recorder not started
-#   fr-on    the same binary recording (FR_OPTIONS, 10 MiB window)
+#   fr-on    the same binary recording everything (FR_OPTIONS, 10 MiB window,
+#            budget=off)
 # Each is run RUNS times, interleaved; the fastest run is kept. The events per
 # operation come from a snapshot of a short fr-on run (frtool summary): one
 # acquire and one release per uncontended lock, plus a wait and an acquired
@@ -32,14 +33,14 @@ run() { # mode variant -> seconds
   case $2 in
     plain) ./sync-plain $1 $n ;;
     fr-off) env -u FR_OPTIONS ./sync-fr $1 $n ;;
-    fr-on) FR_OPTIONS=exit_dump=0 ./sync-fr $1 $n ;;
+    fr-on) FR_OPTIONS=exit_dump=0,budget=off ./sync-fr $1 $n ;;
   esac | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'
 }
 
 # Events per operation, from a run small enough for the window to hold.
 events_per_op() { # mode
   rm -f ev.fr
-  FR_OPTIONS=output=ev.fr,max_bytes=64MiB,min_age=1h ./sync-fr $1 200000 > /dev/null
+  FR_OPTIONS=output=ev.fr,max_bytes=64MiB,min_age=1h,budget=off ./sync-fr $1 200000 > /dev/null
   local ops=200000 events
   [ $1 = contended ] && ops=400000
   events=$("$build/frtool" summary --json ev.fr | python3 -c '

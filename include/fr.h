@@ -17,6 +17,12 @@ extern "C" {
 // Defaults for a zero field, as Go's: 10 s of history, 10 MiB of memory.
 #define FR_DEFAULT_MIN_AGE_NS (10ull * 1000 * 1000 * 1000)
 #define FR_DEFAULT_MAX_BYTES (10ull << 20)
+// As JFR's default settings (under 1%) and Go's tracer (1-2%).
+#define FR_DEFAULT_BUDGET_PERCENT 1.0
+#define FR_BUDGET_UNLIMITED (-1.0)
+// What the budget counts one recorded event as costing (measured: 8.5 to
+// 10 ns on a 2-core x86-64 VM whose rdtsc takes 8 ns; bench/RESULTS.md).
+#define FR_EVENT_COST_NS 10
 
 typedef struct fr_config {
   // Keep at least this much recent history (a hint; 0 = FR_DEFAULT_MIN_AGE_NS).
@@ -24,6 +30,14 @@ typedef struct fr_config {
   // Upper bound on the window's memory (a hint that wins over min_age_ns;
   // 0 = FR_DEFAULT_MAX_BYTES). Values below 64 KiB are raised to 64 KiB.
   uint64_t max_bytes;
+  // The share of each thread's time recording may take, in percent
+  // (0 = FR_DEFAULT_BUDGET_PERCENT; negative: no limit). A thread that
+  // records more events per second than that allows (at an estimated
+  // FR_EVENT_COST_NS each) has the sites it records most muted for the rest
+  // of the run: a function's events stop, a lock site keeps only its
+  // contended waits, a blocking site only its slow calls. Snapshots list
+  // what was muted and when. See docs/budget.md.
+  double budget_percent;
 } fr_config;
 
 // Results. 0 is success; errors are negative and stable.

@@ -37,8 +37,9 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 2
-// Version 1 files (no lock/blocking sites; 16-byte site records) still read.
+#define FR_FORMAT_VERSION 3
+// Version 1 files (no lock/blocking sites; 16-byte site records) still read;
+// version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED.
 #define FR_FORMAT_VERSION_MIN 1
 
 // ---- Compiler/runtime ABI (what the plugin emits) ----------------------------
@@ -58,6 +59,17 @@ enum fr_site_kind {
   FR_SITE_BLOCKING = 3, // a call of a function that may block (I/O, sleep...)
   FR_SITE_USER = 4,     // a user annotation's name (fr_task_begin, ...)
 };
+
+// The guard: one byte per site in the instrumented module, which the inserted
+// code loads before the site's hooks and the runtime sets (fr_sites.c). 0
+// while the recorder is stopped, and for a function the overhead budget muted.
+#define FR_GUARD_ALL 1  // record every event of the site
+#define FR_GUARD_SLOW 2 // record what is slow: a lock's contended waits, a
+                        // blocking call longer than FR_SLOW_CALL_NS
+#define FR_GUARD_ON (FR_GUARD_ALL | FR_GUARD_SLOW)
+// A blocking call at a muted site is recorded when it takes longer than this
+// (as JFR's thresholded I/O events).
+#define FR_SLOW_CALL_NS 1000000u
 
 // fr_site_desc.detail of a lock site: what the lock is.
 enum fr_lock_detail {
@@ -128,6 +140,8 @@ enum fr_ext_kind {
   FR_EXT_THREAD_START = 1, // payload: none
   FR_EXT_THREAD_EXIT = 2,  // payload: none
   FR_EXT_LOST = 3,         // payload: varint count of events dropped here
+  FR_EXT_MUTED = 4, // payload: varint site id, varint its events per second:
+                    // the overhead budget muted the site from here on
 };
 
 // What an FR_EV_SITE event says (the payload header's low four bits). The
@@ -193,7 +207,8 @@ struct fr_file_header {
   uint32_t trigger_detail; // enum fr_condition, or the signal number
   uint32_t trigger_thread; // thread_index, 0 when not known
   uint32_t trigger_site;   // site id, 0 when not known
-  uint32_t reserved;
+  uint32_t budget_ppm; // version 3: the overhead budget in force, parts per
+                       // million of each thread's time (0: no budget)
   uint64_t trigger_ns;           // the slow event's duration
   uint64_t trigger_threshold_ns; // the threshold it crossed
 };
@@ -226,7 +241,8 @@ _Static_assert(sizeof(struct fr_section_header) == 16, "section header is ABI");
 //   (no NULs). Version 1 records end after file_len (16 bytes, no callee).
 struct fr_site_record {
   uint32_t id;
-  uint32_t kind;
+  uint16_t kind;  // enum fr_site_kind
+  uint16_t flags; // FR_SITE_MUTED (version 3; 0 in older files)
   uint32_t line;
   uint16_t function_len;
   uint16_t file_len;
@@ -235,6 +251,10 @@ struct fr_site_record {
 };
 _Static_assert(sizeof(struct fr_site_record) == 20, "site record is ABI");
 #define FR_SITE_RECORD_V1_SIZE 16
+// fr_site_record.flags: the overhead budget muted this site during the run.
+// A function's events stop at its FR_EXT_MUTED event; a lock site keeps its
+// contended waits, a blocking site its calls longer than FR_SLOW_CALL_NS.
+#define FR_SITE_MUTED 1
 
 // FR_SEC_CHUNK payload: this header, then event_bytes of events.
 struct fr_chunk_header {

@@ -13,7 +13,6 @@
 #include "fr_format.h"
 
 namespace fr {
-constexpr const char *ActiveFlag = "__fr_active";        // i8, nonzero: record
 constexpr const char *EnterHook = "__fr_func_enter";     // void(i32 site)
 constexpr const char *ExitHook = "__fr_func_exit";       // void(i32 site)
 // Lock and blocking call sites (rt/fr_site_hooks.c has their signatures).
@@ -31,6 +30,7 @@ constexpr const char *BlockCallFileHook = "__fr_block_call_file";
 constexpr const char *BlockReturnHook = "__fr_block_return";
 constexpr const char *BlockReturnErrnoHook = "__fr_block_return_errno";
 constexpr const char *RegisterHook = "__fr_register_module"; // see fr_sites.c
+constexpr const char *UnregisterHook = "__fr_unregister_module";
 constexpr const char *DoneMetadata = "fr.instrumented";  // module already done
 } // namespace fr
 

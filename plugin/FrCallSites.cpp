@@ -325,24 +325,32 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
                                        : asI64(B, Call, Signed);
   };
 
+  // One load of the guard serves the hooks before and after the call: they
+  // agree on whether (and how) this call is recorded even if the site is
+  // muted meanwhile.
+  Value *GuardByte = G.load(B, Index);
+  auto GuardArg = [&](IRBuilder<> &At) {
+    return At.CreateZExt(GuardByte, I32, "fr.mode");
+  };
   switch (Info.S) {
   case Shape::Acquire:
   case Shape::AcquireTimed: {
-    // r = active ? __fr_lock_acquire[_timed](site, obj, try, lock, [arg,]
-    //                                        busy) : lock(obj[, arg])
+    // r = guard ? __fr_lock_acquire[_timed](site, obj, try, lock, [arg,]
+    //                                       busy, guard) : lock(obj[, arg])
     Instruction *ThenTerm, *ElseTerm;
-    SplitBlockAndInsertIfThenElse(G.isOn(B), Call, &ThenTerm, &ElseTerm);
+    SplitBlockAndInsertIfThenElse(Guard::any(B, GuardByte), Call, &ThenTerm,
+                                  &ElseTerm);
     BasicBlock *Tail = ThenTerm->getSuccessor(0);
     B.SetInsertPoint(ThenTerm);
     FunctionCallee Try = M.getOrInsertFunction(
         Info.Try, FunctionType::get(I32, {Call->getArgOperand(0)->getType()},
                                     false));
-    SmallVector<Value *, 6> Args{
+    SmallVector<Value *, 7> Args{
         G.siteId(B, Index),
         B.CreatePointerCast(Call->getArgOperand(0), Ptr),
         B.CreatePointerCast(Try.getCallee(), Ptr),
         B.CreatePointerCast(Call->getCalledOperand(), Ptr)};
-    SmallVector<Type *, 6> Params{I32, Ptr, Ptr, Ptr};
+    SmallVector<Type *, 7> Params{I32, Ptr, Ptr, Ptr};
     const char *Wrapper = LockAcquireHook;
     if (Info.S == Shape::AcquireTimed) {
       Wrapper = LockAcquireTimedHook;
@@ -353,7 +361,8 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
       Params.push_back(Ptr);
     }
     Args.push_back(B.getInt32(Info.Busy));
-    Params.push_back(I32);
+    Args.push_back(GuardArg(B));
+    Params.append({I32, I32});
     CallInst *Wrapped = B.CreateCall(hook(Wrapper, I32, Params), Args);
     borrowDebugLoc(Wrapped, Call);
     Call->moveBefore(ElseTerm);
@@ -364,43 +373,51 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     Phi->addIncoming(Call, Call->getParent());
     return;
   }
-  case Shape::Try:
+  // Events that are not waits: recorded only while the site is not muted.
+  case Shape::Try: {
     B.SetInsertPoint(After);
+    Value *R = Result();
     G.insertCall(After, hook(LockTryHook, Void, {I32, I64, I64}), Index,
-                 {Arg(0), Result()});
+                 {Arg(0), R}, Guard::all(B, GuardByte));
     return;
+  }
   case Shape::Release:
     G.insertCall(Call, hook(LockReleaseHook, Void, {I32, I64}), Index,
-                 {Arg(0)});
+                 {Arg(0)}, Guard::all(B, GuardByte));
     return;
   case Shape::CondSignal:
     G.insertCall(Call, hook(CondSignalHook, Void, {I32, I64}), Index,
-                 {Arg(0)});
+                 {Arg(0)}, Guard::all(B, GuardByte));
     return;
-  case Shape::CondWait: {
-    Value *Cond = Arg(0);
+  case Shape::CondWait: { // a wait: recorded while the site is on at all
+    Value *Cond = Arg(0), *On = Guard::any(B, GuardByte);
     G.insertCall(Call, hook(CondWaitHook, Void, {I32, I64, I64}), Index,
-                 {Cond, Arg(1)});
+                 {Cond, Arg(1)}, On);
     B.SetInsertPoint(After);
     G.insertCall(After, hook(CondWokenHook, Void, {I32, I64, I64}), Index,
-                 {Cond, Result()});
+                 {Cond, Result()}, On);
     return;
   }
-  case Shape::UserLock: {
+  case Shape::UserLock: { // no way to tell a wait: muted means off
     Value *Obj = Call->arg_size() ? Arg(0) : B.getInt64(0);
-    G.insertCall(Call, hook(LockWaitHook, Void, {I32, I64}), Index, {Obj});
+    Value *On = Guard::all(B, GuardByte);
+    G.insertCall(Call, hook(LockWaitHook, Void, {I32, I64}), Index, {Obj}, On);
     B.SetInsertPoint(After);
     G.insertCall(After, hook(LockAcquiredHook, Void, {I32, I64, I64}), Index,
-                 {Obj, Result()});
+                 {Obj, Result()}, On);
     return;
   }
-  case Shape::Blocking: {
+  case Shape::Blocking: { // the hooks take the guard: muted, only slow calls
+    Value *On = Guard::any(B, GuardByte);
     if (Info.File)
-      G.insertCall(Call, hook(BlockCallFileHook, Void, {I32, Ptr}), Index,
-                   {B.CreatePointerCast(Call->getArgOperand(Info.Arg), Ptr)});
+      G.insertCall(Call, hook(BlockCallFileHook, Void, {I32, Ptr, I32}), Index,
+                   {B.CreatePointerCast(Call->getArgOperand(Info.Arg), Ptr),
+                    GuardArg(B)},
+                   On);
     else
-      G.insertCall(Call, hook(BlockCallHook, Void, {I32, I64}), Index,
-                   {Info.Arg >= 0 ? Arg(Info.Arg) : B.getInt64(0)});
+      G.insertCall(Call, hook(BlockCallHook, Void, {I32, I64, I32}), Index,
+                   {Info.Arg >= 0 ? Arg(Info.Arg) : B.getInt64(0), GuardArg(B)},
+                   On);
     unsigned ResultStyle = Info.Detail >> 8;
     B.SetInsertPoint(After);
     Value *R;
@@ -411,8 +428,8 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     G.insertCall(After,
                  hook(ResultStyle == FR_RESULT_ERRNO ? BlockReturnErrnoHook
                                                      : BlockReturnHook,
-                      Void, {I32, I64}),
-                 Index, {R});
+                      Void, {I32, I64, I32}),
+                 Index, {R, GuardArg(B)}, On);
     return;
   }
   }

@@ -21,7 +21,12 @@
 //                blocking call  __fr_block_call(site, fd or other argument)
 //                               before, __fr_block_return[_errno](site, r)
 //                               after.
-//              Every hook is guarded by __fr_active. Only direct calls of
+//              Every hook is guarded by the site's guard byte, loaded once
+//              for the hooks before and after a call. Waits (a lock taken
+//              through its try, cond waits, blocking calls) are on while the
+//              byte is nonzero and get it as an argument: a site the budget
+//              muted (FR_GUARD_SLOW) records only contended waits and slow
+//              calls. The other events need FR_GUARD_ALL. Only direct calls of
 //              declared (external) functions count, so a program's own
 //              function that happens to be called read is left alone;
 //              fortified (__read_chk) and 64-bit (pread64) variants are in

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "FrGuard.h"
+#include "FrAbi.h"
 
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
@@ -13,9 +14,20 @@ using namespace llvm;
 
 namespace fr {
 
-Value *Guard::isOn(IRBuilder<> &B) const {
-  Value *Flag = B.CreateLoad(B.getInt8Ty(), Active, "fr.active");
-  return B.CreateICmpNE(Flag, B.getInt8(0));
+Value *Guard::load(IRBuilder<> &B, unsigned Index) const {
+  // Not inbounds: the array is a one-byte placeholder until SiteTable::finish
+  // knows how many sites there are.
+  Value *Byte = B.CreateConstGEP1_64(B.getInt8Ty(), Bytes, Index);
+  return B.CreateLoad(B.getInt8Ty(), Byte, "fr.guard");
+}
+
+Value *Guard::any(IRBuilder<> &B, Value *GuardByte) {
+  return B.CreateICmpNE(GuardByte, B.getInt8(0), "fr.on");
+}
+
+Value *Guard::all(IRBuilder<> &B, Value *GuardByte) {
+  return B.CreateICmpNE(B.CreateAnd(GuardByte, B.getInt8(FR_GUARD_ALL)),
+                        B.getInt8(0), "fr.all");
 }
 
 Value *Guard::siteId(IRBuilder<> &B, unsigned Index) const {
@@ -31,9 +43,10 @@ void borrowDebugLoc(CallInst *Call, Instruction *I) {
 }
 
 CallInst *Guard::insertCall(Instruction *InsertBefore, FunctionCallee Hook,
-                            unsigned Index, ArrayRef<Value *> Args) const {
+                            unsigned Index, ArrayRef<Value *> Args,
+                            Value *On) const {
   IRBuilder<> B(InsertBefore);
-  Instruction *Then = SplitBlockAndInsertIfThen(isOn(B), InsertBefore, false);
+  Instruction *Then = SplitBlockAndInsertIfThen(On, InsertBefore, false);
   B.SetInsertPoint(Then);
   SmallVector<Value *, 4> All{siteId(B, Index)};
   All.append(Args.begin(), Args.end());
@@ -41,6 +54,12 @@ CallInst *Guard::insertCall(Instruction *InsertBefore, FunctionCallee Hook,
   Call->setDoesNotThrow();
   borrowDebugLoc(Call, InsertBefore);
   return Call;
+}
+
+CallInst *Guard::insertCall(Instruction *InsertBefore, FunctionCallee Hook,
+                            unsigned Index, ArrayRef<Value *> Args) const {
+  IRBuilder<> B(InsertBefore);
+  return insertCall(InsertBefore, Hook, Index, Args, any(B, load(B, Index)));
 }
 
 } // namespace fr

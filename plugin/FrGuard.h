@@ -1,10 +1,12 @@
 //===- FrGuard.h - guarded hook calls ---------------------------*- C++ -*-===//
 //
 // FILE:        plugin/FrGuard.h
-// DESCRIPTION: The one shape of inserted code: test __fr_active, and only
-//              when it is set compute the site id (the module's base plus a
-//              local index) and call a hook. A stopped recorder costs a load
-//              and a branch at each hook point.
+// DESCRIPTION: The one shape of inserted code: load the site's guard byte (one
+//              per site, in the module, set by the runtime: see FR_GUARD_* in
+//              fr_format.h), test it, and only when it is set compute the
+//              site id (the module's base plus a local index) and call a
+//              hook. A stopped recorder, or a site the overhead budget muted,
+//              costs a load and a branch at each hook point.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_GUARD_H
@@ -17,16 +19,25 @@
 namespace fr {
 
 struct Guard {
-  llvm::GlobalVariable *Active; // i8 __fr_active
-  llvm::GlobalVariable *Base;   // the module's i32 site-id base
+  llvm::GlobalVariable *Bytes; // the module's guard array (SiteTable)
+  llvm::GlobalVariable *Base;  // the module's i32 site-id base
 
-  // i1: is the recorder on? Emitted at B's insertion point.
-  llvm::Value *isOn(llvm::IRBuilder<> &B) const;
+  // The i8 guard of local site Index, loaded at B's insertion point.
+  llvm::Value *load(llvm::IRBuilder<> &B, unsigned Index) const;
+  // i1 tests of a loaded guard: any hook of the site is on; every event of
+  // the site is recorded (FR_GUARD_ALL: not muted to its slow events).
+  static llvm::Value *any(llvm::IRBuilder<> &B, llvm::Value *GuardByte);
+  static llvm::Value *all(llvm::IRBuilder<> &B, llvm::Value *GuardByte);
   // i32 site id of local site Index, emitted at B's insertion point.
   llvm::Value *siteId(llvm::IRBuilder<> &B, unsigned Index) const;
 
-  // if (__fr_active) Hook(site id, Args...);  inserted before InsertBefore.
+  // if (On) Hook(site id, Args...);  inserted before InsertBefore. On and
   // Args must be available there; the call borrows InsertBefore's location.
+  llvm::CallInst *insertCall(llvm::Instruction *InsertBefore,
+                             llvm::FunctionCallee Hook, unsigned Index,
+                             llvm::ArrayRef<llvm::Value *> Args,
+                             llvm::Value *On) const;
+  // The same, On being any() of the guard loaded right there.
   llvm::CallInst *insertCall(llvm::Instruction *InsertBefore,
                              llvm::FunctionCallee Hook, unsigned Index,
                              llvm::ArrayRef<llvm::Value *> Args = {}) const;

@@ -37,14 +37,6 @@ FunctionHooks declareFunctionHooks(Module &M) {
           M.getOrInsertFunction(ExitHook, HookTy)};
 }
 
-GlobalVariable *declareActiveFlag(Module &M) {
-  if (auto *GV = dyn_cast_or_null<GlobalVariable>(M.getNamedValue(ActiveFlag)))
-    return GV;
-  return new GlobalVariable(M, Type::getInt8Ty(M.getContext()),
-                            /*isConstant=*/false, GlobalValue::ExternalLinkage,
-                            nullptr, ActiveFlag);
-}
-
 // Where the exit hook of a return goes: before a (must)tail call that feeds
 // the return, else right before the return.
 Instruction *exitPoint(ReturnInst *Ret) {
@@ -117,7 +109,7 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
     return PreservedAnalyses::all();
 
   SiteTable Sites(M);
-  Guard G{declareActiveFlag(M), Sites.base()};
+  Guard G{Sites.guards(), Sites.base()};
   // Call sites first: the function's exit hooks then land after their
   // return events, so every call site event falls inside its function.
   CallSites Calls(Opts, M, Sites, G);

@@ -9,8 +9,9 @@
 //                                         stays a jump (as XRay's tail exits);
 //                musttail call; ret       hook before the call (required);
 //                resume                   hook before it (an exception leaves).
-//              Each hook is guarded inline by a test of __fr_active, so a
-//              binary whose recorder is off pays a load and a branch.
+//              Each hook is guarded inline by a test of the function's guard
+//              byte, so a binary whose recorder is off, or a function the
+//              overhead budget muted, pays a load and a branch.
 //              Unwinding through a function without a landing pad and
 //              longjmp skip the exit hook; the reader closes such frames
 //              when a matching outer exit arrives.

@@ -21,6 +21,10 @@ SiteTable::SiteTable(Module &M) : M(M) {
                             GlobalValue::InternalLinkage,
                             ConstantInt::get(I32, FR_UNREGISTERED_SITE_BASE),
                             "__fr_site_base");
+  Type *I8 = Type::getInt8Ty(M.getContext());
+  Guards = new GlobalVariable(M, I8, /*isConstant=*/false,
+                              GlobalValue::InternalLinkage,
+                              ConstantInt::get(I8, 0), "__fr_guards");
 }
 
 unsigned SiteTable::add(uint16_t Kind, const std::string &Function,
@@ -34,6 +38,7 @@ void SiteTable::finish() {
   LLVMContext &C = M.getContext();
   if (Sites.empty()) {
     Base->eraseFromParent();
+    Guards->eraseFromParent();
     return;
   }
   Type *I16 = Type::getInt16Ty(C);
@@ -69,18 +74,43 @@ void SiteTable::finish() {
   Table->setSection(FR_SITE_SECTION);
   Table->setAlignment(Align(8));
 
-  // void ctor() { __fr_register_module(table, count, &base); }
+  // The guard array, zero (off) until the runtime has registered the module.
+  ArrayType *GuardsTy = ArrayType::get(Type::getInt8Ty(C), Sites.size());
+  auto *GuardArray = new GlobalVariable(M, GuardsTy, /*isConstant=*/false,
+                                        GlobalValue::InternalLinkage,
+                                        Constant::getNullValue(GuardsTy), "");
+  GuardArray->takeName(Guards);
+  Guards->replaceAllUsesWith(
+      ConstantExpr::getPointerCast(GuardArray, Guards->getType()));
+  Guards->eraseFromParent();
+  Guards = GuardArray;
+  Constant *GuardsPtr = ConstantExpr::getPointerCast(GuardArray, Ptr);
+
+  auto MakeStructor = [&](const char *Name, FunctionCallee Callee,
+                          ArrayRef<Value *> Args) {
+    Function *F = Function::Create(FunctionType::get(Type::getVoidTy(C), false),
+                                   GlobalValue::InternalLinkage, Name, M);
+    F->addFnAttr(Attribute::NoUnwind);
+    B.SetInsertPoint(BasicBlock::Create(C, "entry", F));
+    B.CreateCall(Callee, Args);
+    B.CreateRetVoid();
+    return F;
+  };
+  // void ctor() { __fr_register_module(table, count, &base, guards); }
   FunctionCallee Register = M.getOrInsertFunction(
-      RegisterHook, Type::getVoidTy(C), Ptr, I32, Base->getType());
-  Function *Ctor = Function::Create(
-      FunctionType::get(Type::getVoidTy(C), false),
-      GlobalValue::InternalLinkage, "__fr_module_ctor", M);
-  Ctor->addFnAttr(Attribute::NoUnwind);
-  B.SetInsertPoint(BasicBlock::Create(C, "entry", Ctor));
-  B.CreateCall(Register, {ConstantExpr::getPointerCast(Table, Ptr),
-                          ConstantInt::get(I32, Sites.size()), Base});
-  B.CreateRetVoid();
-  appendToGlobalCtors(M, Ctor, /*Priority=*/1);
+      RegisterHook, Type::getVoidTy(C), Ptr, I32, Base->getType(), Ptr);
+  appendToGlobalCtors(
+      M,
+      MakeStructor("__fr_module_ctor", Register,
+                   {ConstantExpr::getPointerCast(Table, Ptr),
+                    ConstantInt::get(I32, Sites.size()), Base, GuardsPtr}),
+      /*Priority=*/1);
+  // void dtor() { __fr_unregister_module(guards); }
+  FunctionCallee Unregister =
+      M.getOrInsertFunction(UnregisterHook, Type::getVoidTy(C), Ptr);
+  appendToGlobalDtors(
+      M, MakeStructor("__fr_module_dtor", Unregister, {GuardsPtr}),
+      /*Priority=*/1);
   appendToCompilerUsed(M, {Table});
 }
 

@@ -40,6 +40,7 @@ struct fr_env_options {
   } slow;
   uint64_t rate;
   uint32_t max_dumps;
+  double budget; // percent; negative: no limit
 };
 
 static struct fr_env_options fr_env;
@@ -127,6 +128,27 @@ static int fr_parse_count(const char *v, size_t n, uint32_t *out) {
   return 0;
 }
 
+// A share of time: a percentage above 0 and below 100, with or without the
+// %, or off (no limit).
+static int fr_parse_percent(const char *v, size_t n, double *out) {
+  if (n == 3 && !strncasecmp(v, "off", 3))
+    return *out = FR_BUDGET_UNLIMITED, 0;
+  if (n && v[n - 1] == '%')
+    n--;
+  char buf[32];
+  if (n == 0 || n >= sizeof(buf) || v[0] < '0' || v[0] > '9')
+    return -1;
+  memcpy(buf, v, n);
+  buf[n] = 0;
+  char *end;
+  errno = 0;
+  double value = strtod(buf, &end);
+  if (errno || *end || !(value > 0 && value < 100))
+    return -1;
+  *out = value;
+  return 0;
+}
+
 static int fr_parse_signal(const char *v, size_t n, int *out) {
   static const struct {
     const char *name;
@@ -200,6 +222,7 @@ static int fr_parse_path(const char *v, size_t n, char *out) {
 #define fr_parse_into_count(field) fr_parse_count(v, vlen, &o->field)
 #define fr_parse_into_signal(field) fr_parse_signal(v, vlen, &o->field)
 #define fr_parse_into_watch(field) fr_parse_watch(v, vlen, &o->field)
+#define fr_parse_into_percent(field) fr_parse_percent(v, vlen, &o->field)
 
 static const char *fr_expect(const char *parser) {
   if (!strcmp(parser, "bool"))
@@ -215,6 +238,8 @@ static const char *fr_expect(const char *parser) {
   if (!strcmp(parser, "signal"))
     return "a signal such as USR2, SIGUSR1 or 12 (not one the crash "
            "trigger uses), or off";
+  if (!strcmp(parser, "percent"))
+    return "a percentage above 0 and below 100 such as 1% or 0.5%, or off";
   if (!strcmp(parser, "watch"))
     return "FUNCTION:DURATION such as handle_request:50ms, or off";
   return "a path; % may only be followed by p, t, n, e or %";
@@ -301,7 +326,7 @@ static void fr_env_init_now(void) {
     return;
   if (fr_parse_options(s, &fr_env) != 0 || !fr_env.enable)
     return;
-  fr_config cfg = {fr_env.min_age, fr_env.max_bytes};
+  fr_config cfg = {fr_env.min_age, fr_env.max_bytes, fr_env.budget};
   fr_recorder *r = fr_new(&cfg);
   if (!r)
     return;

@@ -63,6 +63,7 @@ struct fr_tls {
   // Condition triggers (fr_trigger.c): when the current lock wait and
   // blocking call began, and the watched functions this thread is in.
   uint64_t wait_began, call_began;
+  int64_t call_arg; // a muted blocking site's argument, recorded if slow
   // The last lock object recorded in this chunk: the next one is written as
   // a zigzag delta from it (one byte for the same lock again).
   uint64_t last_object;
@@ -163,6 +164,16 @@ FR_INTERNAL uint32_t fr_sites_count(const struct fr_module *m);
 FR_INTERNAL void fr_sites_get(const struct fr_module *m, uint32_t i,
                               struct fr_site_record *rec, const char **function,
                               const char **file, const char **callee);
+// Every module's guards to FR_GUARD_ON, clearing what was muted (on), or to 0.
+FR_INTERNAL void fr_sites_arm(int on);
+// The registry's lock, for a snapshot's passes over the site table and for
+// muting (which must not wait: 0 when it is taken).
+FR_INTERNAL int fr_sites_try_lock(void);
+FR_INTERNAL void fr_sites_lock(void);
+FR_INTERNAL void fr_sites_unlock(void);
+// With the lock held: mutes a site of a module that has guards; 1 if it was
+// not muted before.
+FR_INTERNAL int fr_sites_mute(uint32_t site);
 
 // What fired a snapshot, as the file header records it.
 struct fr_trigger_info {
@@ -213,6 +224,8 @@ struct fr_trigger_config {
 extern uint64_t fr_cond_lock_ticks FR_INTERNAL;
 extern uint64_t fr_cond_call_ticks FR_INTERNAL;
 extern uint64_t fr_watch_mask FR_INTERNAL; // bit (site & 63) of watched sites
+// fr_budget.c: FR_SLOW_CALL_NS in ticks (UINT64_MAX until calibrated).
+extern uint64_t fr_slow_call_ticks FR_INTERNAL;
 FR_INTERNAL int fr_trigger_setup(fr_recorder *r, const char *output,
                                  const struct fr_trigger_config *cfg);
 FR_INTERNAL void fr_condition_fired(enum fr_condition condition, uint32_t site,
@@ -221,6 +234,20 @@ FR_INTERNAL void fr_watch_enter(uint32_t site);
 FR_INTERNAL void fr_watch_exit(uint32_t site);
 // fr_sites.c calls this for each function site it registers.
 FR_INTERNAL void fr_watch_consider(uint32_t site, const char *function);
+
+// fr_budget.c: the overhead budget. start: with fr_state.lock held;
+// calibrate: once the tick rate is known; check: on a writer thread whose
+// chunk is full, before it takes the next one: the sites it muted (into out)
+// and their rates.
+#define FR_BUDGET_MAX_MUTES 32 // sites one check may mute
+struct fr_muted_site {
+  uint32_t site;
+  uint64_t per_second; // its events per second when muted
+};
+FR_INTERNAL void fr_budget_start(const fr_config *cfg);
+FR_INTERNAL void fr_budget_calibrate(double tick_hz);
+FR_INTERNAL uint32_t fr_budget_check(const struct fr_tls *t,
+                                     struct fr_muted_site out[FR_BUDGET_MAX_MUTES]);
 
 // fr_env.c
 FR_INTERNAL void fr_env_init(void);
@@ -267,18 +294,24 @@ static inline uint8_t *fr_put_event(uint8_t *p, uint32_t tag, uint64_t dt) {
   return fr_put_varint(p, dt);
 }
 
-// Stamps an event's tag and tick delta at p with the clock and returns the
-// position after them; *now gets the event's time. The caller owns the
+// Stamps an event's tag and tick delta at p with the time now (a time read
+// earlier: no earlier than the thread's last event) and returns the position
+// after them; *now_out gets the event's time. The caller owns the
 // thread's chunk (fr_tls.busy is set) and has checked that an event fits.
 static inline __attribute__((always_inline)) uint8_t *
-fr_put_stamped(struct fr_tls *t, uint8_t *p, uint32_t tag, uint64_t *now_out) {
-  uint64_t now = fr_ticks();
+fr_put_stamped_at(struct fr_tls *t, uint8_t *p, uint32_t tag, uint64_t now,
+                  uint64_t *now_out) {
   uint64_t last = t->last_ticks;
   if (FR_UNLIKELY(now < last)) // a migration to a core whose counter lags
     now = last;
   t->last_ticks = now;
   *now_out = now;
   return fr_put_event(p, tag, now - last);
+}
+
+static inline __attribute__((always_inline)) uint8_t *
+fr_put_stamped(struct fr_tls *t, uint8_t *p, uint32_t tag, uint64_t *now_out) {
+  return fr_put_stamped_at(t, p, tag, fr_ticks(), now_out);
 }
 
 // Stamps an event with no payload, appends it at p and publishes the new

@@ -45,6 +45,8 @@ FR_API fr_recorder *fr_new(const fr_config *config) {
     r->config.max_bytes = FR_DEFAULT_MAX_BYTES;
   if (r->config.max_bytes < FR_MIN_MAX_BYTES)
     r->config.max_bytes = FR_MIN_MAX_BYTES;
+  if (r->config.budget_percent == 0)
+    r->config.budget_percent = FR_DEFAULT_BUDGET_PERCENT;
   return r;
 }
 
@@ -132,7 +134,9 @@ FR_API int fr_start(fr_recorder *r) {
   fr_clock_anchor_now(&fr_start_anchor);
   fr_thread_kick_all();
   __atomic_store_n(&fr_running, r, __ATOMIC_RELEASE);
+  fr_budget_start(&r->config);
   __atomic_store_n(&__fr_active, 1, __ATOMIC_RELEASE);
+  fr_sites_arm(1);
   pthread_mutex_unlock(&fr_state.lock);
   pthread_mutex_unlock(&fr_api_lock);
   return FR_OK;
@@ -149,6 +153,7 @@ FR_API int fr_stop(fr_recorder *r) {
   while (r->writing)
     pthread_cond_wait(&fr_write_done, &fr_api_lock);
   __atomic_store_n(&__fr_active, 0, __ATOMIC_RELEASE);
+  fr_sites_arm(0);
   __atomic_store_n(&fr_running, NULL, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&fr_api_lock);
   return FR_OK;

@@ -33,7 +33,8 @@ static inline uint64_t fr_zigzag(int64_t v) {
 // then constants, and an uncontended lock pays no call for its event.
 static inline __attribute__((always_inline)) uint64_t
 fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
-                   uint64_t a, uint64_t b, const char *text, size_t len) {
+                   uint64_t a, uint64_t b, const char *text, size_t len,
+                   uint64_t at) {
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
   if (FR_UNLIKELY(t->busy)) {
@@ -52,7 +53,8 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
     p = fr_thread_slow_reserve(t);
   }
   if (FR_LIKELY(p != NULL)) {
-    p = fr_put_stamped(t, p, site << 2 | FR_EV_SITE, &now);
+    p = fr_put_stamped_at(t, p, site << 2 | FR_EV_SITE, at ? at : fr_ticks(),
+                          &now);
     *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
     if (kind <= FR_SEV_SIGNAL) { // lock events: the object as a delta
       uint64_t previous = t->last_object;
@@ -77,13 +79,13 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
 static inline __attribute__((always_inline)) uint64_t
 fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
               uint64_t a, uint64_t b) {
-  return fr_site_event_text(site, kind, nfields, a, b, NULL, 0);
+  return fr_site_event_text(site, kind, nfields, a, b, NULL, 0, 0);
 }
 
 uint64_t fr_record_site_event(uint32_t site, enum fr_site_event kind,
                               unsigned nfields, uint64_t a, uint64_t b,
                               const char *text, size_t len) {
-  return fr_site_event_text(site, kind, nfields, a, b, text, len);
+  return fr_site_event_text(site, kind, nfields, a, b, text, len, 0);
 }
 
 // Condition triggers: a wait or call that began at `began` and was recorded
@@ -114,15 +116,19 @@ typedef int (*fr_timed_lock_fn)(void *, const void *);
 
 // The try, then (only when the lock is busy) the wait: lock(obj), or
 // timed_lock(obj, deadline) when that is given.
+// guard: the site's guard byte; a site the budget muted (no FR_GUARD_ALL)
+// records only the waits.
 static inline __attribute__((always_inline)) int
 fr_acquire(uint32_t site, void *obj, fr_lock_fn try_lock, fr_lock_fn lock,
-           fr_timed_lock_fn timed_lock, const void *deadline, int busy) {
+           fr_timed_lock_fn timed_lock, const void *deadline, int busy,
+           uint32_t guard) {
   // Only sem_trywait sets errno when the lock is busy.
   int saved_errno = busy < 0 ? errno : 0;
   int r = try_lock(obj);
   if (!fr_try_was_busy(r, busy)) {
-    fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
-                  fr_zigzag(fr_lock_result(r, busy)));
+    if (guard & FR_GUARD_ALL)
+      fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
+                    fr_zigzag(fr_lock_result(r, busy)));
     return r;
   }
   if (busy < 0)
@@ -136,14 +142,15 @@ fr_acquire(uint32_t site, void *obj, fr_lock_fn try_lock, fr_lock_fn lock,
 }
 
 FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
-                             fr_lock_fn lock, int busy) {
-  return fr_acquire(site, obj, try_lock, lock, NULL, NULL, busy);
+                             fr_lock_fn lock, int busy, uint32_t guard) {
+  return fr_acquire(site, obj, try_lock, lock, NULL, NULL, busy, guard);
 }
 
 FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
                                    fr_lock_fn try_lock, fr_timed_lock_fn lock,
-                                   const void *deadline, int busy) {
-  return fr_acquire(site, obj, try_lock, NULL, lock, deadline, busy);
+                                   const void *deadline, int busy,
+                                   uint32_t guard) {
+  return fr_acquire(site, obj, try_lock, NULL, lock, deadline, busy, guard);
 }
 
 // A program's own trylock: one event after it, with its result.
@@ -184,35 +191,61 @@ FR_API void __fr_cond_signal(uint32_t site, uintptr_t cond) {
 
 // ---- Blocking calls ----------------------------------------------------------
 
-FR_API void __fr_block_call(uint32_t site, int64_t arg) {
-  fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
+// guard: the site's guard byte, the same value for the call and its return.
+// A site the budget muted (no FR_GUARD_ALL) only notes when the call began;
+// its return records both events if the call took longer than
+// FR_SLOW_CALL_NS, the call event stamped with the time it began (nothing of
+// this thread's was recorded in between: the callee is not instrumented).
+static inline void fr_call_begins(uint32_t site, int64_t arg, uint32_t guard) {
+  if (guard & FR_GUARD_ALL) {
+    fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
+    return;
+  }
+  fr_tls.call_arg = arg;
+  fr_tls.call_began = fr_ticks();
+}
+
+FR_API void __fr_block_call(uint32_t site, int64_t arg, uint32_t guard) {
+  fr_call_begins(site, arg, guard);
 }
 
 // stdio calls: the FILE's descriptor, read without taking the FILE's lock.
-FR_API void __fr_block_call_file(uint32_t site, FILE *file) {
+FR_API void __fr_block_call_file(uint32_t site, FILE *file, uint32_t guard) {
   int saved_errno = errno;
   int fd = file ? fileno_unlocked(file) : -1;
   errno = saved_errno;
-  fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(fd), 0);
+  fr_call_begins(site, fd, guard);
 }
 
-static inline void fr_call_over(uint32_t site, uint64_t ended) {
-  fr_check(FR_CONDITION_BLOCKING, site, fr_tls.call_began, ended,
-           &fr_cond_call_ticks);
+static inline void fr_call_returns(uint32_t site, int64_t result,
+                                   int with_errno, uint32_t guard) {
+  uint64_t began = fr_tls.call_began;
   fr_tls.call_began = 0;
-}
-
-FR_API void __fr_block_return(uint32_t site, int64_t result) {
-  fr_call_over(site, fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0));
-}
-
-// Calls that report failure as -1 and errno: errno goes with it.
-FR_API void __fr_block_return_errno(uint32_t site, int64_t result) {
+  if (!(guard & FR_GUARD_ALL)) {
+    uint64_t now = fr_ticks();
+    if (!began || now - began <= __atomic_load_n(&fr_slow_call_ticks,
+                                                 __ATOMIC_RELAXED)) {
+      fr_check(FR_CONDITION_BLOCKING, site, began, now, &fr_cond_call_ticks);
+      return;
+    }
+    fr_site_event_text(site, FR_SEV_CALL, 1, fr_zigzag(fr_tls.call_arg), 0,
+                       NULL, 0, began);
+  }
   uint64_t ended;
-  if (result == -1)
+  if (with_errno && result == -1)
     ended = fr_site_event(site, FR_SEV_RETURN, 2, fr_zigzag(result),
                           fr_zigzag(errno));
   else
     ended = fr_site_event(site, FR_SEV_RETURN, 1, fr_zigzag(result), 0);
-  fr_call_over(site, ended);
+  fr_check(FR_CONDITION_BLOCKING, site, began, ended, &fr_cond_call_ticks);
+}
+
+FR_API void __fr_block_return(uint32_t site, int64_t result, uint32_t guard) {
+  fr_call_returns(site, result, 0, guard);
+}
+
+// Calls that report failure as -1 and errno: errno goes with it.
+FR_API void __fr_block_return_errno(uint32_t site, int64_t result,
+                                    uint32_t guard) {
+  fr_call_returns(site, result, 1, guard);
 }

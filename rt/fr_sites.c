@@ -3,16 +3,28 @@
 //
 // Every instrumented module (a translation unit, or an LTO partition) has a
 // constructor, emitted by the plugin, that calls __fr_register_module with its
-// table of fr_site_desc. The registry gives the module a base id, writes it
-// into the module's own variable (the inserted code adds its local index to
-// it), and copies the names into runtime-owned memory so snapshots never read
-// an unloaded module's strings. Memory comes from mmap, not malloc: the
-// constructor of an instrumented allocator may be the first to register.
+// table of fr_site_desc and its guard bytes (one per site, which the inserted
+// code tests before each hook). The registry gives the module a base id,
+// writes it into the module's own variable (the inserted code adds its local
+// index to it), and copies the names into runtime-owned memory so snapshots
+// never read an unloaded module's strings. Memory comes from mmap, not malloc:
+// the constructor of an instrumented allocator may be the first to register.
 //
-// Concurrency: registration takes fr_sites_lock and publishes a new module at
-// the head of an append-only list with release ordering; snapshots walk the
-// list from a head loaded with acquire, without the lock (so the crash path
-// can). Modules are never removed.
+// The guards are the recorder's switch: FR_GUARD_ON at every site while it
+// runs, 0 while it is stopped; the overhead budget (fr_budget.c) mutes one
+// site at a time (0 for a function, FR_GUARD_SLOW for a lock or blocking
+// call) and marks its record FR_SITE_MUTED. A module's destructor (dlclose,
+// or exit) unregisters its guards, which are never written after that.
+//
+// Concurrency: registration, guard changes and the flags they leave in the
+// records take fr_registry_lock. A new module is published at the head of an
+// append-only list with release ordering; snapshots walk the list from a head
+// loaded with acquire, holding the lock across the two passes over the site
+// table (checksum, then bytes) so a site muted in between cannot make them
+// differ; the crash path waits for it only briefly. Modules are never removed
+// from the list. Guard bytes are written with relaxed atomic stores and read
+// by plain loads in instrumented code: a site may record a few events after
+// it is muted, and that is all a stale read can do.
 #include "fr_internal.h"
 
 #include <string.h>
@@ -21,13 +33,14 @@ struct fr_module {
   struct fr_module *next;
   uint32_t base;
   uint32_t count;
+  uint8_t *guards; // in the module; NULL for fr_user.c's names, or unloaded
   struct fr_site_record *records;
   const char **functions;
   const char **files;
   const char **callees;
 };
 
-static pthread_mutex_t fr_sites_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t fr_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fr_module *fr_modules;
 static uint32_t fr_next_site_id = 1;
 static uint8_t *fr_arena, *fr_arena_end;
@@ -61,14 +74,20 @@ static const char *fr_arena_strdup(const char *s, uint16_t *len_out) {
   return copy;
 }
 
+// The guard byte of a registered, running site that is not muted.
+static uint8_t fr_guard_on(void) {
+  return __atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ? FR_GUARD_ON : 0;
+}
+
 FR_API void __fr_register_module(const struct fr_site_desc *sites,
-                                 uint32_t count, uint32_t *base_out) {
+                                 uint32_t count, uint32_t *base_out,
+                                 uint8_t *guards) {
   fr_env_init();
-  pthread_mutex_lock(&fr_sites_lock);
+  pthread_mutex_lock(&fr_registry_lock);
   if (*base_out != FR_UNREGISTERED_SITE_BASE ||
       fr_next_site_id + count >= FR_UNREGISTERED_SITE_BASE) {
     // Registered already (a constructor run twice), or out of ids.
-    pthread_mutex_unlock(&fr_sites_lock);
+    pthread_mutex_unlock(&fr_registry_lock);
     return;
   }
   struct fr_module *m = fr_arena_alloc(sizeof(*m));
@@ -78,7 +97,7 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
   const char **files = fr_arena_alloc(count * sizeof(char *));
   const char **callees = fr_arena_alloc(count * sizeof(char *));
   if (!m || !records || !functions || !files || !callees) {
-    pthread_mutex_unlock(&fr_sites_lock);
+    pthread_mutex_unlock(&fr_registry_lock);
     return;
   }
   uint32_t base = fr_next_site_id;
@@ -92,7 +111,7 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
     files[i] = fr_arena_strdup(sites[i].file, &r->file_len);
     callees[i] = fr_arena_strdup(sites[i].callee, &r->callee_len);
     if (!functions[i] || !files[i] || !callees[i]) {
-      pthread_mutex_unlock(&fr_sites_lock);
+      pthread_mutex_unlock(&fr_registry_lock);
       return;
     }
   }
@@ -101,6 +120,12 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
       fr_watch_consider(base + i, functions[i]);
   m->base = base;
   m->count = count;
+  m->guards = guards;
+  if (guards) {
+    uint8_t on = fr_guard_on();
+    for (uint32_t i = 0; i < count; i++)
+      __atomic_store_n(&guards[i], on, __ATOMIC_RELAXED);
+  }
   m->records = records;
   m->functions = functions;
   m->files = files;
@@ -109,14 +134,63 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
   fr_next_site_id += count;
   __atomic_store_n(&fr_modules, m, __ATOMIC_RELEASE);
   __atomic_store_n(base_out, base, __ATOMIC_RELAXED);
-  pthread_mutex_unlock(&fr_sites_lock);
+  pthread_mutex_unlock(&fr_registry_lock);
+}
+
+// The module's destructor: its guards are about to be unmapped (dlclose) or
+// are past use (exit). Its sites stay readable.
+FR_API void __fr_unregister_module(uint8_t *guards) {
+  pthread_mutex_lock(&fr_registry_lock);
+  for (struct fr_module *m = fr_modules; m; m = m->next)
+    if (m->guards == guards)
+      m->guards = NULL;
+  pthread_mutex_unlock(&fr_registry_lock);
+}
+
+void fr_sites_arm(int on) {
+  pthread_mutex_lock(&fr_registry_lock);
+  for (struct fr_module *m = fr_modules; m; m = m->next) {
+    if (!m->guards)
+      continue;
+    for (uint32_t i = 0; i < m->count; i++) {
+      if (on)
+        m->records[i].flags &= (uint16_t)~FR_SITE_MUTED;
+      __atomic_store_n(&m->guards[i], on ? FR_GUARD_ON : 0, __ATOMIC_RELAXED);
+    }
+  }
+  pthread_mutex_unlock(&fr_registry_lock);
+}
+
+int fr_sites_try_lock(void) {
+  return pthread_mutex_trylock(&fr_registry_lock) == 0;
+}
+
+void fr_sites_lock(void) { pthread_mutex_lock(&fr_registry_lock); }
+
+void fr_sites_unlock(void) { pthread_mutex_unlock(&fr_registry_lock); }
+
+int fr_sites_mute(uint32_t site) {
+  for (struct fr_module *m = fr_modules; m; m = m->next) {
+    if (site < m->base || site - m->base >= m->count)
+      continue;
+    struct fr_site_record *r = &m->records[site - m->base];
+    if (!m->guards || (r->flags & FR_SITE_MUTED) ||
+        !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
+      return 0;
+    r->flags |= FR_SITE_MUTED;
+    __atomic_store_n(&m->guards[site - m->base],
+                     r->kind == FR_SITE_FUNCTION ? 0 : FR_GUARD_SLOW,
+                     __ATOMIC_RELAXED);
+    return 1;
+  }
+  return 0;
 }
 
 void fr_sites_fork(int after) {
   if (after)
-    pthread_mutex_unlock(&fr_sites_lock);
+    pthread_mutex_unlock(&fr_registry_lock);
   else
-    pthread_mutex_lock(&fr_sites_lock);
+    pthread_mutex_lock(&fr_registry_lock);
 }
 
 const struct fr_module *fr_sites_first(void) {

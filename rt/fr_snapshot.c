@@ -132,11 +132,15 @@ static void fr_program_name(char out[64]) {
   out[len] = 0;
 }
 
-// The crash path's lock: a bounded wait (the lock is held only for a list or a
-// chunk switch), then none.
-static int fr_crash_lock(void) {
+static int fr_state_try_lock(void) {
+  return pthread_mutex_trylock(&fr_state.lock) == 0;
+}
+
+// The crash path's locks: a bounded wait (each is held only briefly: a list,
+// a chunk switch, a registration, a snapshot's site table), then none.
+static int fr_crash_try(int (*try_lock)(void)) {
   for (int i = 0; i < 2000; i++) {
-    if (pthread_mutex_trylock(&fr_state.lock) == 0)
+    if (try_lock())
       return 1;
     struct timespec pause = {0, 10000};
     nanosleep(&pause, NULL);
@@ -158,7 +162,7 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
 
   int locked = 1;
   if (crash)
-    locked = fr_crash_lock();
+    locked = fr_crash_try(fr_state_try_lock);
   else
     pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
@@ -191,15 +195,25 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   h.trigger_site = info->site;
   h.trigger_ns = info->ns;
   h.trigger_threshold_ns = info->threshold_ns;
+  h.budget_ppm = cfg && cfg->budget_percent > 0
+                     ? (uint32_t)(cfg->budget_percent * 1e4 + 0.5)
+                     : 0;
   fr_program_name(h.program);
   fr_emit(e, &h, sizeof(h));
 
+  // The two passes must see the same flags: a site muted between them would
+  // make the checksum wrong. A crash waits for the registry only briefly.
+  int sites_locked = crash ? fr_crash_try(fr_sites_try_lock) : 1;
+  if (!crash)
+    fr_sites_lock();
   const struct fr_module *head = fr_sites_first();
   struct fr_section_header sec = {FR_SEC_SITES, 0, 0};
   uint32_t site_count;
   sec.size = fr_sites_pass(NULL, head, &sec.crc32c, &site_count);
   fr_emit(e, &sec, sizeof(sec));
   fr_sites_pass(e, head, &sec.crc32c, &site_count);
+  if (sites_locked)
+    fr_sites_unlock();
 
   uint64_t min_age_ticks =
       (uint64_t)((double)h.min_age_ns * (double)tick_hz / 1e9);

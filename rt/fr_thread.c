@@ -145,6 +145,7 @@ static void fr_refresh_min_age(void) {
     return;
   double hz = (double)(a.ticks - fr_start_anchor.ticks) * 1e9 / (double)span_ns;
   fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
+  fr_budget_calibrate(hz);
 }
 
 static uint8_t *fr_thread_reserve(struct fr_tls *t);
@@ -163,6 +164,12 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
       t->state == FR_TLS_EXITED)
     return NULL;
+  // A full chunk of this run: was it over the overhead budget? Read back
+  // before the lock is taken (other threads may need it meanwhile).
+  struct fr_muted_site muted[FR_BUDGET_MAX_MUTES];
+  uint32_t nmuted = 0;
+  if (t->chunk && t->chunk->epoch == fr_state.epoch)
+    nmuted = fr_budget_check(t, muted);
   uint64_t now = fr_ticks();
   pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = fr_state.pool;
@@ -219,6 +226,11 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     p = fr_put_event(p, FR_EXT_LOST << 2 | FR_EV_EXT, 0);
     p = fr_put_varint(p, t->lost);
     t->lost = 0;
+  }
+  for (uint32_t i = 0; i < nmuted && !first_in_epoch; i++) {
+    p = fr_put_event(p, FR_EXT_MUTED << 2 | FR_EV_EXT, 0);
+    p = fr_put_varint(p, muted[i].site);
+    p = fr_put_varint(p, muted[i].per_second);
   }
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   // Room for two whole events past the limit: the one the hot path writes

@@ -28,12 +28,12 @@ static pthread_mutex_t fr_user_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t fr_next_task = 1;
 
 void __fr_register_module(const struct fr_site_desc *sites, uint32_t count,
-                          uint32_t *base_out);
+                          uint32_t *base_out, uint8_t *guards);
 
 static uint32_t fr_user_register(const char *name, uint32_t kind) {
   struct fr_site_desc desc = {FR_SITE_USER, (uint16_t)kind, 0, name, "", NULL};
   uint32_t id = FR_UNREGISTERED_SITE_BASE;
-  __fr_register_module(&desc, 1, &id);
+  __fr_register_module(&desc, 1, &id, NULL); // no guards: never muted
   return id;
 }
 

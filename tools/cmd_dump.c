@@ -91,6 +91,13 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
     case FR_EXT_LOST:
       printf("lost %llu\n", (unsigned long long)d->ev.arg);
       break;
+    case FR_EXT_MUTED: {
+      const struct fr_site_info *muted = fr_snapshot_site(s, (uint32_t)d->ev.arg);
+      printf("muted %s%s%s %llu/s\n", muted ? muted->callee : "",
+             muted && muted->callee[0] ? " in " : "",
+             muted ? muted->function : "?", (unsigned long long)d->ev.field[0]);
+      break;
+    }
     }
     return;
   }

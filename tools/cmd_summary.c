@@ -193,6 +193,89 @@ static void print_user_table(struct fr_analysis *a, const struct options *o,
   }
 }
 
+// The sites the overhead budget muted, each with the event that says when
+// (NULL: muted before the window), the most frequent first.
+struct muted_row {
+  const struct fr_site_info *site;
+  const struct fr_mute *mute;
+};
+
+static int muted_cmp(const void *x, const void *y) {
+  const struct muted_row *a = x, *b = y;
+  uint64_t ra = a->mute ? a->mute->per_second : 0;
+  uint64_t rb = b->mute ? b->mute->per_second : 0;
+  if (ra != rb)
+    return ra < rb ? 1 : -1;
+  return a->site->id < b->site->id ? -1 : a->site->id > b->site->id;
+}
+
+static uint32_t muted_rows(const struct fr_snapshot *s,
+                           const struct fr_analysis *a,
+                           struct muted_row **out) {
+  uint32_t n = 0;
+  *out = NULL;
+  for (uint32_t i = 0; i < s->site_count; i++)
+    n += (s->sites[i].flags & FR_SITE_MUTED) != 0;
+  if (!n || !(*out = calloc(n, sizeof(**out))))
+    return 0;
+  n = 0;
+  for (uint32_t i = 0; i < s->site_count; i++) {
+    if (!(s->sites[i].flags & FR_SITE_MUTED))
+      continue;
+    struct muted_row *row = &(*out)[n++];
+    row->site = &s->sites[i];
+    for (uint32_t k = 0; k < a->mute_count && !row->mute; k++)
+      if (a->mutes[k].site == s->sites[i].id)
+        row->mute = &a->mutes[k];
+  }
+  qsort(*out, n, sizeof(**out), muted_cmp);
+  return n;
+}
+
+static const char *site_kind_name(uint32_t kind) {
+  switch (kind) {
+  case FR_SITE_FUNCTION:
+    return "function";
+  case FR_SITE_LOCK:
+    return "lock";
+  case FR_SITE_BLOCKING:
+    return "blocking";
+  }
+  return "user";
+}
+
+static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
+                        const struct options *o) {
+  struct muted_row *rows_;
+  uint32_t n = muted_rows(s, a, &rows_);
+  if (!n)
+    return;
+  fprintf(g_out,
+          "\nmuted by the overhead budget (not recorded after the time shown; "
+          "lock sites keep their contended waits, blocking sites their calls "
+          "over %u ms)\n  %10s %14s  %-8s  %s\n",
+          FR_SLOW_CALL_NS / 1000000, "events/s", "muted at", "kind", "site");
+  for (uint32_t i = 0; i < rows(n, o->top); i++) {
+    const struct muted_row *r = &rows_[i];
+    char when[32], rate[32], where[256];
+    if (r->mute) {
+      snprintf(rate, sizeof(rate), "%llu", (unsigned long long)r->mute->per_second);
+      snprintf(when, sizeof(when), "%.6f ms", at_ms(r->mute->ticks));
+    } else {
+      snprintf(rate, sizeof(rate), "?");
+      snprintf(when, sizeof(when), "before");
+    }
+    fprintf(g_out, "  %10s %14s  %-8s  ", rate, when,
+            site_kind_name(r->site->kind));
+    if (r->site->callee[0])
+      fprintf(g_out, "%s in ", r->site->callee);
+    fprintf(g_out, "%s\n", site_where(r->site->id, where));
+  }
+  if (n > rows(n, o->top))
+    fprintf(g_out, "  (%u more)\n", n - rows(n, o->top));
+  free(rows_);
+}
+
 static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
@@ -209,6 +292,15 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   if (s->complete && s->end.lost_events)
     fprintf(g_out, "  %llu events were dropped by writers\n",
            (unsigned long long)s->end.lost_events);
+  uint32_t muted = 0;
+  for (uint32_t i = 0; i < s->site_count; i++)
+    muted += (s->sites[i].flags & FR_SITE_MUTED) != 0;
+  if (s->hdr.budget_ppm || muted) {
+    fprintf(g_out, "  budget: %g%% of each thread's time", s->hdr.budget_ppm / 1e4);
+    if (muted)
+      fprintf(g_out, "; %u sites muted by it (see \"muted\" below)", muted);
+    fprintf(g_out, "\n");
+  }
   if (a->partial_calls)
     fprintf(g_out, "  %llu calls began before the window (counted as partial, no "
            "duration)\n",
@@ -366,6 +458,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              at_ms(b->begin), dur(b->end - b->begin, d1));
     }
   }
+  print_muted(s, a, o);
 }
 
 // ---- JSON --------------------------------------------------------------------
@@ -535,6 +628,22 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, "%s\n", i ? "," : "");
     json_blocked(&a->open[i]);
   }
+  struct muted_row *muted;
+  uint32_t muted_count = muted_rows(s, a, &muted);
+  fprintf(g_out, "],\n\"budget_percent\":%g,\"muted\":[", s->hdr.budget_ppm / 1e4);
+  for (uint32_t i = 0; i < muted_count; i++) {
+    const struct muted_row *r = &muted[i];
+    fprintf(g_out, "%s\n{\"kind\":\"%s\",", i ? "," : "",
+            site_kind_name(r->site->kind));
+    json_site("site", r->site->id);
+    if (r->mute)
+      fprintf(g_out, ",\"per_second\":%llu,\"ms\":%.6f,\"thread\":%u}",
+              (unsigned long long)r->mute->per_second, at_ms(r->mute->ticks),
+              r->mute->thread);
+    else
+      fprintf(g_out, ",\"per_second\":null,\"ms\":null,\"thread\":null}");
+  }
+  free(muted);
   fprintf(g_out, "]}\n");
 }
 

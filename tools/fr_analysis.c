@@ -558,6 +558,12 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         if (ev.id == FR_EXT_LOST) {
           a->gaps++;
           replay_reset(&r);
+        } else if (ev.id == FR_EXT_MUTED) {
+          if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
+                      sizeof(*a->mutes)))
+            goto oom;
+          a->mutes[a->mute_count++] = (struct fr_mute){
+              (uint32_t)ev.arg, c->hdr.thread_index, ev.field[0], ev.ticks};
         }
         break;
       }
@@ -616,6 +622,7 @@ void fr_analysis_free(struct fr_analysis *a) {
     fr_dist_free(&a->users[i].duration);
   free(a->users);
   free(a->tasks);
+  free(a->mutes);
   fr_map_free(&a->user_map);
   fr_map_free(&a->task_map);
   free(a->funcs);

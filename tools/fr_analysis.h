@@ -84,6 +84,13 @@ struct fr_log_entry {
   char text[FR_LOG_MAX_BYTES + 1];
 };
 
+// A site the overhead budget muted inside the window (FR_EXT_MUTED).
+struct fr_mute {
+  uint32_t site, thread;
+  uint64_t per_second; // its events per second on that thread when muted
+  uint64_t ticks;
+};
+
 enum fr_blocked_kind { FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL };
 
 // "Thread T was blocked on X from t1 to t2".
@@ -119,6 +126,8 @@ struct fr_analysis {
   uint32_t user_count, user_cap;
   struct fr_task_seen *tasks;
   uint32_t task_count, task_cap;
+  struct fr_mute *mutes;
+  uint32_t mute_count, mute_cap;
   struct fr_log_entry recent_logs[FR_RECENT_LOGS]; // the newest, oldest first
   uint32_t recent_log_count;
   uint64_t log_count;

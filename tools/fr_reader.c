@@ -147,6 +147,7 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
     struct fr_site_info *si = &s->sites[s->site_count++];
     si->id = r.id;
     si->kind = r.kind;
+    si->flags = s->hdr.version >= 3 ? r.flags : 0;
     si->line = r.line;
     si->detail = r.detail;
     si->function = fr_strndup(p + at, r.function_len);

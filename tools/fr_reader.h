@@ -16,6 +16,7 @@
 struct fr_site_info {
   uint32_t id, kind, line;
   uint32_t detail;      // fr_lock_detail or FR_BLOCKING_DETAIL (call sites)
+  uint32_t flags;       // FR_SITE_MUTED
   const char *function; // NUL-terminated copies; for a call site, the caller
   const char *file;
   const char *callee; // "" for function sites
@@ -81,7 +82,8 @@ struct fr_event {
   uint64_t ticks;
   uint32_t event_class; // enum fr_event_class
   uint32_t id;          // site id, or fr_ext_kind for FR_EV_EXT
-  uint64_t arg;         // FR_EXT_LOST: count
+  uint64_t arg;         // FR_EXT_LOST: count; FR_EXT_MUTED: site (and
+                        // field[0] its events per second)
   // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
   // written (see fr_format.h for which are zigzag-encoded).
   uint32_t site_event;
@@ -187,6 +189,12 @@ static inline __attribute__((always_inline)) int fr_chunk_next(const struct fr_c
     case FR_EXT_LOST:
       if (fr_get_varint(c->events, end, &off, &ev->arg))
         return -1;
+      break;
+    case FR_EXT_MUTED: // the site, then its events per second
+      if (fr_get_varint(c->events, end, &off, &ev->arg) ||
+          fr_get_varint(c->events, end, &off, &ev->field[0]))
+        return -1;
+      ev->nfields = 1;
       break;
     default:
       return -1;

@@ -1,12 +1,17 @@
 #!/bin/bash
 # bench/realworld/sqlite.sh [BUILD_DIR] [LLVM_MAJOR]: SQLite's speedtest1 from
-# Debian's source package (sqlite3 3.40.1), built three ways side by side:
-#   plain        no instrumentation
-#   fr           the plugin's default selection, recording into 10 MiB
-#   fr-all       every function instrumented (threshold=0), recording
+# Debian's source package (sqlite3 3.40.1), built three ways and run five
+# ways side by side:
+#   plain           no instrumentation
+#   fr              the plugin's default selection, recording into 10 MiB with
+#                   the default overhead budget (1%)
+#   fr-everything   the same binary recording everything (budget=off)
+#   fr-all          every function instrumented (threshold=0), default budget
+#   fr-all-everything  the same, budget=off
 # Runs `speedtest1 --memdb --size SIZE` RUNS times each, interleaved, keeps
-# the fastest, and reports the ratios; then the density (bytes per event) and
-# how long a window max_bytes=10MiB covers, from an exit snapshot.
+# the fastest, and reports the ratios; then, from exit snapshots, the density
+# (bytes per event, everything recorded), how long a window max_bytes=10MiB
+# covers with and without the budget, and what the budget muted.
 # Needs root the first time (deb-src entry, tcl for the amalgamation).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,14 +52,17 @@ run() { # variant -> seconds
   case $1 in
     plain) ./speedtest1-plain --memdb --size $size > /dev/null ;;
     fr) FR_OPTIONS=exit_dump=0 ./speedtest1-fr --memdb --size $size > /dev/null ;;
+    fr-everything) FR_OPTIONS=exit_dump=0,budget=off ./speedtest1-fr --memdb --size $size > /dev/null ;;
     fr-all) FR_OPTIONS=exit_dump=0 ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
+    fr-all-everything) FR_OPTIONS=exit_dump=0,budget=off ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
   esac
   end=$(date +%s.%N)
   awk "BEGIN{printf \"%.3f\", $end - $start}"
 }
+variants="plain fr fr-everything fr-all fr-all-everything"
 declare -A best
 for r in $(seq $runs); do
-  for v in plain fr fr-all; do
+  for v in $variants; do
     t=$(run $v)
     if [ -z "${best[$v]:-}" ] || awk "BEGIN{exit !($t < ${best[$v]})}"; then
       best[$v]=$t
@@ -68,13 +76,18 @@ echo "Command: \`bench/realworld/sqlite.sh $build $llvm\` (RUNS=$runs, fastest k
 echo
 echo "| variant | seconds | x plain | compile seconds (sqlite3.c + speedtest1.c, -O2) |"
 echo "|---|---|---|---|"
-for v in plain fr fr-all; do
-  echo "| $v | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$v.compile-seconds) |"
+for v in $variants; do
+  bin=${v%-everything}
+  echo "| $v | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$bin.compile-seconds) |"
 done
 for v in fr fr-all; do
-  rm -f density-$v.fr
-  FR_OPTIONS="output=$work/density-$v.fr,max_bytes=10MiB,min_age=1h" \
-    ./speedtest1-$v --memdb --size $size > /dev/null
-  echo
-  echo "$v, max_bytes=10MiB: $("$build/frtool" validate "density-$v.fr" | sed 's/^[^:]*: //')"
+  for budget in off 1%; do
+    rm -f density-$v.fr
+    FR_OPTIONS="output=$work/density-$v.fr,max_bytes=10MiB,min_age=1h,budget=$budget" \
+      ./speedtest1-$v --memdb --size $size > /dev/null
+    echo
+    echo "$v, max_bytes=10MiB, budget=$budget: $("$build/frtool" validate "density-$v.fr" | sed 's/^[^:]*: //')"
+  done
+  # What the budget muted, the most frequent first.
+  "$build/frtool" summary --top=8 "density-$v.fr" | sed -n '/^muted by/,$p' | sed 's/^/    /'
 done

@@ -22,6 +22,9 @@
 // RUN: env FR_OPTIONS=max_bytes=10TiB %t 2>&1 | FileCheck %s --check-prefix=UNITSIZE
 // RUN: env FR_OPTIONS=crash=perhaps %t 2>&1 | FileCheck %s --check-prefix=CRASH
 // RUN: env FR_OPTIONS==5s %t 2>&1 | FileCheck %s --check-prefix=NOKEY
+// RUN: env FR_OPTIONS=budget=150%% %t 2>&1 | FileCheck %s --check-prefix=BUDGET
+// RUN: env FR_OPTIONS=budget=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGET0
+// RUN: env FR_OPTIONS=budget=0.5%%,exit_dump=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGETOK
 #include "fr.h"
 #include <stdio.h>
 FR_ALWAYS_INSTRUMENT int work(void) { return 42; }
@@ -35,7 +38,7 @@ int main(void) {
 // SIZE-NOT: fr:
 // UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration such as 500ms, 5s or 2m); recording is off
 // UNIT: work 42 recording 0
-// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
+// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes budget output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
 // BOOL: fr: FR_OPTIONS: bad value 'maybe' for exit_dump (expected 0 or 1); recording is off
 // PCT: fr: FR_OPTIONS: bad value '/tmp/%q.fr' for output (expected a path; % may only be followed by p, t, n, e or %); recording is off
 // WORD: fr: FR_OPTIONS: 'justaword' is not key=value; recording is off
@@ -56,3 +59,8 @@ int main(void) {
 // UNITSIZE: fr: FR_OPTIONS: bad value '10TiB' for max_bytes (expected a size such as 65536, 512KiB or 16MiB); recording is off
 // CRASH: fr: FR_OPTIONS: bad value 'perhaps' for crash (expected 0 or 1); recording is off
 // NOKEY: fr: FR_OPTIONS: unknown option '' (known:
+// BUDGET: fr: FR_OPTIONS: bad value '150%' for budget (expected a percentage above 0 and below 100 such as 1% or 0.5%, or off); recording is off
+// BUDGET-NEXT: work 42 recording 0
+// BUDGET0: fr: FR_OPTIONS: bad value '0' for budget
+// BUDGETOK-NOT: fr:
+// BUDGETOK: work 42 recording 1

@@ -31,23 +31,23 @@ int io(int fd, FILE *fp, int n, struct pollfd *p) {
   return r;
 }
 // CHECK-LABEL: define {{.*}}i32 @io(
-// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 [[FD:%[0-9a-z.]+]])
+// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 [[FD:%[0-9a-z.]+]], i32 {{%[0-9a-z.]+}})
 // CHECK:      [[R:%[a-z0-9.]+]] = call i64 @read(i32 noundef [[FDARG:%[0-9]+]]
-// CHECK:      call void @__fr_block_return_errno(i32 {{%[0-9a-z.]+}}, i64 [[R]])
+// CHECK:      call void @__fr_block_return_errno(i32 {{%[0-9a-z.]+}}, i64 [[R]], i32 {{%[0-9a-z.]+}})
 // CHECK:      call void @__fr_block_call(
 // CHECK:      call i64 @pread64(
 // CHECK:      call void @__fr_block_return_errno(
 // open has no descriptor argument: 0 is recorded, the result is the fd.
-// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 0)
+// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 0, i32 {{%[0-9a-z.]+}})
 // CHECK:      call i32 (ptr, i32, ...) @open64(
 // poll records its number of descriptors.
-// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 2)
+// CHECK:      call void @__fr_block_call(i32 {{%[0-9a-z.]+}}, i64 2, i32 {{%[0-9a-z.]+}})
 // CHECK:      call i32 @poll(
 // stdio calls record the FILE, whose descriptor the runtime looks up.
-// CHECK:      call void @__fr_block_call_file(i32 {{%[0-9a-z.]+}}, ptr [[FP:%[0-9]+]])
+// CHECK:      call void @__fr_block_call_file(i32 {{%[0-9a-z.]+}}, ptr [[FP:%[0-9]+]], i32 {{%[0-9a-z.]+}})
 // CHECK:      call i64 @__fread_chk({{.*}}, ptr noundef [[FP]])
 // CHECK:      call void @__fr_block_return(
-// CHECK:      call void @__fr_block_call_file(i32 {{%[0-9a-z.]+}}, ptr [[FP:%[0-9]+]])
+// CHECK:      call void @__fr_block_call_file(i32 {{%[0-9a-z.]+}}, ptr [[FP:%[0-9]+]], i32 {{%[0-9a-z.]+}})
 // CHECK:      call ptr @fgets({{.*}}, ptr noundef [[FP]])
 // CHECK:      call void @__fr_block_return(
 // syscall(SYS_futex, ...) records the futex word; other system calls are not

@@ -1,7 +1,9 @@
-; Lock call sites. A lock with a try counterpart is replaced, while recording,
-; by the runtime's try-first wrapper (else the original call runs); unlock and
-; signal get a hook before, trylock a hook after with the result, cond waits a
-; hook on each side; a user-named lock gets wait/acquired hooks around it.
+; Lock call sites. A lock with a try counterpart is replaced, while its guard
+; byte is nonzero, by the runtime's try-first wrapper, which gets the guard
+; (else the original call runs); unlock and signal get a hook before, trylock
+; a hook after with the result, both only under FR_GUARD_ALL (a site the
+; budget muted keeps only its waits); cond waits a hook on each side; a
+; user-named lock gets wait/acquired hooks around it.
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=SITES
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=blocking>' -S %s | FileCheck %s --check-prefix=OFF
@@ -33,20 +35,27 @@ define i32 @mutex(%mutex* %m) {
   ret i32 %s
 }
 ; CHECK-LABEL: define i32 @mutex(
-; CHECK:      %fr.active = load i8, {{.*}} @__fr_active
-; CHECK-NEXT: [[ON:%[0-9]+]] = icmp ne i8 %fr.active, 0
-; CHECK-NEXT: br i1 [[ON]], label %[[WRAP:[0-9]+]], label %[[PLAIN:[0-9]+]]
+; CHECK:      %fr.guard = load i8, {{.*}}@__fr_guards
+; CHECK-NEXT: %fr.on = icmp ne i8 %fr.guard, 0
+; CHECK-NEXT: br i1 %fr.on, label %[[WRAP:[0-9]+]], label %[[PLAIN:[0-9]+]]
 ; CHECK:      [[WRAP]]:
 ; CHECK:      %fr.site = add i32 %fr.base, 0
-; CHECK:      [[W:%[0-9]+]] = call i32 @__fr_lock_acquire(i32 %fr.site, {{.*}} @pthread_mutex_trylock{{.*}}, {{.*}} @pthread_mutex_lock{{.*}}, i32 16)
+; CHECK:      %fr.mode = zext i8 %fr.guard to i32
+; CHECK:      [[W:%[0-9]+]] = call i32 @__fr_lock_acquire(i32 %fr.site, {{.*}} @pthread_mutex_trylock{{.*}}, {{.*}} @pthread_mutex_lock{{.*}}, i32 16, i32 %fr.mode)
 ; CHECK:      [[PLAIN]]:
 ; CHECK-NEXT: %r = call i32 @pthread_mutex_lock(
 ; CHECK:      %fr.lock = phi i32 [ [[W]], %[[WRAP]] ], [ %r, %[[PLAIN]] ]
 ; The release is stamped before the unlock.
+; CHECK:      [[REL:%fr.guard[0-9]+]] = load i8, {{.*}}@__fr_guards
+; CHECK:      [[RELALL:%[0-9]+]] = and i8 [[REL]], 1
+; CHECK-NEXT: %fr.all = icmp ne i8 [[RELALL]], 0
+; CHECK-NEXT: br i1 %fr.all,
 ; CHECK:      call void @__fr_lock_release(i32 %fr.site{{[0-9]+}}, i64
 ; CHECK:      %u = call i32 @pthread_mutex_unlock(
+; CHECK-NEXT: %fr.guard{{[0-9]+}} = load i8,
 ; CHECK-NEXT: %t = call i32 @pthread_mutex_trylock(
 ; CHECK:      [[TR:%[0-9]+]] = sext i32 %t to i64
+; CHECK:      br i1 %fr.all{{[0-9]+}},
 ; CHECK:      call void @__fr_lock_try(i32 %fr.site{{[0-9]+}}, i64 {{%[0-9]+}}, i64 [[TR]])
 ; CHECK:      %s = add i32 %fr.lock, %t
 
@@ -66,17 +75,17 @@ define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11
   ret i32 %a
 }
 ; CHECK-LABEL: define i32 @others(
-; CHECK: call i32 @__fr_lock_acquire_timed({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 16)
-; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_tryrdlock{{.*}}@pthread_rwlock_rdlock{{.*}}, i32 16)
-; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_trywrlock{{.*}}@pthread_rwlock_wrlock{{.*}}, i32 16)
+; CHECK: call i32 @__fr_lock_acquire_timed({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_tryrdlock{{.*}}@pthread_rwlock_rdlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_trywrlock{{.*}}@pthread_rwlock_wrlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call void @__fr_lock_release(
 ; CHECK: %d = call i32 @pthread_rwlock_unlock(
-; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_spin_trylock{{.*}}@pthread_spin_lock{{.*}}, i32 16)
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_spin_trylock{{.*}}@pthread_spin_lock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; sem_trywait reports "busy" as -1 with errno EAGAIN; C11's mtx_trylock as thrd_busy (1).
-; CHECK: call i32 @__fr_lock_acquire({{.*}}@sem_trywait{{.*}}@sem_wait{{.*}}, i32 -1)
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@sem_trywait{{.*}}@sem_wait{{.*}}, i32 -1, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call void @__fr_lock_release(
 ; CHECK: %g = call i32 @sem_post(
-; CHECK: call i32 @__fr_lock_acquire({{.*}}@mtx_trylock{{.*}}@mtx_lock{{.*}}, i32 1)
+; CHECK: call i32 @__fr_lock_acquire({{.*}}@mtx_trylock{{.*}}@mtx_lock{{.*}}, i32 1, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call void @__fr_cond_wait(i32 %fr.site{{[0-9]+}}, i64 [[COND:%[0-9]+]], i64
 ; CHECK: %i = call i32 @pthread_cond_wait(
 ; CHECK: call void @__fr_cond_woken(i32 %fr.site{{[0-9]+}}, i64 [[COND]], i64

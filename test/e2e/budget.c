@@ -1,0 +1,109 @@
+// The overhead budget mutes what a thread records most, and nothing else. A
+// function called tens of millions of times a second stops being recorded; a
+// function called every 10 ms is recorded throughout. A lock site muted for
+// its uncontended acquisitions still records a contended wait, and a
+// blocking call site muted for its fast calls still records a slow one. The
+// snapshot lists what was muted, when, and at what rate; with budget=off
+// nothing is.
+// RUN: %clang_fr -O1 %s -o %t %fr_link
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr %t
+// RUN: %frtool validate %t.fr
+// RUN: %frtool summary %t.fr | FileCheck %s
+// RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=MUTED
+// RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=DUMP
+// RUN: %frtool summary --json %t.fr | FileCheck %s --check-prefix=JSON
+// RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=off %t
+// RUN: %frtool summary %t.off.fr | FileCheck %s --check-prefix=OFF
+#include "fr.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static volatile int held;
+static volatile uint64_t sink;
+
+FR_ALWAYS_INSTRUMENT void hot(void) { sink++; }
+FR_ALWAYS_INSTRUMENT void rare(void) { sink += 2; }
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+FR_ALWAYS_INSTRUMENT void take(void) { // one acquire site, one release site
+  pthread_mutex_lock(&mutex);
+  sink++;
+  pthread_mutex_unlock(&mutex);
+}
+
+FR_ALWAYS_INSTRUMENT void wait_for(int ms) { poll(NULL, 0, ms); }
+
+static void *holder(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&mutex);
+  held = 1;
+  struct timespec pause = {0, 5 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+  pthread_mutex_unlock(&mutex);
+  return NULL;
+}
+
+// Calls step() for ms milliseconds, and rare() every 10 ms.
+static void phase(void (*step)(void), double ms) {
+  double start = now_ms(), next_rare = start;
+  for (double t = start; t - start < ms; t = now_ms()) {
+    if (t >= next_rare) {
+      rare();
+      next_rare += 10;
+    }
+    for (int i = 0; i < 100; i++)
+      step();
+  }
+}
+
+static void poll_now(void) { wait_for(0); }
+
+int main(void) {
+  phase(hot, 150);
+  phase(take, 100);
+  phase(poll_now, 100);
+  // The lock site is muted: its contended wait is still recorded.
+  pthread_t t;
+  pthread_create(&t, NULL, holder, NULL);
+  while (!held)
+    ;
+  take();
+  pthread_join(t, NULL);
+  // The poll site is muted: a slow call is still recorded.
+  wait_for(5);
+  rare();
+  return 0;
+}
+
+// CHECK: budget: 1% of each thread's time; {{[0-9]+}} sites muted by it
+// CHECK: functions
+// CHECK: rare
+// CHECK: longest blocked
+// CHECK-DAG: T1 blocked {{[5-9]\.[0-9]+}}ms on mutex {{.*}}(pthread_mutex_lock in take
+// CHECK-DAG: T1 blocked {{[5-9]\.[0-9]+}}ms in poll {{.*}}(wait_for
+
+// MUTED: muted by the overhead budget
+// MUTED-DAG: {{[1-9][0-9][0-9][0-9][0-9][0-9][0-9]+}} {{ *[0-9.]+}} ms  function  hot
+// MUTED-DAG: lock      pthread_mutex_lock in take
+// MUTED-DAG: lock      pthread_mutex_unlock in take
+// MUTED-DAG: blocking  poll in wait_for
+// MUTED-NOT: rare
+
+// DUMP: muted hot {{[0-9]+}}/s
+// DUMP: muted pthread_mutex_{{(un)?}}lock in take {{[0-9]+}}/s
+// DUMP: muted poll in wait_for {{[0-9]+}}/s
+
+// JSON: "budget_percent":1,"muted":[
+// JSON: {"kind":"function","site":{"id":{{[0-9]+}},"function":"hot"
+
+// OFF-NOT: budget:
+// OFF-NOT: muted
