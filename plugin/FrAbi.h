@@ -12,6 +12,13 @@
 
 #include "fr_format.h"
 
+#include "llvm/IR/Module.h"
+#if __has_include("llvm/TargetParser/Triple.h")
+#include "llvm/TargetParser/Triple.h" // LLVM 17 and later
+#else
+#include "llvm/ADT/Triple.h"
+#endif
+
 namespace fr {
 constexpr const char *EnterHook = "__fr_func_enter";     // void(i32 site)
 constexpr const char *ExitHook = "__fr_func_exit";       // void(i32 site)
@@ -32,6 +39,18 @@ constexpr const char *BlockReturnErrnoHook = "__fr_block_return_errno";
 constexpr const char *RegisterHook = "__fr_register_module"; // see fr_sites.c
 constexpr const char *UnregisterHook = "__fr_unregister_module";
 constexpr const char *DoneMetadata = "fr.instrumented";  // module already done
+
+// The function hooks use the preserve_most calling convention on x86-64 and
+// AArch64 (FR_HOOK_CC in rt/fr_hooks.c): the hook saves what it uses, so a
+// small function that calls nothing else keeps its arguments in the
+// registers they came in, instead of moving them to callee-saved registers
+// (pushed and popped on every call, recording or not) around a hook call
+// that is almost never taken.
+inline bool hooksPreserveRegisters(const llvm::Module &M) {
+  llvm::Triple T(M.getTargetTriple());
+  return T.getArch() == llvm::Triple::x86_64 ||
+         T.getArch() == llvm::Triple::aarch64;
+}
 } // namespace fr
 
 #endif

@@ -14,11 +14,6 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
-#if __has_include("llvm/TargetParser/Triple.h")
-#include "llvm/TargetParser/Triple.h" // LLVM 17 and later
-#else
-#include "llvm/ADT/Triple.h"
-#endif
 
 #include <cerrno>
 

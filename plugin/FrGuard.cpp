@@ -51,6 +51,8 @@ CallInst *Guard::insertCall(Instruction *InsertBefore, FunctionCallee Hook,
   SmallVector<Value *, 4> All{siteId(B, Index)};
   All.append(Args.begin(), Args.end());
   CallInst *Call = B.CreateCall(Hook, All);
+  if (auto *F = dyn_cast<Function>(Hook.getCallee()))
+    Call->setCallingConv(F->getCallingConv());
   Call->setDoesNotThrow();
   borrowDebugLoc(Call, InsertBefore);
   return Call;

@@ -33,8 +33,13 @@ FunctionHooks declareFunctionHooks(Module &M) {
   LLVMContext &C = M.getContext();
   FunctionType *HookTy =
       FunctionType::get(Type::getVoidTy(C), {Type::getInt32Ty(C)}, false);
-  return {M.getOrInsertFunction(EnterHook, HookTy),
-          M.getOrInsertFunction(ExitHook, HookTy)};
+  FunctionHooks H{M.getOrInsertFunction(EnterHook, HookTy),
+                  M.getOrInsertFunction(ExitHook, HookTy)};
+  if (hooksPreserveRegisters(M))
+    for (FunctionCallee Hook : {H.Enter, H.Exit})
+      if (auto *F = dyn_cast<Function>(Hook.getCallee()))
+        F->setCallingConv(CallingConv::PreserveMost);
+  return H;
 }
 
 // Where the exit hook of a return goes: before a (must)tail call that feeds

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // fr_hooks.c: the hot path: the functions the plugin's inserted code calls.
 //
-// What one function event costs, in order: a test of __fr_active in the caller
-// (inlined by the plugin, so a stopped recorder costs a load and a branch), the
-// call, the busy check, rdtsc, a bounds check against fr_tls.limit, a two-byte
+// What one function event costs, in order: a test of the site's guard byte in
+// the caller (inlined by the plugin, so a stopped recorder, or a function the
+// overhead budget muted, costs a load and a branch), the call, the busy check, rdtsc, a bounds check against fr_tls.limit, a two-byte
 // store in the common case, and a release store of the new position (a plain
 // mov on x86-64). No lock, no allocation, no system call: anything rarer
 // (first event of a thread, a full chunk, a stopped recorder) goes to
@@ -18,9 +18,25 @@
 // pairing with the release store here.
 #include "fr_internal.h"
 
+// The recorder's own switch (the inserted code tests the sites' guards,
+// fr_sites.c): the slow path and user annotations check it.
 FR_API uint8_t __fr_active;
 
 #define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
+
+// The function hooks' calling convention, which the plugin's calls use too
+// (plugin/FrAbi.h): on x86-64 and AArch64 the hook saves every register it
+// uses, so that instrumented code need not save its own around a call that
+// is almost never taken. Out-of-line helpers the hooks call use it too, so
+// the fast path saves only what it touches itself.
+#if defined(__x86_64__) || defined(__aarch64__)
+#if !defined(__clang__)
+#error "the fr runtime must be built with clang (preserve_most hooks)"
+#endif
+#define FR_HOOK_CC __attribute__((preserve_most))
+#else
+#define FR_HOOK_CC
+#endif
 
 // Stamps and appends one event at p, publishes it and ends the hook.
 static inline __attribute__((always_inline)) void
@@ -32,8 +48,8 @@ fr_append(struct fr_tls *t, uint8_t *p, uint32_t tag) {
 
 // Kept out of line so that the fast path calls nothing, saves no registers,
 // and reaches it with a tail jump.
-static __attribute__((noinline)) void fr_record_slow(struct fr_tls *t,
-                                                     uint32_t tag) {
+static FR_HOOK_CC __attribute__((noinline)) void
+fr_record_slow(struct fr_tls *t, uint32_t tag) {
   uint8_t *p = fr_thread_slow_reserve(t);
   if (p) {
     fr_append(t, p, tag);
@@ -65,8 +81,8 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
 // fr_watch_mask. The test comes first so that the common path still ends in
 // fr_record's tail jump and needs no stack frame: one load, a shift and a
 // branch per event. Watched sites record out of line, then tell fr_trigger.c.
-static __attribute__((noinline)) void fr_record_watched(uint32_t site,
-                                                        uint32_t event_class) {
+static FR_HOOK_CC __attribute__((noinline)) void
+fr_record_watched(uint32_t site, uint32_t event_class) {
   fr_record(site << 2 | event_class);
   if (event_class == FR_EV_ENTER)
     fr_watch_enter(site);
@@ -79,7 +95,7 @@ static inline int fr_is_watch_candidate(uint32_t site) {
                          (site & 63) & 1);
 }
 
-FR_API void __fr_func_enter(uint32_t site) {
+FR_API FR_HOOK_CC void __fr_func_enter(uint32_t site) {
   if (fr_is_watch_candidate(site)) {
     fr_record_watched(site, FR_EV_ENTER);
     return;
@@ -87,7 +103,7 @@ FR_API void __fr_func_enter(uint32_t site) {
   fr_record(site << 2 | FR_EV_ENTER);
 }
 
-FR_API void __fr_func_exit(uint32_t site) {
+FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
   if (fr_is_watch_candidate(site)) {
     fr_record_watched(site, FR_EV_EXIT);
     return;

@@ -171,8 +171,9 @@ FR_INTERNAL void fr_sites_arm(int on);
 FR_INTERNAL int fr_sites_try_lock(void);
 FR_INTERNAL void fr_sites_lock(void);
 FR_INTERNAL void fr_sites_unlock(void);
-// With the lock held: mutes a site of a module that has guards; 1 if it was
-// not muted before.
+// With the lock held: mutes a site of a module that has guards (not a watched
+// function, nor anything while the recorder is stopped); 1 if it was not
+// muted before.
 FR_INTERNAL int fr_sites_mute(uint32_t site);
 
 // What fired a snapshot, as the file header records it.
@@ -234,6 +235,8 @@ FR_INTERNAL void fr_watch_enter(uint32_t site);
 FR_INTERNAL void fr_watch_exit(uint32_t site);
 // fr_sites.c calls this for each function site it registers.
 FR_INTERNAL void fr_watch_consider(uint32_t site, const char *function);
+// Is site a watched function (never muted: the condition needs its events)?
+FR_INTERNAL int fr_is_watched(uint32_t site);
 
 // fr_budget.c: the overhead budget. start: with fr_state.lock held;
 // calibrate: once the tick rate is known; check: on a writer thread whose

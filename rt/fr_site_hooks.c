@@ -12,6 +12,13 @@
 // argument that identifies what they wait on (a file descriptor, a pid) and
 // their result and errno. Every hook leaves errno as it found it.
 //
+// Waits are recorded even at a site the overhead budget muted (its guard is
+// FR_GUARD_SLOW, passed to the hooks that need it): a lock taken through its
+// try records its contended waits only, a blocking call records itself only
+// when it took longer than FR_SLOW_CALL_NS. Those are the events a flight
+// recorder is for, and their hooks cost the uncontended, fast case a call
+// and, for blocking calls, two reads of the clock.
+//
 // Concurrency: as fr_hooks.c: only the calling thread's chunk is written,
 // under its busy flag (a signal handler's hooks on the same thread drop their
 // events), and the new position is published with release ordering.

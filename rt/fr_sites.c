@@ -175,7 +175,8 @@ int fr_sites_mute(uint32_t site) {
       continue;
     struct fr_site_record *r = &m->records[site - m->base];
     if (!m->guards || (r->flags & FR_SITE_MUTED) ||
-        !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
+        !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
+        fr_is_watched(site))
       return 0;
     r->flags |= FR_SITE_MUTED;
     __atomic_store_n(&m->guards[site - m->base],

@@ -132,20 +132,23 @@ static void fr_thread_seal(struct fr_tls *t, struct fr_pool *pool) {
 }
 
 static void fr_refresh_min_age(void) {
-  // min_age is in ns, chunks are in ticks: once the recorder has run long
-  // enough to measure the tick rate well (50 ms), convert. Until then nothing
-  // ages out. clock_gettime is a vDSO call here, not a system call.
+  // min_age and the budget are in ns, chunks are in ticks. The budget needs
+  // the tick rate roughly and at once (a program's first 50 ms at full cost
+  // would be its overhead): 1 ms gives it to a part in a thousand or better.
+  // min_age waits until the rate is measured well (50 ms); until then
+  // nothing ages out. clock_gettime is a vDSO call here, not a system call.
   const fr_config *cfg = fr_active_config();
   if (!cfg)
     return;
   struct fr_clock_anchor a;
   fr_clock_anchor_now(&a);
   uint64_t span_ns = a.monotonic_ns - fr_start_anchor.monotonic_ns;
-  if (span_ns < 50 * 1000 * 1000)
+  if (span_ns < 1000 * 1000)
     return;
   double hz = (double)(a.ticks - fr_start_anchor.ticks) * 1e9 / (double)span_ns;
-  fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
   fr_budget_calibrate(hz);
+  if (span_ns >= 50 * 1000 * 1000)
+    fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
 }
 
 static uint8_t *fr_thread_reserve(struct fr_tls *t);

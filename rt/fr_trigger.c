@@ -140,7 +140,7 @@ void fr_watch_consider(uint32_t site, const char *function) {
   __atomic_or_fetch(&fr_watch_mask, 1ull << (site & 63), __ATOMIC_RELEASE);
 }
 
-static int fr_is_watched(uint32_t site) {
+int fr_is_watched(uint32_t site) {
   uint32_t n = __atomic_load_n(&fr_watched_count, __ATOMIC_ACQUIRE);
   for (uint32_t i = 0; i < n; i++)
     if (fr_watched[i] == site)

@@ -3,12 +3,14 @@
 # Debian's source package (sqlite3 3.40.1), built three ways and run five
 # ways side by side:
 #   plain           no instrumentation
-#   fr              the plugin's default selection, recording into 10 MiB with
+#   fr-off          the plugin's default selection, recorder not started
+#   fr              the same binary, recording into 10 MiB with
 #                   the default overhead budget (1%)
 #   fr-everything   the same binary recording everything (budget=off)
 #   fr-all          every function instrumented (threshold=0), default budget
 #   fr-all-everything  the same, budget=off
-# Runs `speedtest1 --memdb --size SIZE` RUNS times each, interleaved, keeps
+# Runs `speedtest1 --memdb --size SIZE` RUNS times each, interleaved, on one
+# core (taskset -c 1: no migrations, the other core takes the noise), keeps
 # the fastest, and reports the ratios; then, from exit snapshots, the density
 # (bytes per event, everything recorded), how long a window max_bytes=10MiB
 # covers with and without the budget, and what the budget muted.
@@ -21,7 +23,7 @@ llvm=${2:-14}
 cc=/usr/lib/llvm-$llvm/bin/clang
 work=$root/bench/work
 size=${SIZE:-100}
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 mkdir -p "$work"
 command -v tclsh >/dev/null || apt-get install -y -qq tcl >&2
 src=$("$here/debian-source.sh" sqlite3 "$work/src")
@@ -46,20 +48,23 @@ compile speedtest1-plain
 FR_PASS_OPTIONS= compile speedtest1-fr "$plugin"
 FR_PASS_OPTIONS=threshold=0 compile speedtest1-fr-all "$plugin"
 
+pin=
+[ "$(nproc)" -gt 1 ] && pin="taskset -c 1"
 run() { # variant -> seconds
   local start end
   start=$(date +%s.%N)
   case $1 in
-    plain) ./speedtest1-plain --memdb --size $size > /dev/null ;;
-    fr) FR_OPTIONS=exit_dump=0 ./speedtest1-fr --memdb --size $size > /dev/null ;;
-    fr-everything) FR_OPTIONS=exit_dump=0,budget=off ./speedtest1-fr --memdb --size $size > /dev/null ;;
-    fr-all) FR_OPTIONS=exit_dump=0 ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
-    fr-all-everything) FR_OPTIONS=exit_dump=0,budget=off ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
+    plain) $pin ./speedtest1-plain --memdb --size $size > /dev/null ;;
+    fr-off) FR_OPTIONS=enable=0 $pin ./speedtest1-fr --memdb --size $size > /dev/null ;;
+    fr) FR_OPTIONS=exit_dump=0 $pin ./speedtest1-fr --memdb --size $size > /dev/null ;;
+    fr-everything) FR_OPTIONS=exit_dump=0,budget=off $pin ./speedtest1-fr --memdb --size $size > /dev/null ;;
+    fr-all) FR_OPTIONS=exit_dump=0 $pin ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
+    fr-all-everything) FR_OPTIONS=exit_dump=0,budget=off $pin ./speedtest1-fr-all --memdb --size $size > /dev/null ;;
   esac
   end=$(date +%s.%N)
   awk "BEGIN{printf \"%.3f\", $end - $start}"
 }
-variants="plain fr fr-everything fr-all fr-all-everything"
+variants="plain fr-off fr fr-everything fr-all fr-all-everything"
 declare -A best
 for r in $(seq $runs); do
   for v in $variants; do
@@ -78,6 +83,7 @@ echo "| variant | seconds | x plain | compile seconds (sqlite3.c + speedtest1.c,
 echo "|---|---|---|---|"
 for v in $variants; do
   bin=${v%-everything}
+  bin=${bin%-off}
   echo "| $v | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$bin.compile-seconds) |"
 done
 for v in fr fr-all; do

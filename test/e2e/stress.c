@@ -26,7 +26,7 @@ static void *hammer(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  fr_config cfg = {0, 256 << 10};
+  fr_config cfg = {0, 256 << 10, FR_BUDGET_UNLIMITED}; // writers at full rate
   fr_recorder *r = fr_new(&cfg);
   fr_start(r);
   pthread_t t[6];
