@@ -10,13 +10,14 @@
 #include "FrGuard.h"
 #include "FrSelection.h"
 
-#include "llvm/Support/raw_ostream.h"
 #include "FrSiteTable.h"
 
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
 using namespace llvm;
@@ -64,8 +65,48 @@ Instruction *exitPoint(ReturnInst *Ret) {
   return Ret;
 }
 
+// A return block that only merges values (phis, then ret) keeps tail calls
+// in its predecessors: the backend duplicates the ret into them and the calls
+// become jumps. An exit hook in that block would end that, so first the ret
+// is copied into each predecessor that ends in a tail call feeding it, and
+// the hook goes before the call (exitPoint).
+void foldReturnsIntoTailCalls(Function &F) {
+  std::vector<std::pair<ReturnInst *, BasicBlock *>> Folds;
+  for (BasicBlock &BB : F) {
+    auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator());
+    if (!Ret || BB.getFirstNonPHIOrDbg() != Ret)
+      continue;
+    auto *Phi = dyn_cast_or_null<PHINode>(Ret->getReturnValue());
+    for (BasicBlock *Pred : predecessors(&BB)) {
+      auto *Br = dyn_cast<BranchInst>(Pred->getTerminator());
+      if (!Br || Br->isConditional())
+        continue;
+      Instruction *Prev = Br->getPrevNode();
+      while (Prev && isa<DbgInfoIntrinsic>(Prev))
+        Prev = Prev->getPrevNode();
+      auto *Call = dyn_cast_or_null<CallInst>(Prev);
+      if (!Call || !Call->isTailCall() ||
+          (Ret->getReturnValue() &&
+           (!Phi || Phi->getParent() != &BB ||
+            Phi->getIncomingValueForBlock(Pred) != Call)))
+        continue;
+      Folds.push_back({Ret, Pred});
+    }
+  }
+  std::vector<BasicBlock *> Emptied;
+  for (auto &[Ret, Pred] : Folds) {
+    BasicBlock *BB = Ret->getParent();
+    FoldReturnIntoUncondBranch(Ret, BB, Pred);
+    if (pred_empty(BB))
+      Emptied.push_back(BB);
+  }
+  for (BasicBlock *BB : Emptied)
+    DeleteDeadBlock(BB);
+}
+
 void instrumentFunction(Function &F, const FunctionHooks &H, const Guard &G,
                         unsigned Index) {
+  foldReturnsIntoTailCalls(F);
   std::vector<Instruction *> Exits;
   for (BasicBlock &BB : F) {
     Instruction *T = BB.getTerminator();

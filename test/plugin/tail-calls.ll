@@ -1,7 +1,11 @@
 ; A (must)tail call that feeds the return gets its exit hook before the call,
 ; so the call stays in tail position; a call whose result is used otherwise
-; keeps the hook before the ret. A resume (exception leaving) gets one too.
+; keeps the hook before the ret. A return block that only merges values is
+; copied into the predecessors whose tail call feeds it, so those calls stay
+; in tail position too. A resume (exception leaving) gets one too. On x86-64
+; the function hooks are called with preserve_most.
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
+; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=X86
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' %s -o /dev/null
 
 declare i32 @callee(i32)
@@ -34,6 +38,30 @@ define i32 @not_tail(i32 %x) {
 ; CHECK: tail call i32 @callee
 ; CHECK: call void @__fr_func_exit
 ; CHECK: ret i32 %s
+
+define i32 @merged(i32 %x) {
+entry:
+  %c = icmp eq i32 %x, 0
+  br i1 %c, label %calls, label %done
+calls:
+  %r = tail call i32 @callee(i32 %x)
+  br label %done
+done:
+  %v = phi i32 [ %r, %calls ], [ -1, %entry ]
+  ret i32 %v
+}
+; CHECK-LABEL: define i32 @merged(
+; CHECK: calls:
+; CHECK: call void @__fr_func_exit
+; CHECK: tail call i32 @callee
+; CHECK-NEXT: ret i32 %r
+; CHECK: done:
+; CHECK: call void @__fr_func_exit
+; CHECK: ret i32 -1
+
+; X86: call preserve_mostcc void @__fr_func_enter(i32
+; X86: call preserve_mostcc void @__fr_func_exit(i32
+; X86: declare preserve_mostcc void @__fr_func_enter(i32)
 
 define void @unwinds() personality i32 (...)* @__gxx_personality_v0 {
 entry:
