@@ -67,6 +67,11 @@ struct fr_tls {
   // The last lock object recorded in this chunk: the next one is written as
   // a zigzag delta from it (one byte for the same lock again).
   uint64_t last_object;
+  // The overhead budget (fr_budget.c): this thread's bytes per event at its
+  // last count, in 1/256ths (0: not counted yet), and chunks let through on
+  // that estimate since.
+  uint32_t budget_density;
+  uint32_t budget_estimated;
   uint32_t watch_depth;
   uint32_t watch_site[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];
@@ -249,7 +254,7 @@ struct fr_muted_site {
 };
 FR_INTERNAL void fr_budget_start(const fr_config *cfg);
 FR_INTERNAL void fr_budget_calibrate(double tick_hz);
-FR_INTERNAL uint32_t fr_budget_check(const struct fr_tls *t,
+FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
                                      struct fr_muted_site out[FR_BUDGET_MAX_MUTES]);
 
 // fr_env.c

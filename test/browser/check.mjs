@@ -2,12 +2,14 @@
 // test/browser/check.mjs: frtool's pictures in a real browser (headless
 // Chromium through playwright-core). Run by test/browser/run.sh.
 //
-//   node check.mjs FRTOOL WORKDIR REAL.fr BIG.fr
+//   node check.mjs FRTOOL WORKDIR REAL.fr BIG.fr MUTED.fr
 //
 // 1. The HTML report of a real snapshot renders: the timeline canvas has
 //    drawn slices and non-blank pixels, the functions, locks and blocking
 //    tables are in the DOM, a screenshot of the page is not blank (its
 //    pixels are counted in the browser), and zooming redraws.
+//    The report of a snapshot where the overhead budget muted sites lists
+//    them.
 // 2. The report of a snapshot of a million or more events loads, and a zoom
 //    on it redraws in well under a second: the page does not freeze.
 // 3. The Chrome JSON export of the real snapshot loads in speedscope (from
@@ -20,7 +22,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [frtool, work, realSnapshot, bigSnapshot] = process.argv.slice(2);
+const [frtool, work, realSnapshot, bigSnapshot, mutedSnapshot] = process.argv.slice(2);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 function check(cond, what) {
@@ -84,6 +86,14 @@ try {
   await page.waitForFunction(v => document.getElementById("view").textContent !== v, dom.view);
   check(true, "zoom redraws the timeline");
   check(errors.length === 0, "no page errors: " + errors.join("; "));
+
+  const mutedReport = join(work, "muted.html");
+  execFileSync(frtool, ["report", "-o", mutedReport, mutedSnapshot]);
+  await page.goto("file://" + mutedReport);
+  await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 30000 });
+  const mutedRows = await page.evaluate(() => document.querySelectorAll("#muted tr").length);
+  check(mutedRows > 1, `muted sites table has ${mutedRows - 1} rows`);
+  check(errors.length === 0, "no page errors on the muted report: " + errors.join("; "));
 
   // ---- 2. A report of a million events or more ----
   const bigReport = join(work, "big.html");
