@@ -25,6 +25,7 @@ constexpr const char *ExitHook = "__fr_func_exit";       // void(i32 site)
 // Lock and blocking call sites (rt/fr_site_hooks.c has their signatures).
 constexpr const char *LockAcquireHook = "__fr_lock_acquire";
 constexpr const char *LockAcquireTimedHook = "__fr_lock_acquire_timed";
+constexpr const char *LockContendedHook = "__fr_lock_contended";
 constexpr const char *LockTryHook = "__fr_lock_try";
 constexpr const char *LockWaitHook = "__fr_lock_wait";
 constexpr const char *LockAcquiredHook = "__fr_lock_acquired";

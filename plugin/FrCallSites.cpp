@@ -330,8 +330,13 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
   switch (Info.S) {
   case Shape::Acquire:
   case Shape::AcquireTimed: {
-    // r = guard ? __fr_lock_acquire[_timed](site, obj, try, lock, [arg,]
-    //                                       busy, guard) : lock(obj[, arg])
+    // r = guard == 0 ? lock(obj[, arg])
+    //   : guard & ALL ? __fr_lock_acquire[_timed](site, obj, try, lock,
+    //                                             [arg,] busy, guard)
+    //   : (r = try(obj)) != busy ? r                  (muted: uncontended
+    //   : __fr_lock_contended(site, obj, lock, arg, timed)   costs the try)
+    // A try whose "busy" is -1 and errno (sem_trywait) goes through the
+    // runtime's wrapper when muted too, which keeps errno as it was.
     Instruction *ThenTerm, *ElseTerm;
     SplitBlockAndInsertIfThenElse(Guard::any(B, GuardByte), Call, &ThenTerm,
                                   &ElseTerm);
@@ -340,31 +345,67 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     FunctionCallee Try = M.getOrInsertFunction(
         Info.Try, FunctionType::get(I32, {Call->getArgOperand(0)->getType()},
                                     false));
-    SmallVector<Value *, 7> Args{
-        G.siteId(B, Index),
-        B.CreatePointerCast(Call->getArgOperand(0), Ptr),
-        B.CreatePointerCast(Try.getCallee(), Ptr),
-        B.CreatePointerCast(Call->getCalledOperand(), Ptr)};
+    Value *Obj = B.CreatePointerCast(Call->getArgOperand(0), Ptr);
+    Value *Lock = B.CreatePointerCast(Call->getCalledOperand(), Ptr);
+    Value *Deadline = ConstantPointerNull::get(cast<PointerType>(Ptr));
+    if (Info.S == Shape::AcquireTimed) {
+      Value *Arg1 = Call->getArgOperand(1);
+      Deadline = Arg1->getType()->isPointerTy() ? B.CreatePointerCast(Arg1, Ptr)
+                                                : B.CreateIntToPtr(Arg1, Ptr);
+    }
+    SmallVector<Value *, 7> Args{G.siteId(B, Index), Obj,
+                                 B.CreatePointerCast(Try.getCallee(), Ptr),
+                                 Lock};
     SmallVector<Type *, 7> Params{I32, Ptr, Ptr, Ptr};
     const char *Wrapper = LockAcquireHook;
     if (Info.S == Shape::AcquireTimed) {
       Wrapper = LockAcquireTimedHook;
-      Value *Deadline = Call->getArgOperand(1);
-      Args.push_back(Deadline->getType()->isPointerTy()
-                         ? B.CreatePointerCast(Deadline, Ptr)
-                         : B.CreateIntToPtr(Deadline, Ptr));
+      Args.push_back(Deadline);
       Params.push_back(Ptr);
     }
     Args.push_back(B.getInt32(Info.Busy));
     Args.push_back(GuardArg(B));
     Params.append({I32, I32});
+    Instruction *WrapAt = ThenTerm;
+    Instruction *SlowTerm = nullptr;
+    if (Info.Busy > 0) {
+      Instruction *FullTerm;
+      SplitBlockAndInsertIfThenElse(Guard::all(B, GuardByte), ThenTerm,
+                                    &FullTerm, &SlowTerm);
+      WrapAt = FullTerm;
+    }
+    B.SetInsertPoint(WrapAt);
     CallInst *Wrapped = B.CreateCall(hook(Wrapper, I32, Params), Args);
     borrowDebugLoc(Wrapped, Call);
+    Value *Recorded = Wrapped;
+    if (SlowTerm) {
+      B.SetInsertPoint(SlowTerm);
+      CallInst *Tried = B.CreateCall(Try, {Call->getArgOperand(0)});
+      borrowDebugLoc(Tried, Call);
+      Instruction *ContendedTerm = SplitBlockAndInsertIfThen(
+          B.CreateICmpEQ(Tried, B.getInt32(Info.Busy)), SlowTerm, false);
+      B.SetInsertPoint(ContendedTerm);
+      CallInst *Contended = B.CreateCall(
+          hook(LockContendedHook, I32, {I32, Ptr, Ptr, Ptr, I32}),
+          {G.siteId(B, Index), Obj, Lock, Deadline,
+           B.getInt32(Info.S == Shape::AcquireTimed)});
+      borrowDebugLoc(Contended, Call);
+      IRBuilder<> SlowJoin(SlowTerm->getParent(),
+                           SlowTerm->getParent()->begin());
+      PHINode *Slow = SlowJoin.CreatePHI(I32, 2, "fr.muted");
+      Slow->addIncoming(Tried, Tried->getParent());
+      Slow->addIncoming(Contended, Contended->getParent());
+      IRBuilder<> Join(ThenTerm->getParent(), ThenTerm->getParent()->begin());
+      PHINode *Both = Join.CreatePHI(I32, 2, "fr.recorded");
+      Both->addIncoming(Wrapped, Wrapped->getParent());
+      Both->addIncoming(Slow, Slow->getParent());
+      Recorded = Both;
+    }
     Call->moveBefore(ElseTerm);
     IRBuilder<> TB(Tail, Tail->begin());
     PHINode *Phi = TB.CreatePHI(I32, 2, "fr.lock");
     Call->replaceAllUsesWith(Phi);
-    Phi->addIncoming(Wrapped, Wrapped->getParent());
+    Phi->addIncoming(Recorded, cast<Instruction>(Recorded)->getParent());
     Phi->addIncoming(Call, Call->getParent());
     return;
   }

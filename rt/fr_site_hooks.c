@@ -123,6 +123,18 @@ typedef int (*fr_timed_lock_fn)(void *, const void *);
 
 // The try, then (only when the lock is busy) the wait: lock(obj), or
 // timed_lock(obj, deadline) when that is given.
+// The lock was busy: the wait and its end, then the condition check.
+static inline __attribute__((always_inline)) int
+fr_wait(uint32_t site, void *obj, fr_lock_fn lock, fr_timed_lock_fn timed_lock,
+        const void *deadline, int busy) {
+  uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
+  int r = timed_lock ? timed_lock(obj, deadline) : lock(obj);
+  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
+                                 fr_zigzag(fr_lock_result(r, busy)));
+  fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
+  return r;
+}
+
 // guard: the site's guard byte; a site the budget muted (no FR_GUARD_ALL)
 // records only the waits.
 static inline __attribute__((always_inline)) int
@@ -140,12 +152,7 @@ fr_acquire(uint32_t site, void *obj, fr_lock_fn try_lock, fr_lock_fn lock,
   }
   if (busy < 0)
     errno = saved_errno;
-  uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
-  r = timed_lock ? timed_lock(obj, deadline) : lock(obj);
-  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
-                                 fr_zigzag(fr_lock_result(r, busy)));
-  fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
-  return r;
+  return fr_wait(site, obj, lock, timed_lock, deadline, busy);
 }
 
 FR_API int __fr_lock_acquire(uint32_t site, void *obj, fr_lock_fn try_lock,
@@ -158,6 +165,16 @@ FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
                                    const void *deadline, int busy,
                                    uint32_t guard) {
   return fr_acquire(site, obj, try_lock, NULL, lock, deadline, busy, guard);
+}
+
+// A site the budget muted, whose try (inline in the caller) found the lock
+// busy: the wait is recorded as ever. Tries that say "busy" by a positive
+// result only (sem_trywait goes through __fr_lock_acquire).
+FR_API int __fr_lock_contended(uint32_t site, void *obj, void *lock,
+                               const void *deadline, uint32_t timed) {
+  if (timed)
+    return fr_wait(site, obj, NULL, (fr_timed_lock_fn)lock, deadline, 1);
+  return fr_wait(site, obj, (fr_lock_fn)lock, NULL, NULL, 1);
 }
 
 // A program's own trylock: one event after it, with its result.

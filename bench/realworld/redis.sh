@@ -11,8 +11,9 @@
 # RUNTEST=1 also runs redis's own test suite on the instrumented build,
 # recording (./runtest --clients 8 --no-latency, about 8 minutes; needs tcl).
 # COMPARE=1 also builds redis without the plugin and reports the throughput of
-# both, side by side (RUNS rounds of COMPARE_REQUESTS requests per test, best
-# of each kept).
+# both, side by side: plain, fr-off (recorder not started), fr-on (default
+# overhead budget) and fr-everything (budget=off), RUNS rounds (default 5) of
+# COMPARE_REQUESTS requests per test, each variant's median compared.
 # Needs root the first time (deb-src entry, build dependencies); about 3 min.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -108,8 +109,11 @@ if [ "${COMPARE:-0}" = 1 ]; then
   big=${COMPARE_REQUESTS:-1000000}
   # fr-on: the default overhead budget; fr-everything: budget=off.
   variants="plain fr-off fr-on fr-everything"
-  declare -A best=([plain]=0 [fr-off]=0 [fr-on]=0 [fr-everything]=0)
-  for r in $(seq ${RUNS:-3}); do
+  declare -A all=()
+  # Rounds of every variant in turn: this VM's throughput drifts by several
+  # percent from one minute to the next, so each variant's median over the
+  # rounds is compared, and the spread is shown.
+  for r in $(seq ${RUNS:-5}); do
     for v in $variants; do
       case $v in
         plain) x=$(run_benchmark "$plain" "" $big) ;;
@@ -117,11 +121,14 @@ if [ "${COMPARE:-0}" = 1 ]; then
         fr-on) x=$(run_benchmark "$fr" "exit_dump=0" $big) ;;
         fr-everything) x=$(run_benchmark "$fr" "exit_dump=0,budget=off" $big) ;;
       esac
-      [ "$x" -gt "${best[$v]}" ] && best[$v]=$x
+      all[$v]="${all[$v]:-} $x"
     done
   done
+  median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+  base=$(echo ${all[plain]} | median)
   for v in $variants; do
-    echo "$v: ${best[$v]} requests/s at -n $big ($(awk "BEGIN{printf \"%.1f\", 100 * ${best[$v]} / ${best[plain]}}")% of plain)"
+    m=$(echo ${all[$v]} | median)
+    echo "$v: median $m requests/s at -n $big ($(awk "BEGIN{printf \"%.1f\", 100 * $m / $base}")% of plain's median; rounds:${all[$v]})"
   done
 fi
 echo "redis check passed"

@@ -2,7 +2,7 @@
 // oldest events (first_marker) are gone, the newest (last_marker) are kept,
 // and the event bytes in the snapshot stay within max_bytes.
 // RUN: %clang_fr -O2 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=max_bytes=64KiB,output=%t.fr %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=max_bytes=64KiB,budget=off,output=%t.fr %t
 // RUN: %frtool validate %t.fr | FileCheck %s --check-prefix=VALID
 // RUN: %frtool dump %t.fr | FileCheck %s
 // RUN: %frtool validate %t.fr | awk '{ for (i = 1; i < NF; i++) if ($(i+1) == "bytes") b = $i } END { print (b > 0 && b <= 65536) ? "within" : "over " b }' | FileCheck %s --check-prefix=BOUND

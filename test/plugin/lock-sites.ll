@@ -41,15 +41,28 @@ define i32 @mutex(%mutex* %m) {
 ; CHECK:      [[WRAP]]:
 ; CHECK:      %fr.site = add i32 %fr.base, 0
 ; CHECK:      %fr.mode = zext i8 %fr.guard to i32
-; CHECK:      [[W:%[0-9]+]] = call i32 @__fr_lock_acquire(i32 %fr.site, {{.*}} @pthread_mutex_trylock{{.*}}, {{.*}} @pthread_mutex_lock{{.*}}, i32 16, i32 %fr.mode)
+; CHECK:      %fr.all = icmp ne i8 {{%[0-9]+}}, 0
+; CHECK-NEXT: br i1 %fr.all, label %[[FULL:[0-9]+]], label %[[MUTED:[0-9]+]]
+; CHECK:      [[FULL]]:
+; CHECK-NEXT: [[W:%[0-9]+]] = call i32 @__fr_lock_acquire(i32 %fr.site, {{.*}} @pthread_mutex_trylock{{.*}}, {{.*}} @pthread_mutex_lock{{.*}}, i32 16, i32 %fr.mode)
+; A muted site takes the lock through its try, inline, and records only a
+; contended wait.
+; CHECK:      [[MUTED]]:
+; CHECK-NEXT: [[T:%[0-9]+]] = call i32 @pthread_mutex_trylock(
+; CHECK-NEXT: [[B:%[0-9]+]] = icmp eq i32 [[T]], 16
+; CHECK-NEXT: br i1 [[B]], label %[[CONT:[0-9]+]], label
+; CHECK:      [[CONT]]:
+; CHECK:      call i32 @__fr_lock_contended(i32 %fr.site{{[0-9]+}}, {{.*}} @pthread_mutex_lock{{.*}}, {{.*}}null, i32 0)
+; CHECK:      %fr.muted = phi i32 [ [[T]],
+; CHECK:      %fr.recorded = phi i32 [ [[W]], %[[FULL]] ], [ %fr.muted,
 ; CHECK:      [[PLAIN]]:
 ; CHECK-NEXT: %r = call i32 @pthread_mutex_lock(
-; CHECK:      %fr.lock = phi i32 [ [[W]], %[[WRAP]] ], [ %r, %[[PLAIN]] ]
+; CHECK:      %fr.lock = phi i32 [ %fr.recorded, {{%[0-9]+}} ], [ %r, %[[PLAIN]] ]
 ; The release is stamped before the unlock.
 ; CHECK:      [[REL:%fr.guard[0-9]+]] = load i8, {{.*}}@__fr_guards
 ; CHECK:      [[RELALL:%[0-9]+]] = and i8 [[REL]], 1
-; CHECK-NEXT: %fr.all = icmp ne i8 [[RELALL]], 0
-; CHECK-NEXT: br i1 %fr.all,
+; CHECK-NEXT: [[RELON:%fr.all[0-9]*]] = icmp ne i8 [[RELALL]], 0
+; CHECK-NEXT: br i1 [[RELON]],
 ; CHECK:      call void @__fr_lock_release(i32 %fr.site{{[0-9]+}}, i64
 ; CHECK:      %u = call i32 @pthread_mutex_unlock(
 ; CHECK-NEXT: %fr.guard{{[0-9]+}} = load i8,
@@ -76,6 +89,7 @@ define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11
 }
 ; CHECK-LABEL: define i32 @others(
 ; CHECK: call i32 @__fr_lock_acquire_timed({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
+; CHECK: call i32 @__fr_lock_contended({{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 1)
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_tryrdlock{{.*}}@pthread_rwlock_rdlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_trywrlock{{.*}}@pthread_rwlock_wrlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call void @__fr_lock_release(
@@ -83,6 +97,8 @@ define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_spin_trylock{{.*}}@pthread_spin_lock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; sem_trywait reports "busy" as -1 with errno EAGAIN; C11's mtx_trylock as thrd_busy (1).
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@sem_trywait{{.*}}@sem_wait{{.*}}, i32 -1, i32 %fr.mode{{[0-9]*}})
+; CHECK-NOT: call i32 @__fr_lock_contended
+; CHECK: %f = call i32 @sem_wait(
 ; CHECK: call void @__fr_lock_release(
 ; CHECK: %g = call i32 @sem_post(
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@mtx_trylock{{.*}}@mtx_lock{{.*}}, i32 1, i32 %fr.mode{{[0-9]*}})
