@@ -67,6 +67,10 @@ void fr_budget_calibrate(double tick_hz) {
                    per_event < 1 ? 1 : (uint64_t)per_event, __ATOMIC_RELAXED);
 }
 
+int fr_budget_active(void) {
+  return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED) != 0;
+}
+
 static int fr_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
   uint64_t value = 0;
   for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
@@ -116,8 +120,10 @@ static uint64_t fr_count_events(const uint8_t *p, const uint8_t *end) {
       if (!fr_get_varint(&p, end, &v))
         return events;
       unsigned kind = v & 15, nfields = (unsigned)(v >> 4);
-      uint64_t field[FR_SEV_MAX_FIELDS + 1] = {0};
-      for (unsigned k = 0; k < nfields && k <= FR_SEV_MAX_FIELDS; k++)
+      uint64_t field[FR_SEV_MAX_FIELDS] = {0};
+      if (nfields > FR_SEV_MAX_FIELDS)
+        return events;
+      for (unsigned k = 0; k < nfields; k++)
         if (!fr_get_varint(&p, end, &field[k]))
           return events;
       if (kind == FR_SEV_LOG) {

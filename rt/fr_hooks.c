@@ -3,11 +3,12 @@
 //
 // What one function event costs, in order: a test of the site's guard byte in
 // the caller (inlined by the plugin, so a stopped recorder, or a function the
-// overhead budget muted, costs a load and a branch), the call, the busy check, rdtsc, a bounds check against fr_tls.limit, a two-byte
-// store in the common case, and a release store of the new position (a plain
+// overhead budget muted, costs a load and a branch), the call, the busy check,
+// rdtsc, a bounds check against fr_tls.limit, a two-byte store in the common
+// case, and a release store of the new position (a plain
 // mov on x86-64). No lock, no allocation, no system call: anything rarer
-// (first event of a thread, a full chunk, a stopped recorder) goes to
-// fr_thread_slow_reserve().
+// (first event of a thread, a full chunk, a stopped recorder, the overhead
+// budget's look every quarter chunk) goes to fr_thread_slow_reserve().
 //
 // Concurrency: only the owning thread writes its fr_tls and its chunk. The busy
 // flag is set before, and cleared after, everything a hook touches; a signal

@@ -52,8 +52,11 @@ enum fr_tls_state { FR_TLS_NEW = 0, FR_TLS_LIVE = 1, FR_TLS_EXITED = 2 };
 // %fs-relative access and no call to __tls_get_addr.
 struct fr_tls {
   uint8_t *pos;   // next byte to write; published with release for snapshots
-  uint8_t *limit; // last position with room for a whole event; NULL forces
-                  // the slow path (no chunk yet, recorder stopped or restarted)
+  uint8_t *limit; // where the hot path goes to the slow path: chunk_end, or
+                  // before it where the overhead budget looks at the chunk so
+                  // far; NULL forces it (no chunk yet, recorder stopped or
+                  // restarted)
+  uint8_t *chunk_end; // last position with room for a whole event
   uint64_t last_ticks;
   uint32_t busy;  // a hook is writing on this thread
   uint32_t state; // enum fr_tls_state
@@ -254,6 +257,7 @@ struct fr_muted_site {
 };
 FR_INTERNAL void fr_budget_start(const fr_config *cfg);
 FR_INTERNAL void fr_budget_calibrate(double tick_hz);
+FR_INTERNAL int fr_budget_active(void); // a budget is set and calibrated
 FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
                                      struct fr_muted_site out[FR_BUDGET_MAX_MUTES]);
 

@@ -55,7 +55,8 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
     p = fr_thread_slow_reserve(t);
   // Past the limit there is room for one FR_MAX_EVENT_BYTES event; text may
   // need more, and then takes a fresh chunk.
-  if (len && p && (size_t)(t->limit - p) < len + 8) {
+  if (len && p && (size_t)(t->chunk_end - p) < len + 8) {
+    t->chunk_end = t->pos; // this chunk is full for it
     __atomic_store_n(&t->limit, t->pos, __ATOMIC_RELAXED);
     p = fr_thread_slow_reserve(t);
   }

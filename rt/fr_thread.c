@@ -163,16 +163,54 @@ uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
   return p;
 }
 
+// Appends the FR_EXT_MUTED events of the sites a budget check muted.
+static uint8_t *fr_put_muted(uint8_t *p, const struct fr_muted_site *muted,
+                             uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    p = fr_put_event(p, FR_EXT_MUTED << 2 | FR_EV_EXT, 0);
+    p = fr_put_varint(p, muted[i].site);
+    p = fr_put_varint(p, muted[i].per_second);
+  }
+  return p;
+}
+
+// Room the budget's look at a chunk leaves for its muted events: a probe is
+// never set closer than this to the chunk's end.
+#define FR_PROBE_ROOM (FR_BUDGET_MAX_MUTES * 24)
+
+// Where the hot path next stops for the budget: a quarter chunk on, so a
+// site that starts to run hot is muted after a quarter chunk of its events
+// rather than a whole one. The end of the chunk when there is no budget.
+static uint8_t *fr_next_limit(const struct fr_tls *t) {
+  uint8_t *probe = t->pos + (t->chunk_end - t->chunk->data) / 4;
+  if (!fr_budget_active() || probe + FR_PROBE_ROOM >= t->chunk_end)
+    return t->chunk_end;
+  return probe;
+}
+
 static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
       t->state == FR_TLS_EXITED)
     return NULL;
-  // A full chunk of this run: was it over the overhead budget? Read back
-  // before the lock is taken (other threads may need it meanwhile).
   struct fr_muted_site muted[FR_BUDGET_MAX_MUTES];
   uint32_t nmuted = 0;
-  if (t->chunk && t->chunk->epoch == fr_state.epoch)
+  uint8_t *limit = __atomic_load_n(&t->limit, __ATOMIC_RELAXED);
+  if (t->chunk && t->chunk->epoch == fr_state.epoch) {
+    // Was this run's chunk, or its part so far, over the overhead budget?
+    // Read back before the lock is taken (other threads may need it).
     nmuted = fr_budget_check(t, muted);
+    if (limit && t->pos + FR_PROBE_ROOM < t->chunk_end) {
+      // A probe, not a full chunk: the thread goes on in it, without the
+      // lock. A kick (limit set to NULL meanwhile) wins over the new probe.
+      uint8_t *p = fr_put_muted(t->pos, muted, nmuted);
+      __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+      uint8_t *next = fr_next_limit(t);
+      if (__atomic_compare_exchange_n(&t->limit, &limit, next, 0,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        return p;
+      nmuted = 0; // written already
+    }
+  }
   uint64_t now = fr_ticks();
   pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = fr_state.pool;
@@ -230,17 +268,13 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     p = fr_put_varint(p, t->lost);
     t->lost = 0;
   }
-  for (uint32_t i = 0; i < nmuted && !first_in_epoch; i++) {
-    p = fr_put_event(p, FR_EXT_MUTED << 2 | FR_EV_EXT, 0);
-    p = fr_put_varint(p, muted[i].site);
-    p = fr_put_varint(p, muted[i].per_second);
-  }
+  if (!first_in_epoch)
+    p = fr_put_muted(p, muted, nmuted);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
-  // Room for two whole events past the limit: the one the hot path writes
+  // Room for two whole events past the end: the one the hot path writes
   // after passing the check, and the thread-exit event.
-  __atomic_store_n(&t->limit,
-                   (uint8_t *)c + pool->chunk_size - 2 * FR_MAX_EVENT_BYTES,
-                   __ATOMIC_RELAXED);
+  t->chunk_end = (uint8_t *)c + pool->chunk_size - 2 * FR_MAX_EVENT_BYTES;
+  __atomic_store_n(&t->limit, fr_next_limit(t), __ATOMIC_RELAXED);
   pthread_mutex_unlock(&fr_state.lock);
   return p;
 }

@@ -9,9 +9,10 @@
 #   fr-everything   the same binary recording everything (budget=off)
 #   fr-all          every function instrumented (threshold=0), default budget
 #   fr-all-everything  the same, budget=off
-# Runs `speedtest1 --memdb --size SIZE` RUNS times each, interleaved, on one
-# core (taskset -c 1: no migrations, the other core takes the noise), keeps
-# the fastest, and reports the ratios; then, from exit snapshots, the density
+# Runs `speedtest1 --memdb --size SIZE` in RUNS rounds (default 9) of every
+# variant in turn, on one core (taskset -c 1: no migrations, the other core
+# takes the noise), and reports each variant's median ratio to plain in the
+# same round, and its fastest run; then, from exit snapshots, the density
 # (bytes per event, everything recorded), how long a window max_bytes=10MiB
 # covers with and without the budget, and what the budget muted.
 # Needs root the first time (deb-src entry, tcl for the amalgamation).
@@ -23,7 +24,7 @@ llvm=${2:-14}
 cc=/usr/lib/llvm-$llvm/bin/clang
 work=$root/bench/work
 size=${SIZE:-100}
-runs=${RUNS:-5}
+runs=${RUNS:-9}
 mkdir -p "$work"
 command -v tclsh >/dev/null || apt-get install -y -qq tcl >&2
 src=$("$here/debian-source.sh" sqlite3 "$work/src")
@@ -65,26 +66,41 @@ run() { # variant -> seconds
   awk "BEGIN{printf \"%.3f\", $end - $start}"
 }
 variants="plain fr-off fr fr-everything fr-all fr-all-everything"
-declare -A best
+# Per round, each variant's time over plain's in the same round: this VM's
+# speed drifts by several percent from one minute to the next, and a ratio
+# within a round cancels most of that. The median ratio is the figure; the
+# fastest run of each variant is shown too.
+declare -A best ratios
 for r in $(seq $runs); do
+  declare -A now=()
   for v in $variants; do
     t=$(run $v)
+    now[$v]=$t
     if [ -z "${best[$v]:-}" ] || awk "BEGIN{exit !($t < ${best[$v]})}"; then
       best[$v]=$t
     fi
   done
+  for v in $variants; do
+    ratios[$v]="${ratios[$v]:-} $(awk "BEGIN{printf \"%.4f\", ${now[$v]} / ${now[plain]}}")"
+  done
 done
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "## SQLite speedtest1 --memdb --size $size ($(date -u +%F), LLVM $llvm)"
 echo
 echo "Command: \`bench/realworld/sqlite.sh $build $llvm\` (RUNS=$runs, fastest kept)."
 echo
-echo "| variant | seconds | x plain | compile seconds (sqlite3.c + speedtest1.c, -O2) |"
-echo "|---|---|---|---|"
+echo "| variant | x plain (median of rounds) | fastest seconds | fastest x fastest plain | compile seconds (sqlite3.c + speedtest1.c, -O2) |"
+echo "|---|---|---|---|---|"
 for v in $variants; do
   bin=${v%-everything}
   bin=${bin%-off}
-  echo "| $v | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$bin.compile-seconds) |"
+  echo "| $v | $(echo ${ratios[$v]} | median) | ${best[$v]} | $(awk "BEGIN{printf \"%.3f\", ${best[$v]} / ${best[plain]}}") | $(cat speedtest1-$bin.compile-seconds) |"
+done
+echo
+echo "Ratios to plain, round by round:"
+for v in $variants; do
+  [ $v = plain ] || echo "- $v:${ratios[$v]}"
 done
 for v in fr fr-all; do
   for budget in off 1%; do
