@@ -88,7 +88,7 @@ median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {print v[
 
 echo "## SQLite speedtest1 --memdb --size $size ($(date -u +%F), LLVM $llvm)"
 echo
-echo "Command: \`bench/realworld/sqlite.sh $build $llvm\` (RUNS=$runs, fastest kept)."
+echo "Command: \`bench/realworld/sqlite.sh $build $llvm\` (RUNS=$runs rounds, pinned to one core)."
 echo
 echo "| variant | x plain (median of rounds) | fastest seconds | fastest x fastest plain | compile seconds (sqlite3.c + speedtest1.c, -O2) |"
 echo "|---|---|---|---|---|"
