@@ -13,11 +13,11 @@
 // their result and errno. Every hook leaves errno as it found it.
 //
 // Waits are recorded even at a site the overhead budget muted (its guard is
-// FR_GUARD_SLOW, passed to the hooks that need it): a lock taken through its
-// try records its contended waits only, a blocking call records itself only
-// when it took longer than FR_SLOW_CALL_NS. Those are the events a flight
-// recorder is for, and their hooks cost the uncontended, fast case a call
-// and, for blocking calls, two reads of the clock.
+// FR_GUARD_SLOW): the caller takes such a lock through its try, inline, and
+// calls __fr_lock_contended only when it is busy; a blocking call records
+// itself only when it took longer than FR_SLOW_CALL_NS. Those are the events
+// a flight recorder is for. An uncontended lock then costs its try, a fast
+// blocking call two reads of the clock.
 //
 // Concurrency: as fr_hooks.c: only the calling thread's chunk is written,
 // under its busy flag (a signal handler's hooks on the same thread drop their
