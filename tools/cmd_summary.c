@@ -9,7 +9,8 @@
 // file descriptor (calls, errors, total/max/p99), the longest intervals in
 // which a thread was blocked, and what each thread was blocked in when the
 // snapshot was taken. --json prints the same as one JSON object, times in
-// nanoseconds.
+// nanoseconds. --muted-list prints the functions the overhead budget muted
+// as a plugin list= file (deny fun:NAME), to build them without guards.
 #include "fr_analysis.h"
 #include "fr_events.h"
 #include "frtool.h"
@@ -25,6 +26,7 @@ struct options {
   uint32_t top;
   enum sort_key sort;
   int json;
+  int muted_list;
 };
 
 static const struct fr_snapshot *g_snapshot; // for the sort comparators
@@ -273,6 +275,22 @@ static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
   }
   if (n > rows(n, o->top))
     fprintf(g_out, "  (%u more)\n", n - rows(n, o->top));
+  free(rows_);
+}
+
+// The muted functions as a plugin list= file: a build with it leaves them
+// out, and their guards with them (what a muted function still costs).
+static void print_muted_list(const struct fr_snapshot *s,
+                             struct fr_analysis *a, const struct options *o) {
+  struct muted_row *rows_;
+  uint32_t n = muted_rows(s, a, &rows_);
+  fprintf(g_out,
+          "# Functions the overhead budget muted in %s (the most frequent\n"
+          "# first): FR_PASS_OPTIONS='list=THIS_FILE' leaves them out.\n",
+          o->path);
+  for (uint32_t i = 0; i < n; i++)
+    if (rows_[i].site->kind == FR_SITE_FUNCTION && rows_[i].site->function[0])
+      fprintf(g_out, "deny fun:%s\n", rows_[i].site->function);
   free(rows_);
 }
 
@@ -675,6 +693,8 @@ static int parse_options(int argc, char **argv, struct options *o) {
                                   "--sort wants total, count, max or p99");
     } else if (!strcmp(arg, "--json")) {
       o->json = 1;
+    } else if (!strcmp(arg, "--muted-list")) {
+      o->muted_list = 1;
     } else if (arg[0] == '-' && arg[1]) {
       return frtool_usage_error(&frtool_summary, "unknown option");
     } else if (o->path) {
@@ -710,7 +730,9 @@ static int run(int argc, char **argv) {
   g_snapshot = &s;
   g_sort = o.sort;
   g_out = stdout;
-  if (o.json)
+  if (o.muted_list)
+    print_muted_list(&s, &a, &o);
+  else if (o.json)
     print_json(&s, &a, &o);
   else
     print_text(&s, &a, &o);
@@ -737,7 +759,7 @@ int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out) {
     fr_analysis_free(&a);
     return -1;
   }
-  struct options o = {"", top, SORT_TOTAL, 1};
+  struct options o = {"", top, SORT_TOTAL, 1, 0};
   g_snapshot = s;
   g_sort = SORT_TOTAL;
   g_out = out;
@@ -749,4 +771,6 @@ int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out) {
 const struct frtool_command frtool_summary = {
     "summary",
     "where the time went: functions, threads, locks, blocking calls",
-    "summary [--top=N] [--sort=total|count|max|p99] [--json] FILE", run};
+    "summary [--top=N] [--sort=total|count|max|p99] [--json|--muted-list] "
+    "FILE",
+    run};

@@ -14,6 +14,13 @@
 // RUN: %frtool summary --json %t.fr | FileCheck %s --check-prefix=JSON
 // RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=off %t
 // RUN: %frtool summary %t.off.fr | FileCheck %s --check-prefix=OFF
+// The muted functions as a plugin list: a build with it leaves hot out.
+// RUN: %frtool summary --muted-list %t.fr > %t.list
+// RUN: FileCheck %s --check-prefix=LIST < %t.list
+// RUN: env FR_PASS_OPTIONS=list=%t.list %clang_fr -O1 %s -o %t.rebuilt %fr_link
+// RUN: rm -f %t.rebuilt.fr && env FR_OPTIONS=output=%t.rebuilt.fr,budget=off %t.rebuilt
+// RUN: %frtool summary %t.rebuilt.fr | FileCheck %s --check-prefix=REBUILT
+// RUN: %frtool summary %t.rebuilt.fr | FileCheck %s --check-prefix=NOHOT
 #include "fr.h"
 
 #include <poll.h>
@@ -109,3 +116,10 @@ int main(void) {
 
 // OFF-NOT: budget:
 // OFF-NOT: muted
+
+// LIST: # Functions the overhead budget muted
+// LIST: deny fun:hot
+// LIST-NOT: rare
+// REBUILT: functions
+// REBUILT: rare test/e2e/budget.c
+// NOHOT-NOT: hot test/e2e/budget.c
