@@ -168,14 +168,22 @@ FR_API int __fr_lock_acquire_timed(uint32_t site, void *obj,
   return fr_acquire(site, obj, try_lock, NULL, lock, deadline, busy, guard);
 }
 
-// A site the budget muted, whose try (inline in the caller) found the lock
-// busy: the wait is recorded as ever. Tries that say "busy" by a positive
-// result only (sem_trywait goes through __fr_lock_acquire).
-FR_API int __fr_lock_contended(uint32_t site, void *obj, void *lock,
-                               const void *deadline, uint32_t timed) {
+// A site the budget muted, whose caller found the lock busy: by its try
+// (inline), or by a look at the lock word (try_lock given: tried here first,
+// as the word was a hint: the lock may be free by now, or this thread's own
+// recursive mutex). A wait is recorded as ever. Tries that say "busy" by a
+// positive result only (sem_trywait goes through __fr_lock_acquire).
+FR_API int __fr_lock_contended(uint32_t site, void *obj, fr_lock_fn try_lock,
+                               void *lock, const void *deadline, uint32_t timed,
+                               int busy) {
+  if (try_lock) {
+    int r = try_lock(obj);
+    if (r != busy)
+      return r;
+  }
   if (timed)
-    return fr_wait(site, obj, NULL, (fr_timed_lock_fn)lock, deadline, 1);
-  return fr_wait(site, obj, (fr_lock_fn)lock, NULL, NULL, 1);
+    return fr_wait(site, obj, NULL, (fr_timed_lock_fn)lock, deadline, busy);
+  return fr_wait(site, obj, (fr_lock_fn)lock, NULL, NULL, busy);
 }
 
 // A program's own trylock: one event after it, with its result.

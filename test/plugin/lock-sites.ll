@@ -6,6 +6,7 @@
 ; user-named lock gets wait/acquired hooks around it.
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=SITES
+; RUN: %opt -mtriple=x86_64-pc-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=PEEK
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=blocking>' -S %s | FileCheck %s --check-prefix=OFF
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=none>' -S %s | FileCheck %s --check-prefix=OFF
 
@@ -52,7 +53,7 @@ define i32 @mutex(%mutex* %m) {
 ; CHECK-NEXT: [[B:%[0-9]+]] = icmp eq i32 [[T]], 16
 ; CHECK-NEXT: br i1 [[B]], label %[[CONT:[0-9]+]], label
 ; CHECK:      [[CONT]]:
-; CHECK:      call i32 @__fr_lock_contended(i32 %fr.site{{[0-9]+}}, {{.*}} @pthread_mutex_lock{{.*}}, {{.*}}null, i32 0)
+; CHECK:      call i32 @__fr_lock_contended(i32 %fr.site{{[0-9]+}}, {{.*}}, {{.*}} null, {{.*}} @pthread_mutex_lock{{.*}}, {{.*}}null, i32 0, i32 16)
 ; CHECK:      %fr.muted = phi i32 [ [[T]],
 ; CHECK:      %fr.recorded = phi i32 [ [[W]], %[[FULL]] ], [ %fr.muted,
 ; CHECK:      [[PLAIN]]:
@@ -72,6 +73,22 @@ define i32 @mutex(%mutex* %m) {
 ; CHECK:      call void @__fr_lock_try(i32 %fr.site{{[0-9]+}}, i64 {{%[0-9]+}}, i64 [[TR]])
 ; CHECK:      %s = add i32 %fr.lock, %t
 
+; On glibc, a muted pthread_mutex_lock looks at the lock word instead of
+; trying (glibc's trylock costs more than its lock); a busy word goes to the
+; runtime with the try, which it makes before recording a wait.
+; PEEK-LABEL: define i32 @mutex(
+; PEEK:      %fr.lockword = load atomic i32, {{.*}} monotonic, align 4
+; PEEK-NEXT: [[BUSY:%[0-9]+]] = icmp ne i32 %fr.lockword, 0
+; PEEK-NEXT: br i1 [[BUSY]], label %[[CONT:[0-9]+]], label %[[FREE:[0-9]+]]
+; PEEK:      [[CONT]]:
+; PEEK:      call i32 @__fr_lock_contended({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_lock{{.*}}, i32 0, i32 16)
+; PEEK:      [[FREE]]:
+; PEEK-NEXT: call i32 @pthread_mutex_lock(
+; The timed lock is tried, not peeked at.
+; PEEK-LABEL: define i32 @others(
+; PEEK-NOT:  %fr.lockword
+; PEEK:      call i32 @__fr_lock_contended({{.*}}@pthread_mutex_timedlock
+
 define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11, i8* %deadline) {
   %a = call i32 @pthread_mutex_timedlock(%mutex* %m, i8* %deadline)
   %b = call i32 @pthread_rwlock_rdlock(i8* %rw)
@@ -89,7 +106,7 @@ define i32 @others(%mutex* %m, i8* %rw, i8* %spin, i8* %cond, i8* %sem, i8* %c11
 }
 ; CHECK-LABEL: define i32 @others(
 ; CHECK: call i32 @__fr_lock_acquire_timed({{.*}}@pthread_mutex_trylock{{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
-; CHECK: call i32 @__fr_lock_contended({{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 1)
+; CHECK: call i32 @__fr_lock_contended({{.*}}@pthread_mutex_timedlock{{.*}}, {{.*}} %deadline{{.*}}, i32 1, i32 16)
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_tryrdlock{{.*}}@pthread_rwlock_rdlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call i32 @__fr_lock_acquire({{.*}}@pthread_rwlock_trywrlock{{.*}}@pthread_rwlock_wrlock{{.*}}, i32 16, i32 %fr.mode{{[0-9]*}})
 ; CHECK: call void @__fr_lock_release(
