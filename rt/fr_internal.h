@@ -268,7 +268,8 @@ FR_INTERNAL void fr_env_init(void);
 // line on stderr and no file left behind on failure. 0 on success.
 FR_INTERNAL int fr_output_write(fr_recorder *r, const char *tmpl,
                                 const struct fr_trigger_info *info);
-// The same from a crash handler: async-signal-safe.
+// The same from a signal handler (a crash, or the snapshot signal when there
+// is no dumper thread): async-signal-safe.
 FR_INTERNAL int fr_output_write_crash(const char *tmpl,
                                       const struct fr_trigger_info *info);
 

@@ -195,12 +195,14 @@ static void fr_say(const char *a, const char *b, const char *c) {
 
 int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {
   char path[PATH_MAX];
+  int crash = info->trigger == FR_TRIGGER_CRASH;
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
   if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0)
     return -1;
   int fd = fr_create(path);
   if (fd < 0) {
-    fr_say("fr: cannot create crash snapshot ", path, "");
+    fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
+           path, "");
     return -1;
   }
   int result = fr_write_crash(fr_write_fd, &fd, info);
@@ -208,9 +210,10 @@ int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) 
     result = FR_ERR_IO;
   if (result != FR_OK) {
     unlink(path);
-    fr_say("fr: crash snapshot ", path, " not written");
+    fr_say(crash ? "fr: crash snapshot " : "fr: snapshot ", path, " not written");
     return -1;
   }
-  fr_say("fr: crash snapshot written to ", path, "");
+  if (crash) // the program is about to die: say where its last moments are
+    fr_say("fr: crash snapshot written to ", path, "");
   return 0;
 }

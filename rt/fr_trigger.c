@@ -4,11 +4,15 @@
 // SIGILL, SIGABRT), and when a condition fires: a lock wait, a blocking call
 // or a watched function that took longer than its threshold.
 //
-// Signals and conditions only ask: they fill one request slot and write a
-// byte to a pipe, both async-signal-safe, and a dumper thread writes the
-// snapshot. So a signal that lands in the middle of a hook costs the hook
-// nothing, and a condition's snapshot is taken just after the slow event was
-// recorded, so it holds it. Asking is rate-limited (rate: at most one
+// Conditions only ask: they fill one request slot and write a byte to a
+// pipe, both async-signal-safe, and a dumper thread writes the snapshot. So
+// a condition's snapshot is taken just after the slow event was recorded,
+// and holds it. The snapshot signal asks the same dumper when there is one
+// (a condition is set); otherwise its handler writes the snapshot itself,
+// with the crash path's async-signal-safe writer. A thread of fr's own only
+// for the signal would make every single-threaded program multi-threaded,
+// and glibc then takes the slow path of every mutex (3.5 -> 11.5 ns a lock
+// and unlock, bench/RESULTS.md). Requests are rate-limited (rate: at most one
 // snapshot per interval) and capped (max_dumps per run); what is dropped is
 // counted and said once at exit.
 //
@@ -21,7 +25,9 @@
 // runs after ours (chained); one it installs later replaces ours; a signal it
 // ignores (SIG_IGN) stays ignored.
 //
-// Concurrency: the request slot is claimed with an atomic flag; thresholds
+// Concurrency: the request slot is claimed with an atomic flag, and so is
+// the crash path's writer (fr_handler_writing: a signal snapshot, or the
+// crash dump, which is skipped if it interrupts one); thresholds
 // and the watch mask are written once by the dumper thread or at
 // registration and read relaxed by hooks; the crash handler runs once per
 // process (an atomic flag), other crashing threads go straight to the
@@ -65,6 +71,7 @@ static const int fr_crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}
 #define FR_NCRASH (sizeof(fr_crash_signals) / sizeof(fr_crash_signals[0]))
 static struct sigaction fr_previous[65];
 static int fr_crashing;
+static int fr_handler_writing; // the crash path's writer is in use
 
 static uint64_t fr_monotonic_ns(void) {
   struct timespec ts;
@@ -74,25 +81,37 @@ static uint64_t fr_monotonic_ns(void) {
 
 // ---- Asking for a snapshot (async-signal-safe) -------------------------------
 
+// Within the rate and the cap? Counts it as accepted, or as dropped.
+static int fr_accept(uint64_t now) {
+  uint64_t last = __atomic_load_n(&fr_last_request_ns, __ATOMIC_RELAXED);
+  if ((last && now - last < fr_trig.rate_ns) ||
+      __atomic_load_n(&fr_requests_accepted, __ATOMIC_RELAXED) >=
+          fr_trig.max_dumps) {
+    __atomic_fetch_add(&fr_requests_dropped, 1, __ATOMIC_RELAXED);
+    return 0;
+  }
+  __atomic_store_n(&fr_last_request_ns, now, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&fr_requests_accepted, 1, __ATOMIC_RELAXED);
+  return 1;
+}
+
 static void fr_ask(const struct fr_trigger_info *info) {
   if (fr_trig_pipe[1] < 0)
     return;
   uint64_t now = fr_monotonic_ns();
-  uint64_t last = __atomic_load_n(&fr_last_request_ns, __ATOMIC_RELAXED);
   int expected = FR_SLOT_FREE;
-  if ((last && now - last < fr_trig.rate_ns) ||
-      __atomic_load_n(&fr_requests_accepted, __ATOMIC_RELAXED) >=
-          fr_trig.max_dumps ||
-      !__atomic_compare_exchange_n(&fr_request_state, &expected,
+  if (!__atomic_compare_exchange_n(&fr_request_state, &expected,
                                    FR_SLOT_FILLING, 0, __ATOMIC_ACQUIRE,
                                    __ATOMIC_RELAXED)) {
     __atomic_fetch_add(&fr_requests_dropped, 1, __ATOMIC_RELAXED);
     return;
   }
+  if (!fr_accept(now)) {
+    __atomic_store_n(&fr_request_state, FR_SLOT_FREE, __ATOMIC_RELEASE);
+    return;
+  }
   fr_request = *info;
   __atomic_store_n(&fr_request_state, FR_SLOT_READY, __ATOMIC_RELEASE);
-  __atomic_store_n(&fr_last_request_ns, now, __ATOMIC_RELAXED);
-  __atomic_fetch_add(&fr_requests_accepted, 1, __ATOMIC_RELAXED);
   int saved_errno = errno;
   char byte = 1;
   ssize_t ignored = write(fr_trig_pipe[1], &byte, 1);
@@ -185,16 +204,39 @@ static void fr_chain(int sig, siginfo_t *si, void *uctx) {
   }
 }
 
+// Writes a snapshot from this signal handler with the crash path's writer,
+// which one handler at a time may use. This thread's hooks must not write
+// while its chunk is copied; a program's handler that returns finds the
+// thread as it was.
+static void fr_write_from_handler(const struct fr_trigger_info *info) {
+  if (__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL))
+    return; // another handler is writing (or the process is crashing)
+  uint32_t was_busy = fr_tls.busy;
+  fr_tls.busy = 1;
+  if (fr_enabled(fr_trig_recorder))
+    fr_output_write_crash(fr_trig_output, info);
+  fr_tls.busy = was_busy;
+  __atomic_store_n(&fr_handler_writing, 0, __ATOMIC_RELEASE);
+}
+
 static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
+  int saved_errno = errno;
   struct fr_trigger_info info = {FR_TRIGGER_SIGNAL, (uint32_t)sig,
                                  fr_current_thread_index(), 0, 0, 0};
-  fr_ask(&info);
+  if (fr_trig_pipe[1] >= 0)
+    fr_ask(&info);
+  else if (fr_accept(fr_monotonic_ns()))
+    fr_write_from_handler(&info);
+  errno = saved_errno;
   fr_chain(sig, si, uctx);
 }
 
 static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
   int saved_errno = errno;
-  if (!__atomic_exchange_n(&fr_crashing, 1, __ATOMIC_ACQ_REL)) {
+  // Not while a signal snapshot is being written (this may be its crash):
+  // the writer's buffers are in use.
+  if (!__atomic_exchange_n(&fr_crashing, 1, __ATOMIC_ACQ_REL) &&
+      !__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL)) {
     struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
                                    fr_current_thread_index(), 0, 0, 0};
     // Our own hooks on this thread must not write while we copy its chunk;
@@ -328,8 +370,7 @@ static void fr_trigger_after_fork_child(void) {
   fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
   fr_request_state = FR_SLOT_FREE;
   fr_last_request_ns = 0;
-  if (fr_trig.signal || fr_trig.lock_wait_ns || fr_trig.blocking_ns ||
-      fr_trig.slow_ns)
+  if (fr_trig.lock_wait_ns || fr_trig.blocking_ns || fr_trig.slow_ns)
     fr_start_dumper();
 }
 
@@ -338,20 +379,21 @@ int fr_trigger_setup(fr_recorder *r, const char *output,
   fr_trig = *cfg;
   fr_trig_recorder = r;
   fr_trig_output = output;
-  int asks = cfg->signal || cfg->lock_wait_ns || cfg->blocking_ns || cfg->slow_ns;
-  if (asks) {
+  // The dumper thread only for conditions (see the top of this file).
+  int conditions = cfg->lock_wait_ns || cfg->blocking_ns || cfg->slow_ns;
+  if (conditions) {
     if (fr_start_dumper() != 0) {
-      fprintf(stderr, "fr: cannot start the snapshot thread: %s; signal and "
-                      "condition triggers are off\n",
+      fprintf(stderr, "fr: cannot start the snapshot thread: %s; condition "
+                      "triggers are off\n",
               strerror(errno));
-      asks = 0;
+      conditions = 0;
     } else {
       pthread_atfork(NULL, NULL, fr_trigger_after_fork_child);
-      atexit(fr_report_dropped);
     }
   }
-  if (asks && cfg->signal &&
-      fr_install(cfg->signal, fr_on_signal, SA_RESTART) != 0)
+  if (conditions || cfg->signal)
+    atexit(fr_report_dropped);
+  if (cfg->signal && fr_install(cfg->signal, fr_on_signal, SA_RESTART) != 0)
     fprintf(stderr, "fr: cannot handle signal %d: %s\n", cfg->signal,
             strerror(errno));
   if (cfg->crash) {

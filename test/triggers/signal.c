@@ -1,5 +1,6 @@
 // SIGUSR2 (the default signal) while four threads record as fast as they
-// can: the snapshot is written by fr's own thread, validates, names the
+// can: the snapshot is written by the signal's handler (no thread of fr's
+// own: none is started without a condition trigger), validates, names the
 // signal, and holds events of all four workers. The program's exit status
 // is its own and a program that ignores the signal keeps ignoring it.
 // RUN: %clang_fr -O2 %s -o %t %fr_link
