@@ -11,7 +11,7 @@
 // (a condition is set); otherwise its handler writes the snapshot itself,
 // with the crash path's async-signal-safe writer. A thread of fr's own only
 // for the signal would make every single-threaded program multi-threaded,
-// and glibc then takes the slow path of every mutex (3.5 -> 11.5 ns a lock
+// and glibc then takes the slow path of every mutex (3.1 -> 11.3 ns a lock
 // and unlock, bench/RESULTS.md). Requests are rate-limited (rate: at most one
 // snapshot per interval) and capped (max_dumps per run); what is dropped is
 // counted and said once at exit.
