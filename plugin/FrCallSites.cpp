@@ -333,8 +333,10 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     // r = guard == 0 ? lock(obj[, arg])
     //   : guard & ALL ? __fr_lock_acquire[_timed](site, obj, try, lock,
     //                                             [arg,] busy, guard)
-    //   : (r = try(obj)) != busy ? r                  (muted: uncontended
-    //   : __fr_lock_contended(site, obj, lock, arg, timed)   costs the try)
+    //   : muted: (r = try(obj)) != busy ? r          (glibc's mutex lock: a
+    //            : __fr_lock_contended(site, obj, NULL, lock, arg, timed,
+    //                                  busy)        look at its lock word,
+    //                                               see below)
     // A try whose "busy" is -1 and errno (sem_trywait) goes through the
     // runtime's wrapper when muted too, which keeps errno as it was.
     Instruction *ThenTerm, *ElseTerm;

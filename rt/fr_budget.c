@@ -5,8 +5,9 @@
 // Recording costs about FR_EVENT_COST_NS per event, so a budget of b percent
 // of a thread's time is one event per FR_EVENT_COST_NS * 100 / b ns at most
 // (1%: a million events a second). The check costs the hot path nothing: it
-// runs when a thread has filled a chunk and comes for the next one, and
-// compares the chunk's event count with its time span. Every event takes two
+// runs in the slow path, when a thread has filled a quarter of its chunk
+// (fr_thread.c sets the hot path's limit there) or all of it, and compares
+// the chunk's event count so far with its time span. Every event takes two
 // bytes or more, so most chunks are shown to be under budget by their length
 // alone, or by the density of its last count; the others are read back,
 // their events counted per site, and the sites with the most events muted,

@@ -203,8 +203,10 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
 
   // The two passes must see the same flags: a site muted between them would
   // make the checksum wrong. A crash waits for the registry only briefly.
-  int sites_locked = crash ? fr_crash_try(fr_sites_try_lock) : 1;
-  if (!crash)
+  int sites_locked = 1;
+  if (crash)
+    sites_locked = fr_crash_try(fr_sites_try_lock);
+  else
     fr_sites_lock();
   const struct fr_module *head = fr_sites_first();
   struct fr_section_header sec = {FR_SEC_SITES, 0, 0};

@@ -211,13 +211,18 @@ static int muted_cmp(const void *x, const void *y) {
   return a->site->id < b->site->id ? -1 : a->site->id > b->site->id;
 }
 
+static uint32_t muted_site_count(const struct fr_snapshot *s) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < s->site_count; i++)
+    n += (s->sites[i].flags & FR_SITE_MUTED) != 0;
+  return n;
+}
+
 static uint32_t muted_rows(const struct fr_snapshot *s,
                            const struct fr_analysis *a,
                            struct muted_row **out) {
-  uint32_t n = 0;
+  uint32_t n = muted_site_count(s);
   *out = NULL;
-  for (uint32_t i = 0; i < s->site_count; i++)
-    n += (s->sites[i].flags & FR_SITE_MUTED) != 0;
   if (!n || !(*out = calloc(n, sizeof(**out))))
     return 0;
   n = 0;
@@ -310,9 +315,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   if (s->complete && s->end.lost_events)
     fprintf(g_out, "  %llu events were dropped by writers\n",
            (unsigned long long)s->end.lost_events);
-  uint32_t muted = 0;
-  for (uint32_t i = 0; i < s->site_count; i++)
-    muted += (s->sites[i].flags & FR_SITE_MUTED) != 0;
+  uint32_t muted = muted_site_count(s);
   if (s->hdr.budget_ppm || muted) {
     fprintf(g_out, "  budget: %g%% of each thread's time", s->hdr.budget_ppm / 1e4);
     if (muted)
