@@ -37,9 +37,11 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 3
+#define FR_FORMAT_VERSION 4
 // Version 1 files (no lock/blocking sites; 16-byte site records) still read;
-// version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED.
+// version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED;
+// version 3 reported drops as FR_EXT_LOST (one count, causes mixed) and its
+// header's start_ticks was the recorder's start, not the window's.
 #define FR_FORMAT_VERSION_MIN 1
 
 // ---- Compiler/runtime ABI (what the plugin emits) ----------------------------
@@ -139,9 +141,13 @@ enum fr_event_class {
 enum fr_ext_kind {
   FR_EXT_THREAD_START = 1, // payload: none
   FR_EXT_THREAD_EXIT = 2,  // payload: none
-  FR_EXT_LOST = 3,         // payload: varint count of events dropped here
+  FR_EXT_LOST = 3,         // versions 1-3: varint count of events dropped here
   FR_EXT_MUTED = 4, // payload: varint site id, varint its events per second:
                     // the overhead budget muted the site from here on
+  FR_EXT_DROPPED = 5, // version 4: varint events dropped by reentrancy (a
+                      // signal handler's hooks inside a hook), varint
+                      // events dropped for want of space; here, since the
+                      // thread's previous report
 };
 
 // What an FR_EV_SITE event says (the payload header's low four bits). The
@@ -194,7 +200,9 @@ struct fr_file_header {
   uint64_t anchor_ticks;
   uint64_t anchor_realtime_ns; // CLOCK_REALTIME at anchor_ticks
   uint64_t anchor_monotonic_ns; // CLOCK_MONOTONIC at anchor_ticks
-  uint64_t start_ticks;    // recorder started; earlier events are not window
+  // The window: from the file's first event (version 4; before, the
+  // recorder's start) to the snapshot.
+  uint64_t start_ticks;
   uint64_t snapshot_ticks; // snapshot taken
   uint64_t min_age_ns;     // config in force
   uint64_t max_bytes;
@@ -274,7 +282,13 @@ struct fr_end_record {
   uint32_t chunk_count;
   uint32_t site_count;
   uint64_t event_bytes;
-  uint64_t lost_events;      // dropped by writers (reentrancy, no memory)
+  // Version 4: events dropped that no chunk in the file reports (hooks that
+  // ran after their thread's exit; drops of threads that exited without
+  // room to report them). Each thread's other drops are in its chunks'
+  // FR_EXT_DROPPED events: the total is their sum plus this, no event
+  // counted twice. Before version 4: drops for want of memory, which
+  // FR_EXT_LOST events counted again.
+  uint64_t lost_events;
   uint64_t chunks_overwritten; // recycled while the snapshot copied them
 };
 _Static_assert(sizeof(struct fr_end_record) == 32, "end record is ABI");

@@ -138,7 +138,7 @@ static uint64_t fr_count_events(const uint8_t *p, const uint8_t *end) {
     case FR_EV_EXT:
       if (id == FR_EXT_LOST && !fr_get_varint(&p, end, &v))
         return events;
-      if (id == FR_EXT_MUTED &&
+      if ((id == FR_EXT_MUTED || id == FR_EXT_DROPPED) &&
           !(fr_get_varint(&p, end, &v) && fr_get_varint(&p, end, &v)))
         return events;
       break;

@@ -13,7 +13,8 @@
 // Concurrency: only the owning thread writes its fr_tls and its chunk. The busy
 // flag is set before, and cleared after, everything a hook touches; a signal
 // handler that runs a hook on the same thread in between sees it set and drops
-// its event (counted in fr_tls.lost, reported as FR_EXT_LOST at the next chunk).
+// its event (counted in fr_tls.lost_reentrant, reported as FR_EXT_DROPPED at
+// the next chunk, or by a snapshot taken before that).
 // Compiler barriers are enough for that: a signal runs on the same CPU, in
 // program order. Snapshots on other threads read fr_tls.pos with acquire,
 // pairing with the release store here.
@@ -63,7 +64,7 @@ fr_record_slow(struct fr_tls *t, uint32_t tag) {
 static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   struct fr_tls *t = &fr_tls;
   if (FR_UNLIKELY(t->busy)) {
-    t->lost++;
+    fr_count_reentrant(t);
     return;
   }
   // busy goes up before pos is read: a signal handler that records between

@@ -8,11 +8,17 @@
 // release ordering; a snapshot reads it with acquire ordering and copies only
 // bytes below it. Chunks change hands (current -> sealed -> recycled) only under
 // fr_state.lock, which the hot path never takes: a thread takes it once per
-// chunk it fills, at thread start and at thread exit. A recycled chunk's
+// chunk it fills, at thread start, at thread exit, and (only while the pool
+// is short of chunks) when it parks at a blocking call. A recycled chunk's
 // generation counter (odd while being reset) tells a snapshot that copied it
 // without the lock that its copy is stale. A hook that interrupts another hook
 // on the same thread (a signal handler running instrumented code) sees
 // fr_tls.busy set and drops its event, counting it as lost.
+//
+// Memory: the pool never grows past max_bytes. Besides it the recorder keeps
+// a fixed part (the bookkeeping arrays, two scratch chunks for snapshots) and,
+// per thread that ever recorded, FR_THREAD_STATE_BYTES of state (its fr_thread
+// record and its two snapshot list entries); docs/format.md, "Memory".
 #ifndef FR_INTERNAL_H
 #define FR_INTERNAL_H
 
@@ -33,10 +39,19 @@
 struct fr_pool;
 
 // A chunk in memory: this header, then event bytes up to the chunk's end.
+enum fr_chunk_state {
+  FR_CHUNK_UNUSED = 0, // never handed out: its pages were never touched
+  FR_CHUNK_FREE = 1,
+  FR_CHUNK_SEALED = 2, // in the sealed ring: full, parked, or its thread exited
+  FR_CHUNK_HELD = 3,   // some live thread's current chunk
+};
+
 struct fr_chunk {
   uint32_t gen;  // odd while the chunk is being reset (seqlock for snapshots)
   uint32_t index; // in its pool
   struct fr_pool *pool;
+  uint32_t state; // enum fr_chunk_state, changed under fr_state.lock
+  uint32_t reserved;
   uint64_t epoch; // recorder start this chunk's events belong to
   struct fr_chunk_header hdr; // as it will appear in a snapshot
   uint8_t data[];
@@ -60,7 +75,17 @@ struct fr_tls {
   uint64_t last_ticks;
   uint32_t busy;  // a hook is writing on this thread
   uint32_t state; // enum fr_tls_state
-  uint64_t lost;  // events dropped since the last chunk switch
+  // Events dropped since the last chunk switch, by cause: a hook that ran
+  // while another hook of this thread was writing (a signal handler), and
+  // no space (the pool had no chunk for this thread). Only this thread
+  // writes them; a snapshot reads them (relaxed) to report what is pending.
+  uint64_t lost_reentrant;
+  uint64_t lost_no_space;
+  // A thread without a chunk retries for one only from retry_ticks on, the
+  // wait doubling from FR_BACKOFF_MIN_TICKS to FR_BACKOFF_MAX_TICKS: its
+  // events meanwhile cost a clock read and a counter, never the lock.
+  uint64_t retry_ticks;
+  uint64_t backoff_ticks;
   struct fr_chunk *chunk;
   struct fr_thread *thread;
   // Condition triggers (fr_trigger.c): when the current lock wait and
@@ -82,6 +107,22 @@ struct fr_tls {
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
 
+// What a thread was about to block in when it gave its chunk back (it
+// parked: fr_thread_park): a snapshot taken after that chunk was recycled
+// still shows the thread blocked there.
+struct fr_parked {
+  uint32_t seq;   // odd while its thread rewrites it (a seqlock: snapshots
+                  // read it under fr_state.lock, the thread writes without)
+  uint32_t valid; // parked and not awake since
+  uint32_t site;
+  uint32_t kind;    // enum fr_site_event
+  uint32_t nfields;
+  uint64_t a, b;    // the event's fields as the hook had them (a: raw object)
+  uint64_t ticks;   // when the event was recorded
+  struct fr_chunk *chunk; // the chunk it gave back, and its generation then
+  uint32_t gen;           // (NULL: it had no chunk, the event was dropped)
+};
+
 // A registered thread, live or (when on the free list) reusable.
 struct fr_thread {
   struct fr_thread *next; // live list or free list
@@ -90,13 +131,14 @@ struct fr_thread {
   uint32_t tid;
   uint32_t chunks_written; // sequence number of the next chunk
   char name[16];
+  uint64_t epoch; // the recorder start of this thread's last chunk
+  struct fr_parked parked;
 };
 
 // ---- The pool and global state -----------------------------------------------
 
-// Chunks beyond max_bytes that threads may hold when there are more live
-// threads than chunks: one per such thread, at most this many.
-#define FR_MAX_OVERFLOW_CHUNKS 4096u
+#define FR_BACKOFF_MIN_TICKS (1ull << 15) // ~10 us at 3 GHz
+#define FR_BACKOFF_MAX_TICKS (1ull << 25) // ~10 ms
 
 // What a snapshot captured of one chunk under the lock, to copy it without.
 struct fr_snapshot_entry {
@@ -106,20 +148,28 @@ struct fr_snapshot_entry {
   struct fr_chunk_header hdr; // event_bytes = committed bytes when captured
 };
 
+// A live thread without a chunk in a snapshot (none now, or events it dropped
+// since its current one began): a short chunk the snapshot makes for it from
+// its state, listed under the lock and written without.
+#define FR_BARE_EVENT_BYTES 80
+struct fr_bare_entry {
+  struct fr_chunk_header hdr;
+  uint32_t len;
+  uint8_t events[FR_BARE_EVENT_BYTES];
+};
+
 struct fr_pool {
   uint32_t chunk_size;
-  uint32_t base_chunks; // max_bytes / chunk_size
-  uint32_t capacity;    // base_chunks + FR_MAX_OVERFLOW_CHUNKS
-  uint32_t total;       // chunks that exist (base + overflow so far)
-  uint8_t *base;        // base_chunks * chunk_size, one mapping
-  struct fr_chunk **chunks; // index -> chunk
+  uint32_t base_chunks; // max_bytes / chunk_size: all the pool ever has
+  uint32_t high_water;  // chunks [0, high_water) were handed out at least once
+  uint8_t *base;        // base_chunks * chunk_size, one mapping, touched lazily
   uint32_t *free_stack;
   uint32_t free_count;
   uint32_t *sealed; // ring of sealed chunk indices, oldest first
   uint32_t sealed_head;
   uint32_t sealed_count;
   uint8_t *scratch; // one chunk's worth, for snapshots
-  struct fr_snapshot_entry *entries; // capacity of them, for snapshots
+  struct fr_snapshot_entry *entries; // base_chunks of them, for snapshots
   uint8_t *crash_scratch; // the same again for a crash dump
   struct fr_snapshot_entry *crash_entries;
 };
@@ -132,9 +182,31 @@ struct fr_state {
   uint32_t next_thread_index;
   uint64_t epoch;        // bumped at every start
   uint64_t min_age_ticks;
-  uint64_t lost_no_memory;
+  // Events no chunk reports: hooks that ran after their thread's exit, and
+  // what a thread dropped and could not report before it exited.
+  uint64_t lost_unreported;
+  // A thread went without a chunk: threads give theirs back when they
+  // block (fr_thread_park) until enough is free again.
+  uint32_t pressure;
+  uint32_t live_count;
+  // Snapshot lists of live threads without a chunk, one for ordinary
+  // snapshots and one for a crash dump, grown with live_count.
+  struct fr_bare_entry *bare, *crash_bare;
+  uint32_t bare_capacity;
+  uint32_t bare_readers; // snapshots between their listing and their end
   pthread_key_t exit_key; // its destructor seals an exiting thread's chunk
 };
+
+// Per-thread state beyond the pool, as documented (docs/format.md, "Memory"):
+// the thread record and two snapshot list entries (ordinary and crash) in
+// lists of at most twice the live threads, rounded up. The test of the bound
+// (test/e2e/memory-threads.c) uses the same figure.
+#define FR_THREAD_STATE_BYTES 1024
+
+static inline struct fr_chunk *fr_pool_chunk(const struct fr_pool *pool,
+                                             uint32_t index) {
+  return (struct fr_chunk *)(pool->base + (uint64_t)index * pool->chunk_size);
+}
 
 extern struct fr_state fr_state FR_INTERNAL;
 
@@ -153,6 +225,14 @@ FR_INTERNAL void fr_pool_reset(struct fr_pool *pool);
 FR_INTERNAL void fr_pool_retire(struct fr_pool *pool);
 FR_INTERNAL struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now);
 FR_INTERNAL void fr_pool_seal(struct fr_pool *pool, struct fr_chunk *chunk);
+// A held chunk whose events are not wanted (a window that ended): free again.
+FR_INTERNAL void fr_pool_free(struct fr_pool *pool, struct fr_chunk *chunk);
+// Chunks a thread could still get without waiting for one to be sealed.
+FR_INTERNAL uint32_t fr_pool_available(const struct fr_pool *pool);
+// Debug builds (FR_DEBUG): aborts with a message unless every chunk is in
+// exactly one place (free, sealed, or one live thread's) and the counts add
+// up. A no-op otherwise.
+FR_INTERNAL void fr_pool_check(const struct fr_pool *pool);
 
 // fr_thread.c
 FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t);
@@ -161,6 +241,20 @@ FR_INTERNAL void fr_thread_kick_all(void); // force every thread's slow path
 FR_INTERNAL void fr_read_thread_name(uint32_t tid, char name[16]);
 // In a fork child, with fr_state.lock held: only the calling thread is live.
 FR_INTERNAL void fr_thread_after_fork_child(void);
+// Gives the calling thread's chunk back while the pool is short (a thread
+// went without one), called by a hook that just recorded a wait or a
+// blocking call's start with the thread's busy flag set; the event's fields
+// as the hook had them. Whatever the thread records next takes a chunk anew.
+FR_INTERNAL void fr_thread_park(struct fr_tls *t, uint32_t site,
+                                enum fr_site_event kind, unsigned nfields,
+                                uint64_t a, uint64_t b, uint64_t ticks);
+// The same for a thread without a chunk whose wait or call event was just
+// dropped: noted in its state, so that a snapshot still shows where it
+// blocks. No lock.
+FR_INTERNAL void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
+                                        enum fr_site_event kind,
+                                        unsigned nfields, uint64_t a,
+                                        uint64_t b);
 
 // fr_sites.c
 struct fr_module;
@@ -285,6 +379,13 @@ static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
   for (int i = 0; i < n; i++)
     out[i] = digits[n - 1 - i];
   return (size_t)n;
+}
+
+// A hook that found the thread busy (a signal handler's, inside another
+// hook): one more event dropped. Only this thread writes the counter; a
+// snapshot reads it.
+static inline void fr_count_reentrant(struct fr_tls *t) {
+  __atomic_store_n(&t->lost_reentrant, t->lost_reentrant + 1, __ATOMIC_RELAXED);
 }
 
 // Event encoding, shared by the hot path and the slow path.

@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // fr_pool.c: the chunk pool: all the memory the recorder keeps events in.
 //
-// max_bytes is cut into equal chunks (4 to 64 KiB, at least 16 of them). A
-// chunk is free, current (one thread writes it), or sealed (full, or its thread
-// exited). Sealed chunks form a FIFO ring; a thread that fills its chunk seals
-// it and takes, in this order: the oldest sealed chunk if it is older than
-// min_age, a free chunk, the oldest sealed chunk anyway (max_bytes wins over
-// min_age), or, only when every chunk is some live thread's current chunk, an
-// overflow chunk mapped for it (one per thread beyond the pool, at most
-// FR_MAX_OVERFLOW_CHUNKS). So memory stays at max_bytes plus at most one
-// chunk per live thread beyond base_chunks, whatever the event rate.
+// max_bytes is cut into equal chunks (4 to 64 KiB, about 256 of them), and
+// that is all there is: the pool never grows, whatever the thread count. A
+// chunk is unused (never handed out: its pages were never touched), free,
+// held (one live thread's current chunk) or sealed (full, given back by a
+// thread that parked at a blocking call, or its thread exited). Sealed
+// chunks form a FIFO ring. A thread that needs a chunk takes, in this order:
+// the oldest sealed chunk if it is older than min_age, a free chunk, an
+// unused one, or the oldest sealed chunk anyway (max_bytes wins over
+// min_age). When every chunk is held, there is none: the thread drops its
+// events (fr_thread.c backs it off and counts them) and the pool is under
+// pressure until threads give chunks back.
 //
-//   free_stack: [c7 c6 c5]      sealed ring: head -> [c2 c0 c4 ...]  (oldest first)
-//   threads:    T1 -> c1, T2 -> c3 (current chunks, not in either list)
+//   unused:     [c9 .. c15]          (index >= high_water: never touched)
+//   free_stack: [c7 c6 c5]           sealed ring: head -> [c2 c0 c4 ...]
+//   threads:    T1 -> c1, T2 -> c3   (held chunks, in neither list)
+//
+// Start-up touches one bookkeeping page, not a page per chunk: a program that
+// records little keeps little resident.
 //
 // Concurrency: every function here runs with fr_state.lock held. Recycling a
 // sealed chunk bumps its generation to odd, resets it, and bumps it to even,
@@ -20,11 +26,14 @@
 // copied the chunk without the lock can tell (fr_snapshot.c).
 #include "fr_internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 static uint32_t fr_chunk_size_for(uint64_t max_bytes) {
-  uint64_t want = max_bytes / 64;
+  uint64_t want = max_bytes / 256;
   uint32_t size = 4096;
   while (size < 65536 && (uint64_t)size * 2 <= want)
     size *= 2;
@@ -33,69 +42,59 @@ static uint32_t fr_chunk_size_for(uint64_t max_bytes) {
 
 struct fr_pool *fr_pool_create(uint64_t max_bytes) {
   uint32_t chunk_size = fr_chunk_size_for(max_bytes);
-  uint32_t base_chunks = (uint32_t)(max_bytes / chunk_size);
-  uint32_t capacity = base_chunks + FR_MAX_OVERFLOW_CHUNKS;
+  uint64_t chunks = max_bytes / chunk_size;
+  if (chunks > UINT32_MAX / 2)
+    return NULL; // fr_new refuses such sizes first
+  uint32_t base_chunks = (uint32_t)chunks;
   // One mapping for the bookkeeping (untouched pages cost nothing), one for
   // the chunks, scratch chunks for snapshots: one for ordinary snapshots, one
   // for a crash dump, which may interrupt an ordinary one.
   uint64_t book = sizeof(struct fr_pool) +
-                  (uint64_t)capacity * (sizeof(struct fr_chunk *) +
-                                        2 * sizeof(uint32_t) +
-                                        2 * sizeof(struct fr_snapshot_entry));
+                  (uint64_t)base_chunks * (2 * sizeof(uint32_t) +
+                                           2 * sizeof(struct fr_snapshot_entry));
   book = (book + 4095) & ~(uint64_t)4095;
   uint8_t *mem = fr_map(book);
-  uint8_t *chunks = fr_map((uint64_t)base_chunks * chunk_size);
+  uint8_t *base = fr_map((uint64_t)base_chunks * chunk_size);
   uint8_t *scratch = fr_map(2 * (uint64_t)chunk_size);
-  if (!mem || !chunks || !scratch)
+  if (!mem || !base || !scratch)
     return NULL; // out of address space: what was mapped stays, unused
   struct fr_pool *pool = (struct fr_pool *)mem;
   uint8_t *cursor = mem + sizeof(*pool);
   pool->entries = (struct fr_snapshot_entry *)cursor;
-  cursor += (uint64_t)capacity * sizeof(struct fr_snapshot_entry);
+  cursor += (uint64_t)base_chunks * sizeof(struct fr_snapshot_entry);
   pool->crash_entries = (struct fr_snapshot_entry *)cursor;
-  cursor += (uint64_t)capacity * sizeof(struct fr_snapshot_entry);
-  pool->chunks = (struct fr_chunk **)cursor;
-  cursor += (uint64_t)capacity * sizeof(struct fr_chunk *);
+  cursor += (uint64_t)base_chunks * sizeof(struct fr_snapshot_entry);
   pool->free_stack = (uint32_t *)cursor;
-  cursor += (uint64_t)capacity * sizeof(uint32_t);
+  cursor += (uint64_t)base_chunks * sizeof(uint32_t);
   pool->sealed = (uint32_t *)cursor;
 
   pool->chunk_size = chunk_size;
   pool->base_chunks = base_chunks;
-  pool->capacity = capacity;
-  pool->total = base_chunks;
-  pool->base = chunks;
+  pool->high_water = 0;
+  pool->base = base;
   pool->scratch = scratch;
   pool->crash_scratch = scratch + chunk_size;
-  for (uint32_t i = 0; i < base_chunks; i++)
-    pool->chunks[i] = (struct fr_chunk *)(chunks + (uint64_t)i * chunk_size);
-  fr_pool_reset(pool);
   return pool;
 }
 
-// Every chunk that no thread holds becomes free. Chunks threads still hold
-// (from an earlier start) are reset by their owners at their next slow path.
+// Every chunk that no live thread holds becomes free. Chunks threads still
+// hold (from an earlier start) are reset by their owners at their next slow
+// path. Only chunks handed out before are looked at.
 void fr_pool_reset(struct fr_pool *pool) {
   pool->free_count = 0;
   pool->sealed_head = 0;
   pool->sealed_count = 0;
-  // A chunk is held iff a live thread's fr_tls.chunk points at it: mark those
-  // through the index field, then rebuild indices and the free stack.
-  for (uint32_t i = 0; i < pool->total; i++)
-    pool->chunks[i]->index = UINT32_MAX; // "not held" until proven otherwise
+  for (uint32_t i = 0; i < pool->high_water; i++)
+    fr_pool_chunk(pool, i)->state = FR_CHUNK_FREE;
   for (struct fr_thread *th = fr_state.live; th; th = th->next) {
     struct fr_chunk *c = th->tls->chunk;
     if (c && c->pool == pool)
-      c->index = UINT32_MAX - 1; // held
+      c->state = FR_CHUNK_HELD;
   }
-  for (uint32_t i = pool->total; i-- > 0;) {
-    struct fr_chunk *c = pool->chunks[i];
-    int is_held = c->index == UINT32_MAX - 1;
-    c->index = i;
-    c->pool = pool;
-    if (!is_held)
+  for (uint32_t i = pool->high_water; i-- > 0;)
+    if (fr_pool_chunk(pool, i)->state == FR_CHUNK_FREE)
       pool->free_stack[pool->free_count++] = i;
-  }
+  fr_pool_check(pool);
 }
 
 // A pool a new configuration replaced: give its pages back to the kernel. The
@@ -108,33 +107,36 @@ void fr_pool_retire(struct fr_pool *pool) {
 
 static struct fr_chunk *fr_pool_pop_sealed(struct fr_pool *pool) {
   uint32_t index = pool->sealed[pool->sealed_head];
-  pool->sealed_head = (pool->sealed_head + 1) % pool->capacity;
+  pool->sealed_head = (pool->sealed_head + 1) % pool->base_chunks;
   pool->sealed_count--;
-  return pool->chunks[index];
+  return fr_pool_chunk(pool, index);
+}
+
+uint32_t fr_pool_available(const struct fr_pool *pool) {
+  return pool->free_count + pool->sealed_count +
+         (pool->base_chunks - pool->high_water);
 }
 
 struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now) {
   struct fr_chunk *c = NULL;
   if (pool->sealed_count) {
-    struct fr_chunk *oldest = pool->chunks[pool->sealed[pool->sealed_head]];
-    if (oldest->hdr.last_ticks + fr_state.min_age_ticks < now &&
-        fr_state.min_age_ticks != UINT64_MAX)
+    struct fr_chunk *oldest = fr_pool_chunk(pool, pool->sealed[pool->sealed_head]);
+    if (fr_state.min_age_ticks != UINT64_MAX &&
+        oldest->hdr.last_ticks + fr_state.min_age_ticks < now)
       c = fr_pool_pop_sealed(pool);
   }
   if (!c && pool->free_count)
-    c = pool->chunks[pool->free_stack[--pool->free_count]];
+    c = fr_pool_chunk(pool, pool->free_stack[--pool->free_count]);
+  if (!c && pool->high_water < pool->base_chunks) {
+    c = fr_pool_chunk(pool, pool->high_water);
+    c->index = pool->high_water++;
+    c->pool = pool;
+  }
   if (!c && pool->sealed_count)
     c = fr_pool_pop_sealed(pool);
-  if (!c && pool->total < pool->capacity) {
-    c = fr_map(pool->chunk_size);
-    if (!c)
-      return NULL;
-    c->index = pool->total;
-    c->pool = pool;
-    pool->chunks[pool->total++] = c;
-  }
   if (!c)
     return NULL;
+  c->state = FR_CHUNK_HELD;
   __atomic_store_n(&c->gen, c->gen + 1, __ATOMIC_RELAXED); // odd: resetting
   __atomic_thread_fence(__ATOMIC_RELEASE);
   memset(&c->hdr, 0, sizeof(c->hdr));
@@ -144,7 +146,69 @@ struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now) {
 }
 
 void fr_pool_seal(struct fr_pool *pool, struct fr_chunk *chunk) {
-  uint32_t slot = (pool->sealed_head + pool->sealed_count) % pool->capacity;
+  uint32_t slot = (pool->sealed_head + pool->sealed_count) % pool->base_chunks;
   pool->sealed[slot] = chunk->index;
   pool->sealed_count++;
+  chunk->state = FR_CHUNK_SEALED;
 }
+
+void fr_pool_free(struct fr_pool *pool, struct fr_chunk *chunk) {
+  pool->free_stack[pool->free_count++] = chunk->index;
+  chunk->state = FR_CHUNK_FREE;
+}
+
+#ifdef FR_DEBUG
+static void fr_pool_fail(const char *what, uint64_t a, uint64_t b) {
+  char line[160];
+  int n = snprintf(line, sizeof(line),
+                   "fr: pool invariant broken: %s (%llu, %llu)\n", what,
+                   (unsigned long long)a, (unsigned long long)b);
+  if (n > 0)
+    (void)!write(2, line, (size_t)n);
+  abort();
+}
+
+void fr_pool_check(const struct fr_pool *pool) {
+  uint32_t count[4] = {0, 0, 0, 0};
+  for (uint32_t i = 0; i < pool->high_water; i++) {
+    const struct fr_chunk *c = fr_pool_chunk(pool, i);
+    if (c->index != i || c->pool != pool)
+      fr_pool_fail("chunk index or pool", i, c->index);
+    if (c->state < FR_CHUNK_FREE || c->state > FR_CHUNK_HELD)
+      fr_pool_fail("handed-out chunk without a state", i, c->state);
+    count[c->state]++;
+  }
+  if (count[FR_CHUNK_FREE] != pool->free_count)
+    fr_pool_fail("free chunks against the free stack", count[FR_CHUNK_FREE],
+                 pool->free_count);
+  if (count[FR_CHUNK_SEALED] != pool->sealed_count)
+    fr_pool_fail("sealed chunks against the ring", count[FR_CHUNK_SEALED],
+                 pool->sealed_count);
+  for (uint32_t k = 0; k < pool->free_count; k++)
+    if (fr_pool_chunk(pool, pool->free_stack[k])->state != FR_CHUNK_FREE)
+      fr_pool_fail("a non-free chunk on the free stack", pool->free_stack[k], k);
+  for (uint32_t k = 0; k < pool->sealed_count; k++) {
+    uint32_t i = pool->sealed[(pool->sealed_head + k) % pool->base_chunks];
+    if (fr_pool_chunk(pool, i)->state != FR_CHUNK_SEALED)
+      fr_pool_fail("an unsealed chunk in the sealed ring", i, k);
+  }
+  uint32_t held = 0;
+  for (const struct fr_thread *th = fr_state.live; th; th = th->next) {
+    const struct fr_chunk *c = th->tls->chunk;
+    if (!c || c->pool != pool)
+      continue;
+    if (c->state != FR_CHUNK_HELD)
+      fr_pool_fail("a thread's chunk not held", c->index, c->state);
+    held++;
+  }
+  if (held != count[FR_CHUNK_HELD])
+    fr_pool_fail("held chunks against live threads' chunks",
+                 count[FR_CHUNK_HELD], held);
+  if (count[FR_CHUNK_FREE] + count[FR_CHUNK_SEALED] + held != pool->high_water)
+    fr_pool_fail("free + sealed + held against chunks handed out",
+                 count[FR_CHUNK_FREE] + count[FR_CHUNK_SEALED] + held,
+                 pool->high_water);
+}
+#else
+void fr_pool_check(const struct fr_pool *pool) { (void)pool; }
+#endif

@@ -88,7 +88,8 @@ static void fr_fork_child(void) {
       fr_pool_reset(fr_state.pool); // the dead threads' chunks are free
     fr_state.epoch++;
     fr_state.min_age_ticks = UINT64_MAX;
-    fr_state.lost_no_memory = 0;
+    fr_state.lost_unreported = 0;
+    fr_state.pressure = 0;
     fr_clock_anchor_now(&fr_start_anchor);
     fr_thread_kick_all();
   }
@@ -130,7 +131,8 @@ FR_API int fr_start(fr_recorder *r) {
   }
   fr_state.epoch++;
   fr_state.min_age_ticks = UINT64_MAX;
-  fr_state.lost_no_memory = 0;
+  fr_state.lost_unreported = 0;
+  fr_state.pressure = 0;
   fr_clock_anchor_now(&fr_start_anchor);
   fr_thread_kick_all();
   __atomic_store_n(&fr_running, r, __ATOMIC_RELEASE);

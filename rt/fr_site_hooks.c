@@ -45,7 +45,7 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
   if (FR_UNLIKELY(t->busy)) {
-    t->lost++;
+    fr_count_reentrant(t);
     return 0;
   }
   t->busy = 1;
@@ -64,13 +64,14 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
     p = fr_put_stamped_at(t, p, site << 2 | FR_EV_SITE, at ? at : fr_ticks(),
                           &now);
     *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
+    uint64_t field = a;
     if (kind <= FR_SEV_SIGNAL) { // lock events: the object as a delta
       uint64_t previous = t->last_object;
       t->last_object = a;
-      a = fr_zigzag((int64_t)(a - previous));
+      field = fr_zigzag((int64_t)(a - previous));
     }
     if (nfields > 0)
-      p = fr_put_varint(p, a);
+      p = fr_put_varint(p, field);
     if (nfields > 1)
       p = fr_put_varint(p, b);
     if (len) {
@@ -78,6 +79,16 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
       p += len;
     }
     __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+    // About to block, while other threads go without a chunk: give this
+    // one back (the thread takes a new one when it records again).
+    if ((kind == FR_SEV_WAIT || kind == FR_SEV_COND_WAIT ||
+         (kind == FR_SEV_CALL && !at)) &&
+        FR_UNLIKELY(__atomic_load_n(&fr_state.pressure, __ATOMIC_RELAXED)))
+      fr_thread_park(t, site, kind, nfields, a, b, now);
+  } else if ((kind == FR_SEV_WAIT || kind == FR_SEV_COND_WAIT ||
+              (kind == FR_SEV_CALL && !at)) &&
+             !t->chunk) {
+    fr_thread_note_blocked(t, site, kind, nfields, a, b);
   }
   fr_signal_fence();
   t->busy = 0;

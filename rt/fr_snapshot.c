@@ -93,9 +93,9 @@ static uint64_t fr_sites_pass(struct fr_emit *e, const struct fr_module *head,
 static uint32_t fr_list_chunks(struct fr_pool *pool,
                                struct fr_snapshot_entry *entries) {
   uint32_t n = 0;
-  for (uint32_t k = 0; k < pool->sealed_count; k++) {
-    struct fr_chunk *c =
-        pool->chunks[pool->sealed[(pool->sealed_head + k) % pool->capacity]];
+  for (uint32_t k = 0; k < pool->sealed_count && n < pool->base_chunks; k++) {
+    struct fr_chunk *c = fr_pool_chunk(
+        pool, pool->sealed[(pool->sealed_head + k) % pool->base_chunks]);
     if (c->epoch != fr_state.epoch)
       continue;
     struct fr_snapshot_entry *e = &entries[n++];
@@ -108,7 +108,7 @@ static uint32_t fr_list_chunks(struct fr_pool *pool,
     struct fr_chunk *c = th->tls->chunk;
     if (!c || c->pool != pool || c->epoch != fr_state.epoch)
       continue;
-    if (n == pool->capacity)
+    if (n == pool->base_chunks)
       break; // a racy crash listing: never past the array
     struct fr_snapshot_entry *e = &entries[n++];
     e->chunk = c;
@@ -118,6 +118,77 @@ static uint32_t fr_list_chunks(struct fr_pool *pool,
     uint8_t *pos = __atomic_load_n(&th->tls->pos, __ATOMIC_ACQUIRE);
     e->hdr.event_bytes = (uint32_t)(pos - c->data);
     e->hdr.last_ticks = __atomic_load_n(&th->tls->last_ticks, __ATOMIC_RELAXED);
+  }
+  return n;
+}
+
+static inline uint64_t fr_zigzag64(int64_t v) {
+  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+// A short chunk for a live thread that this snapshot would otherwise show
+// incompletely: one with no chunk (its events went for want of space, or
+// it parked and its chunk was recycled since), or one whose current chunk
+// does not yet report what it dropped. It holds the wait or call the thread
+// parked in, if that is no longer in the window, and the thread's pending
+// drop counts; its sequence number is the thread's next. 0: nothing to say.
+static int fr_bare_entry_make(const struct fr_thread *th, int has_chunk,
+                              uint64_t now, struct fr_bare_entry *b) {
+  const struct fr_tls *t = th->tls;
+  uint64_t reentrant = __atomic_load_n(&t->lost_reentrant, __ATOMIC_RELAXED);
+  uint64_t no_space = __atomic_load_n(&t->lost_no_space, __ATOMIC_RELAXED);
+  // The parked record, read as a seqlock (its thread may be rewriting it).
+  struct fr_parked pk_copy;
+  const struct fr_parked *pk = &pk_copy;
+  uint32_t seq = __atomic_load_n(&th->parked.seq, __ATOMIC_ACQUIRE);
+  memcpy(&pk_copy, &th->parked, sizeof(pk_copy));
+  __atomic_thread_fence(__ATOMIC_ACQUIRE);
+  int parked = !has_chunk && !(seq & 1) &&
+               __atomic_load_n(&th->parked.seq, __ATOMIC_RELAXED) == seq &&
+               pk->valid &&
+               (!pk->chunk ||
+                __atomic_load_n(&pk->chunk->gen, __ATOMIC_RELAXED) != pk->gen ||
+                pk->chunk->epoch != fr_state.epoch);
+  if (!parked && !reentrant && !no_space)
+    return 0;
+  memset(&b->hdr, 0, sizeof(b->hdr));
+  b->hdr.thread_index = th->index;
+  b->hdr.tid = th->tid;
+  b->hdr.seq = th->chunks_written;
+  b->hdr.base_ticks = parked && pk->ticks <= now ? pk->ticks : now;
+  b->hdr.last_ticks = now;
+  b->hdr.lost_before = reentrant + no_space;
+  memcpy(b->hdr.thread_name, th->name, sizeof(th->name));
+  uint8_t *p = b->events;
+  if (parked) {
+    p = fr_put_event(p, pk->site << 2 | FR_EV_SITE, 0);
+    *p++ = (uint8_t)(pk->kind | pk->nfields << 4);
+    // A lock object is a delta from the chunk's previous one: from 0 here.
+    uint64_t a = pk->kind <= FR_SEV_SIGNAL ? fr_zigzag64((int64_t)pk->a) : pk->a;
+    if (pk->nfields > 0)
+      p = fr_put_varint(p, a);
+    if (pk->nfields > 1)
+      p = fr_put_varint(p, pk->b);
+  }
+  if (reentrant || no_space) {
+    p = fr_put_event(p, FR_EXT_DROPPED << 2 | FR_EV_EXT,
+                     now - b->hdr.base_ticks);
+    p = fr_put_varint(p, reentrant);
+    p = fr_put_varint(p, no_space);
+  }
+  b->len = (uint32_t)(p - b->events);
+  b->hdr.event_bytes = b->len;
+  return 1;
+}
+
+static uint32_t fr_list_bare(struct fr_pool *pool, struct fr_bare_entry *bare,
+                             uint64_t now) {
+  uint32_t n = 0;
+  uint32_t capacity = __atomic_load_n(&fr_state.bare_capacity, __ATOMIC_ACQUIRE);
+  for (struct fr_thread *th = fr_state.live; th && n < capacity; th = th->next) {
+    struct fr_chunk *c = th->tls->chunk;
+    int has_chunk = c && c->pool == pool && c->epoch == fr_state.epoch;
+    n += (uint32_t)fr_bare_entry_make(th, has_chunk, now, &bare[n]);
   }
   return n;
 }
@@ -168,11 +239,23 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
   struct fr_snapshot_entry *entries =
       pool ? (crash ? pool->crash_entries : pool->entries) : NULL;
+  struct fr_bare_entry *bare = crash ? fr_state.crash_bare : fr_state.bare;
   uint8_t *scratch = pool ? (crash ? pool->crash_scratch : pool->scratch) : NULL;
   uint32_t n = pool ? fr_list_chunks(pool, entries) : 0;
-  uint64_t lost = fr_state.lost_no_memory;
+  uint32_t nbare = pool && bare ? fr_list_bare(pool, bare, now.ticks) : 0;
+  __atomic_fetch_add(&fr_state.bare_readers, 1, __ATOMIC_ACQ_REL);
+  uint64_t lost = __atomic_load_n(&fr_state.lost_unreported, __ATOMIC_RELAXED);
   if (locked)
     pthread_mutex_unlock(&fr_state.lock);
+
+  // The window is what the file holds: from its oldest chunk's start.
+  uint64_t window_start = now.ticks;
+  for (uint32_t i = 0; i < n; i++)
+    if (entries[i].hdr.base_ticks < window_start)
+      window_start = entries[i].hdr.base_ticks;
+  for (uint32_t i = 0; i < nbare; i++)
+    if (bare[i].hdr.base_ticks < window_start)
+      window_start = bare[i].hdr.base_ticks;
 
   struct fr_file_header h;
   memset(&h, 0, sizeof(h));
@@ -184,7 +267,7 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   h.anchor_ticks = fr_start_anchor.ticks;
   h.anchor_realtime_ns = fr_start_anchor.realtime_ns;
   h.anchor_monotonic_ns = fr_start_anchor.monotonic_ns;
-  h.start_ticks = fr_start_anchor.ticks;
+  h.start_ticks = window_start;
   h.snapshot_ticks = now.ticks;
   h.min_age_ns = cfg ? cfg->min_age_ns : 0;
   h.max_bytes = cfg ? cfg->max_bytes : 0;
@@ -217,13 +300,12 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   if (sites_locked)
     fr_sites_unlock();
 
-  uint64_t min_age_ticks =
-      (uint64_t)((double)h.min_age_ns * (double)tick_hz / 1e9);
+  // Every chunk listed goes in, however old: min_age bounds what recycling
+  // keeps, it never filters what a thread is doing now (a thread blocked
+  // longer than min_age is the one the snapshot is for).
   struct fr_end_record end = {0, site_count, 0, lost, 0};
   for (uint32_t i = 0; i < n && !e->failed; i++) {
     struct fr_snapshot_entry *s = &entries[i];
-    if (s->hdr.last_ticks + min_age_ticks < now.ticks)
-      continue; // aged out: older than min_age as a whole
     if (s->live) // its name now, read outside the lock writers may need
       fr_read_thread_name(s->hdr.tid, s->hdr.thread_name);
     if (s->hdr.event_bytes == 0 ||
@@ -246,6 +328,21 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
     end.chunk_count++;
     end.event_bytes += s->hdr.event_bytes;
   }
+  for (uint32_t i = 0; i < nbare && !e->failed; i++) {
+    struct fr_bare_entry *b = &bare[i];
+    if (b->len > FR_BARE_EVENT_BYTES) // a crash's listing raced a growth
+      continue;
+    fr_read_thread_name(b->hdr.tid, b->hdr.thread_name);
+    struct fr_section_header cs = {FR_SEC_CHUNK, 0, sizeof(b->hdr) + b->len};
+    cs.crc32c = fr_crc32c(0, &b->hdr, sizeof(b->hdr));
+    cs.crc32c = fr_crc32c(cs.crc32c, b->events, b->len);
+    fr_emit(e, &cs, sizeof(cs));
+    fr_emit(e, &b->hdr, sizeof(b->hdr));
+    fr_emit(e, b->events, b->len);
+    end.chunk_count++;
+    end.event_bytes += b->len;
+  }
+  __atomic_fetch_sub(&fr_state.bare_readers, 1, __ATOMIC_ACQ_REL);
   struct fr_section_header es = {FR_SEC_END, fr_crc32c(0, &end, sizeof(end)),
                                  sizeof(end)};
   fr_emit(e, &es, sizeof(es));

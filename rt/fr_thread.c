@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -57,11 +58,35 @@ static void fr_thread_unlink(struct fr_thread *th) {
   for (struct fr_thread **p = &fr_state.live; *p; p = &(*p)->next) {
     if (*p == th) {
       *p = th->next;
+      fr_state.live_count--;
       break;
     }
   }
   th->next = fr_state.free_threads;
   fr_state.free_threads = th;
+}
+
+// A snapshot lists every live thread that has no chunk in it: the lists
+// grow with the thread count, doubling. The old ones stay mapped (a snapshot
+// in flight may still read them) but their pages go back to the kernel when
+// no snapshot is between its listing and its end.
+static int fr_bare_lists_fit(uint32_t threads) {
+  if (threads <= fr_state.bare_capacity)
+    return 1;
+  uint32_t capacity = fr_state.bare_capacity ? fr_state.bare_capacity * 2 : 256;
+  uint64_t bytes = (uint64_t)capacity * sizeof(struct fr_bare_entry);
+  struct fr_bare_entry *bare = fr_map(bytes), *crash_bare = fr_map(bytes);
+  if (!bare || !crash_bare)
+    return 0;
+  if (fr_state.bare && !__atomic_load_n(&fr_state.bare_readers, __ATOMIC_ACQUIRE)) {
+    uint64_t old = (uint64_t)fr_state.bare_capacity * sizeof(struct fr_bare_entry);
+    madvise(fr_state.bare, old, MADV_DONTNEED);
+    madvise(fr_state.crash_bare, old, MADV_DONTNEED);
+  }
+  fr_state.bare = bare;
+  fr_state.crash_bare = crash_bare;
+  __atomic_store_n(&fr_state.bare_capacity, capacity, __ATOMIC_RELEASE);
+  return 1;
 }
 
 void fr_read_thread_name(uint32_t tid, char name[16]) {
@@ -98,14 +123,23 @@ void fr_thread_after_fork_child(void) {
     th = next;
   }
   fr_state.live = NULL;
+  fr_state.live_count = 0;
   if (self) {
     self->next = NULL;
     self->tid = (uint32_t)syscall(SYS_gettid);
+    self->parked.valid = 0;
     fr_state.live = self;
+    fr_state.live_count = 1;
   }
 }
 
+_Static_assert(sizeof(struct fr_thread) + 4 * sizeof(struct fr_bare_entry) <=
+                   FR_THREAD_STATE_BYTES,
+               "the documented per-thread state");
+
 static struct fr_thread *fr_thread_register(struct fr_tls *t) {
+  if (!fr_bare_lists_fit(fr_state.live_count + 1))
+    return NULL;
   struct fr_thread *th = fr_thread_alloc();
   if (!th)
     return NULL;
@@ -115,6 +149,7 @@ static struct fr_thread *fr_thread_register(struct fr_tls *t) {
   prctl(PR_GET_NAME, th->name);
   th->next = fr_state.live;
   fr_state.live = th;
+  fr_state.live_count++;
   t->thread = th;
   t->state = FR_TLS_LIVE;
   pthread_setspecific(fr_state.exit_key, th);
@@ -188,10 +223,74 @@ static uint8_t *fr_next_limit(const struct fr_tls *t) {
   return probe;
 }
 
+// The owner's writes of its parked record, as a seqlock against snapshots.
+static void fr_parked_set(struct fr_parked *pk, uint32_t site,
+                          enum fr_site_event kind, unsigned nfields,
+                          uint64_t a, uint64_t b, uint64_t ticks,
+                          struct fr_chunk *chunk) {
+  __atomic_store_n(&pk->seq, pk->seq + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  pk->site = site;
+  pk->kind = kind;
+  pk->nfields = nfields;
+  pk->a = a;
+  pk->b = b;
+  pk->ticks = ticks;
+  pk->chunk = chunk;
+  pk->gen = chunk ? __atomic_load_n(&chunk->gen, __ATOMIC_RELAXED) : 0;
+  pk->valid = 1;
+  __atomic_store_n(&pk->seq, pk->seq + 1, __ATOMIC_RELEASE);
+}
+
+static void fr_parked_clear(struct fr_parked *pk) {
+  if (!pk->valid)
+    return;
+  __atomic_store_n(&pk->seq, pk->seq + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  pk->valid = 0;
+  __atomic_store_n(&pk->seq, pk->seq + 1, __ATOMIC_RELEASE);
+}
+
+// Appends the thread's dropped-event counts, if any, and clears them.
+static uint8_t *fr_put_dropped(struct fr_tls *t, struct fr_chunk *c,
+                               uint8_t *p) {
+  uint64_t reentrant = t->lost_reentrant, no_space = t->lost_no_space;
+  if (!reentrant && !no_space)
+    return p;
+  c->hdr.lost_before = reentrant + no_space;
+  p = fr_put_event(p, FR_EXT_DROPPED << 2 | FR_EV_EXT, 0);
+  p = fr_put_varint(p, reentrant);
+  p = fr_put_varint(p, no_space);
+  __atomic_store_n(&t->lost_reentrant, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->lost_no_space, 0, __ATOMIC_RELAXED);
+  return p;
+}
+
+static void fr_count_no_space(struct fr_tls *t) {
+  __atomic_store_n(&t->lost_no_space, t->lost_no_space + 1, __ATOMIC_RELAXED);
+}
+
+// No chunk for this thread: it drops its events until retry_ticks, the wait
+// doubling each time. The pool is under pressure until enough is free.
+static void fr_thread_go_without(struct fr_tls *t, uint64_t now) {
+  t->chunk = NULL;
+  __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
+  uint64_t wait = t->backoff_ticks ? t->backoff_ticks * 2 : FR_BACKOFF_MIN_TICKS;
+  if (wait > FR_BACKOFF_MAX_TICKS)
+    wait = FR_BACKOFF_MAX_TICKS;
+  t->backoff_ticks = wait;
+  t->retry_ticks = now + wait;
+  __atomic_store_n(&fr_state.pressure, 1, __ATOMIC_RELAXED);
+  fr_count_no_space(t);
+}
+
 static uint8_t *fr_thread_reserve(struct fr_tls *t) {
-  if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
-      t->state == FR_TLS_EXITED)
+  if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
     return NULL;
+  if (t->state == FR_TLS_EXITED) { // a destructor after ours: nowhere to go
+    __atomic_fetch_add(&fr_state.lost_unreported, 1, __ATOMIC_RELAXED);
+    return NULL;
+  }
   struct fr_muted_site muted[FR_BUDGET_MAX_MUTES];
   uint32_t nmuted = 0;
   uint8_t *limit = __atomic_load_n(&t->limit, __ATOMIC_RELAXED);
@@ -212,6 +311,11 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     }
   }
   uint64_t now = fr_ticks();
+  if (!t->chunk && t->state == FR_TLS_LIVE && now < t->retry_ticks) {
+    fr_count_no_space(t); // backing off: no lock
+    fr_parked_clear(&t->thread->parked); // whatever it blocked in, it is back
+    return NULL;
+  }
   pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = fr_state.pool;
   if (!pool || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED)) {
@@ -220,16 +324,16 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   }
   if (t->state == FR_TLS_NEW && !fr_thread_register(t)) {
     pthread_mutex_unlock(&fr_state.lock);
-    t->lost++;
+    fr_count_no_space(t);
     return NULL;
   }
   if (fr_state.min_age_ticks == UINT64_MAX)
     fr_refresh_min_age();
 
+  struct fr_thread *th = t->thread;
+  fr_parked_clear(&th->parked); // whatever it blocked in, it is back
   struct fr_chunk *c = t->chunk;
-  int first_in_epoch = 1;
   if (c && c->pool == pool && c->epoch == fr_state.epoch) {
-    first_in_epoch = 0;
     fr_thread_seal(t, pool);
     c = fr_pool_take(pool, now);
   } else if (c && c->pool == pool) {
@@ -237,18 +341,22 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     __atomic_store_n(&c->gen, c->gen + 2, __ATOMIC_RELEASE);
     memset(&c->hdr, 0, sizeof(c->hdr));
   } else {
-    // No chunk yet, or one from a pool that a new configuration retired.
+    // No chunk (new, parked, without space), or one from a pool that a new
+    // configuration retired.
     c = fr_pool_take(pool, now);
   }
-  struct fr_thread *th = t->thread;
   if (!c) {
-    t->chunk = NULL;
-    __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
-    fr_state.lost_no_memory++;
+    fr_thread_go_without(t, now);
+    fr_pool_check(pool);
     pthread_mutex_unlock(&fr_state.lock);
-    t->lost++;
     return NULL;
   }
+  t->backoff_ticks = 0;
+  t->retry_ticks = 0;
+  if (fr_state.pressure && fr_pool_available(pool) > pool->base_chunks / 4)
+    __atomic_store_n(&fr_state.pressure, 0, __ATOMIC_RELAXED);
+  int first_in_epoch = th->epoch != fr_state.epoch;
+  th->epoch = fr_state.epoch;
   c->epoch = fr_state.epoch;
   c->hdr.thread_index = th->index;
   c->hdr.tid = th->tid;
@@ -262,21 +370,45 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   t->last_object = 0; // object fields are deltas within a chunk
   if (first_in_epoch)
     p = fr_put_event(p, FR_EXT_THREAD_START << 2 | FR_EV_EXT, 0);
-  if (t->lost) {
-    c->hdr.lost_before = t->lost;
-    p = fr_put_event(p, FR_EXT_LOST << 2 | FR_EV_EXT, 0);
-    p = fr_put_varint(p, t->lost);
-    t->lost = 0;
-  }
+  p = fr_put_dropped(t, c, p);
   if (!first_in_epoch)
     p = fr_put_muted(p, muted, nmuted);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   // Room for two whole events past the end: the one the hot path writes
-  // after passing the check, and the thread-exit event.
-  t->chunk_end = (uint8_t *)c + pool->chunk_size - 2 * FR_MAX_EVENT_BYTES;
+  // after passing the check, and the thread-exit event (with the counts
+  // of what it dropped before it).
+  t->chunk_end = (uint8_t *)c + pool->chunk_size - 3 * FR_MAX_EVENT_BYTES;
   __atomic_store_n(&t->limit, fr_next_limit(t), __ATOMIC_RELAXED);
+  fr_pool_check(pool);
   pthread_mutex_unlock(&fr_state.lock);
   return p;
+}
+
+void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
+                            enum fr_site_event kind, unsigned nfields,
+                            uint64_t a, uint64_t b) {
+  if (t->state == FR_TLS_LIVE && t->thread && !t->chunk && t->retry_ticks)
+    fr_parked_set(&t->thread->parked, site, kind, nfields, a, b, fr_ticks(),
+                  NULL);
+}
+
+void fr_thread_park(struct fr_tls *t, uint32_t site, enum fr_site_event kind,
+                    unsigned nfields, uint64_t a, uint64_t b, uint64_t ticks) {
+  int saved_errno = errno;
+  pthread_mutex_lock(&fr_state.lock);
+  struct fr_pool *pool = fr_state.pool;
+  struct fr_chunk *c = t->chunk;
+  if (fr_state.pressure && pool && c && c->pool == pool &&
+      c->epoch == fr_state.epoch && t->thread) {
+    fr_parked_set(&t->thread->parked, site, kind, nfields, a, b, ticks, c);
+    fr_thread_seal(t, pool);
+    __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
+    t->retry_ticks = 0;
+    t->backoff_ticks = 0;
+    fr_pool_check(pool);
+  }
+  pthread_mutex_unlock(&fr_state.lock);
+  errno = saved_errno;
 }
 
 void fr_thread_kick_all(void) {
@@ -293,18 +425,29 @@ static void fr_thread_exit(void *arg) {
   prctl(PR_GET_NAME, name);
   pthread_mutex_lock(&fr_state.lock);
   memcpy(th->name, name, sizeof(name));
+  struct fr_pool *pool = fr_state.pool;
   struct fr_chunk *c = t->chunk;
-  if (c && c->pool == fr_state.pool && c->epoch == fr_state.epoch) {
-    fr_stamp_event(t, t->pos, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT);
+  if (c && c->pool == pool && c->epoch == fr_state.epoch) {
+    // The chunk keeps room for both past chunk_end.
+    uint8_t *p = fr_put_dropped(t, c, t->pos);
+    fr_stamp_event(t, p, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT);
     memcpy(c->hdr.thread_name, name, sizeof(name));
-    fr_thread_seal(t, fr_state.pool);
+    fr_thread_seal(t, pool);
+  } else if (c && c->pool == pool) {
+    fr_pool_free(pool, c); // held across a restart, never written since
   }
+  // Dropped events no chunk of this thread will report.
+  __atomic_fetch_add(&fr_state.lost_unreported,
+                     t->lost_reentrant + t->lost_no_space, __ATOMIC_RELAXED);
+  t->lost_reentrant = t->lost_no_space = 0;
   t->chunk = NULL;
   __atomic_store_n(&t->limit, NULL, __ATOMIC_RELAXED);
   t->pos = NULL;
   t->state = FR_TLS_EXITED;
   t->thread = NULL;
   fr_thread_unlink(th);
+  if (pool)
+    fr_pool_check(pool);
   pthread_mutex_unlock(&fr_state.lock);
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   t->busy = 0;

@@ -302,19 +302,27 @@ static void print_muted_list(const struct fr_snapshot *s,
 static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
-  uint64_t span = a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0;
+  uint64_t from, to;
+  fr_window_from_events(s, a->first_ticks, a->last_ticks, &from, &to);
   fprintf(g_out, "%s: program %s pid %u, %llu events, %u threads, window %s",
          o->path, s->hdr.program, s->hdr.pid, (unsigned long long)a->events,
-         a->thread_count, dur(span, d1));
-  if (a->events)
-    fprintf(g_out, " (%.6f to %.6f ms)", at_ms(a->first_ticks), at_ms(a->last_ticks));
+         a->thread_count, dur(to - from, d1));
+  fprintf(g_out, " (%.6f to %.6f ms)", at_ms(from), at_ms(to));
   fprintf(g_out, "\n");
   char why[512];
   fr_format_trigger(s, why, sizeof(why));
   fprintf(g_out, "  taken by: %s\n", why);
-  if (s->complete && s->end.lost_events)
-    fprintf(g_out, "  %llu events were dropped by writers\n",
-           (unsigned long long)s->end.lost_events);
+  uint64_t lost = fr_drops_total_of(s, &a->dropped);
+  if (lost) {
+    const struct fr_drops d = a->dropped;
+    fprintf(g_out, "  %llu events were dropped by writers: %llu in signal "
+            "handlers (reentrant), %llu for want of space, %llu after their "
+            "thread exited%s\n",
+            (unsigned long long)lost, (unsigned long long)d.reentrant,
+            (unsigned long long)d.no_space,
+            (unsigned long long)(lost - fr_drops_sum(&d)),
+            d.unknown ? ", the rest of no recorded cause" : "");
+  }
   uint32_t muted = muted_site_count(s);
   if (s->hdr.budget_ppm || muted) {
     fprintf(g_out, "  budget: %g%% of each thread's time", s->hdr.budget_ppm / 1e4);
@@ -327,16 +335,17 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
            "duration)\n",
            (unsigned long long)a->partial_calls);
 
-  fprintf(g_out, "\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s\n", "", "tid",
-         "name", "events", "span", "lock wait", "cond wait", "blocking");
+  fprintf(g_out, "\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s %9s\n", "", "tid",
+         "name", "events", "span", "lock wait", "cond wait", "blocking", "lost");
   for (uint32_t i = 0; i < a->thread_count; i++) {
     const struct fr_thread_stats *t = &a->threads[i];
     char idx[16];
     snprintf(idx, sizeof(idx), "T%u", t->index);
-    fprintf(g_out, "  %-5s %-8u %-16s %9llu %10s %10s %10s %10s\n", idx, t->tid,
+    fprintf(g_out, "  %-5s %-8u %-16s %9llu %10s %10s %10s %10s %9llu\n", idx, t->tid,
            t->name, (unsigned long long)t->events,
            dur(t->last_ticks - t->first_ticks, d1), dur(t->lock_wait, d2),
-           dur(t->cond_wait, d3), dur(t->blocking, d4));
+           dur(t->cond_wait, d3), dur(t->blocking, d4),
+           (unsigned long long)t->dropped);
   }
 
   if (a->func_count) {
@@ -529,21 +538,25 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
   fprintf(g_out, ",\"trigger_thread\":%u,\"trigger_ns\":%llu,\"trigger_threshold_ns\":%llu",
          s->hdr.trigger_thread, (unsigned long long)s->hdr.trigger_ns,
          (unsigned long long)s->hdr.trigger_threshold_ns);
+  uint64_t window_from, window_to;
+  fr_window_from_events(s, a->first_ticks, a->last_ticks, &window_from,
+                        &window_to);
   fprintf(g_out, ",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
          "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
          s->hdr.pid, (unsigned long long)a->events,
          (unsigned long long)a->partial_calls,
-         (unsigned long long)(s->complete ? s->end.lost_events : 0),
-         ns(a->last_ticks > a->first_ticks ? a->last_ticks - a->first_ticks : 0));
+         (unsigned long long)fr_drops_total_of(s, &a->dropped),
+         ns(window_to - window_from));
   for (uint32_t i = 0; i < a->thread_count; i++) {
     const struct fr_thread_stats *t = &a->threads[i];
     fprintf(g_out, "%s\n{\"thread\":%u,\"tid\":%u,\"name\":", i ? "," : "", t->index,
            t->tid);
     json_string(t->name);
     fprintf(g_out, ",\"events\":%llu,\"span_ns\":%.0f,\"lock_wait_ns\":%.0f,"
-           "\"cond_wait_ns\":%.0f,\"blocking_ns\":%.0f}",
+           "\"cond_wait_ns\":%.0f,\"blocking_ns\":%.0f,\"lost_events\":%llu}",
            (unsigned long long)t->events, ns(t->last_ticks - t->first_ticks),
-           ns(t->lock_wait), ns(t->cond_wait), ns(t->blocking));
+           ns(t->lock_wait), ns(t->cond_wait), ns(t->blocking),
+           (unsigned long long)t->dropped);
   }
   qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
   fprintf(g_out, "],\n\"functions\":[");

@@ -29,6 +29,56 @@ static uint32_t count_threads(const struct fr_snapshot *s) {
   return n;
 }
 
+// Where the lost events went, per cause and per thread: nothing when none
+// were.
+static void print_drops(const struct fr_snapshot *s) {
+  if (!fr_drops_total(s))
+    return;
+  struct fr_drops all = fr_snapshot_drops(s, 0);
+  uint64_t unreported = fr_drops_total(s) - fr_drops_sum(&all);
+  printf("  lost: %llu in signal handlers (reentrant), %llu for want of "
+         "space, %llu after their thread exited",
+         (unsigned long long)all.reentrant, (unsigned long long)all.no_space,
+         (unsigned long long)unreported);
+  if (all.unknown)
+    printf(", %llu of no recorded cause", (unsigned long long)all.unknown);
+  printf("\n");
+  // Per thread, the ten that lost most (thousands of threads may have).
+  struct lost_row {
+    uint32_t thread;
+    struct fr_drops d;
+  } top[10];
+  uint32_t ntop = 0, with_losses = 0, last_thread = 0;
+  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
+  for (uint32_t i = 0; order && i < s->chunk_count; i++) {
+    uint32_t t = order[i]->hdr.thread_index;
+    if (t == last_thread)
+      continue;
+    last_thread = t;
+    struct lost_row row = {t, fr_snapshot_drops(s, t)};
+    uint64_t sum = fr_drops_sum(&row.d);
+    if (!sum)
+      continue;
+    with_losses++;
+    uint32_t k = ntop < 10 ? ntop++ : 9;
+    if (k == 9 && ntop == 10 && fr_drops_sum(&top[9].d) >= sum)
+      continue;
+    while (k > 0 && fr_drops_sum(&top[k - 1].d) < sum) {
+      top[k] = top[k - 1];
+      k--;
+    }
+    top[k] = row;
+  }
+  for (uint32_t k = 0; k < ntop; k++)
+    printf("  lost by T%u: %llu reentrant, %llu no space%s\n", top[k].thread,
+           (unsigned long long)top[k].d.reentrant,
+           (unsigned long long)top[k].d.no_space,
+           top[k].d.unknown ? " (and events of no recorded cause)" : "");
+  if (with_losses > ntop)
+    printf("  and %u more threads lost events\n", with_losses - ntop);
+  free(order);
+}
+
 static int validate_one(const char *path) {
   struct fr_snapshot s;
   enum fr_open_result r = fr_snapshot_open(path, &s);
@@ -37,20 +87,14 @@ static int validate_one(const char *path) {
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
-  uint64_t events = 0, bytes = 0, first = UINT64_MAX, last = 0;
+  uint64_t events = 0, bytes = 0, first, last;
   for (uint32_t i = 0; i < s.chunk_count; i++) {
-    const struct fr_chunk_view *c = &s.chunks[i];
-    events += c->event_count;
-    if (c->event_count && c->first_ticks < first)
-      first = c->first_ticks;
-    if (c->last_ticks > last)
-      last = c->last_ticks;
-    bytes += c->hdr.event_bytes;
+    events += s.chunks[i].event_count;
+    bytes += s.chunks[i].hdr.event_bytes;
   }
-  double window_ms =
-      events ? (fr_snapshot_ticks_to_ns(&s, last) -
-                fr_snapshot_ticks_to_ns(&s, first)) / 1e6
-             : 0;
+  fr_snapshot_window(&s, &first, &last);
+  double window_ms = (fr_snapshot_ticks_to_ns(&s, last) -
+                      fr_snapshot_ticks_to_ns(&s, first)) / 1e6;
   if (r == FR_OPEN_DAMAGED) {
     fprintf(stderr,
             "%s: invalid: %s (%u intact chunks, %llu events recoverable)\n",
@@ -63,7 +107,8 @@ static int validate_one(const char *path) {
          path, count_threads(&s), s.chunk_count,
          (unsigned long long)events, (unsigned long long)bytes,
          events ? (double)bytes / (double)events : 0.0, s.site_count,
-         window_ms, (unsigned long long)s.end.lost_events);
+         window_ms, (unsigned long long)fr_drops_total(&s));
+  print_drops(&s);
   fr_snapshot_close(&s);
   return FRTOOL_OK;
 }

@@ -555,9 +555,18 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         on_site_event(a, s, &r, &ev);
         break;
       case FR_EV_EXT:
-        if (ev.id == FR_EXT_LOST) {
+        if (ev.id == FR_EXT_LOST || ev.id == FR_EXT_DROPPED) {
+          // The stack stays: dropped events are most often a signal
+          // handler's, nested and whole; an exit that no longer matches
+          // is repaired where it comes, as after a longjmp.
           a->gaps++;
-          replay_reset(&r);
+          r.thread->dropped += ev.arg;
+          if (ev.id == FR_EXT_LOST) {
+            a->dropped.unknown += ev.arg;
+          } else {
+            a->dropped.reentrant += ev.field[0];
+            a->dropped.no_space += ev.field[1];
+          }
         } else if (ev.id == FR_EXT_MUTED) {
           if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
                       sizeof(*a->mutes)))

@@ -6,8 +6,9 @@
 // Each thread's chunks are replayed in sequence order with a call stack, the
 // locks it holds, and the wait or call it is in. Pairs are never invented:
 // an exit whose entry is before the window counts as a partial call (no
-// duration), and a chunk missing from a thread's sequence (recycled) or a
-// lost-events marker clears the thread's state. A wait or call still open
+// duration), and a chunk missing from a thread's sequence (recycled) clears
+// the thread's state. A dropped-events marker does not: the stack is kept
+// and repaired at the first exit that does not match it. A wait or call still open
 // at the end of a thread's events is reported as blocked at the snapshot.
 #ifndef FR_ANALYSIS_H
 #define FR_ANALYSIS_H
@@ -57,6 +58,7 @@ struct fr_thread_stats {
   uint32_t index, tid;
   char name[16];
   uint64_t events;
+  uint64_t dropped; // events its writers dropped, as its chunks report
   uint64_t first_ticks, last_ticks;
   uint64_t lock_wait, cond_wait, blocking; // ticks blocked in each
 };
@@ -137,6 +139,7 @@ struct fr_analysis {
   uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)
   uint32_t func_by_site_count;
   uint64_t first_ticks, last_ticks;
+  struct fr_drops dropped; // what the chunks' drop reports add up to
   struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map;
 };
 

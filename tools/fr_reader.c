@@ -172,10 +172,17 @@ static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
   c->event_count = 0;
   c->first_ticks = UINT64_MAX;
   c->last_ticks = 0;
+  memset(&c->dropped, 0, sizeof(c->dropped));
   while ((r = fr_chunk_next(c, &cur, &ev)) == 1) {
     if (!c->event_count++)
       c->first_ticks = ev.ticks;
     c->last_ticks = ev.ticks;
+    if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_DROPPED) {
+      c->dropped.reentrant += ev.field[0];
+      c->dropped.no_space += ev.field[1];
+    } else if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_LOST) {
+      c->dropped.unknown += ev.arg;
+    }
   }
   uint32_t off = cur.offset;
   if (r < 0)
@@ -317,6 +324,7 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
       s->complete = 1;
     }
   }
+  s->events_checked = (flags & FR_OPEN_CHECK_EVENTS) != 0;
   if (s->mapped) // commands then read thread by thread: no read-ahead
     madvise(s->data, s->size, MADV_RANDOM);
   if (!s->complete && !s->defects)
@@ -365,6 +373,71 @@ const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id) {
   struct fr_site_info key = {.id = id};
   return bsearch(&key, s->sites, s->site_count, sizeof(key), fr_site_cmp);
+}
+
+void fr_snapshot_window(const struct fr_snapshot *s, uint64_t *from,
+                        uint64_t *to) {
+  uint64_t first = UINT64_MAX, last = 0;
+  for (uint32_t i = 0; i < s->chunk_count; i++) {
+    struct fr_chunk_view c = s->chunks[i];
+    if (!s->events_checked) { // decode it here, once
+      struct fr_cursor cur;
+      struct fr_event ev;
+      fr_cursor_init(&c, &cur);
+      c.event_count = 0;
+      while (fr_chunk_next(&c, &cur, &ev) == 1) {
+        if (!c.event_count++)
+          c.first_ticks = ev.ticks;
+        c.last_ticks = ev.ticks;
+      }
+      fr_snapshot_release(s, c.events, c.hdr.event_bytes);
+    }
+    if (c.event_count && c.first_ticks < first)
+      first = c.first_ticks;
+    if (c.event_count && c.last_ticks > last)
+      last = c.last_ticks;
+  }
+  fr_window_from_events(s, first, last, from, to);
+}
+
+void fr_window_from_events(const struct fr_snapshot *s, uint64_t first,
+                           uint64_t last, uint64_t *from, uint64_t *to) {
+  if (first > last) // no events
+    first = last = s->hdr.snapshot_ticks;
+  if (s->hdr.version >= 4 && s->hdr.start_ticks <= first)
+    first = s->hdr.start_ticks;
+  if (s->hdr.snapshot_ticks > last)
+    last = s->hdr.snapshot_ticks;
+  *from = first;
+  *to = last > first ? last : first;
+}
+
+struct fr_drops fr_snapshot_drops(const struct fr_snapshot *s,
+                                  uint32_t thread) {
+  struct fr_drops d = {0, 0, 0};
+  for (uint32_t i = 0; i < s->chunk_count; i++) {
+    const struct fr_chunk_view *c = &s->chunks[i];
+    if (thread && c->hdr.thread_index != thread)
+      continue;
+    d.reentrant += c->dropped.reentrant;
+    d.no_space += c->dropped.no_space;
+    d.unknown += c->dropped.unknown;
+  }
+  return d;
+}
+
+uint64_t fr_drops_total(const struct fr_snapshot *s) {
+  struct fr_drops d = fr_snapshot_drops(s, 0);
+  return fr_drops_total_of(s, &d);
+}
+
+uint64_t fr_drops_total_of(const struct fr_snapshot *s,
+                           const struct fr_drops *d) {
+  // Before version 4 the end record counted drops the chunks reported too.
+  uint64_t unreported = s->complete && s->hdr.version >= 4 ? s->end.lost_events : 0;
+  if (s->complete && s->hdr.version < 4 && s->end.lost_events > d->unknown)
+    unreported = s->end.lost_events - d->unknown;
+  return fr_drops_sum(d) + unreported;
 }
 
 double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks) {

@@ -29,6 +29,11 @@ struct fr_chunk_view {
   // Filled while the reader checks the chunk: its well-formed events.
   uint64_t event_count;
   uint64_t first_ticks, last_ticks;
+  struct fr_drops {
+    uint64_t reentrant; // a hook inside a hook (a signal handler's)
+    uint64_t no_space;  // the pool had no chunk for the thread
+    uint64_t unknown;   // version 1-3 files: the cause was not recorded
+  } dropped; // what its FR_EXT_DROPPED / FR_EXT_LOST events report
 };
 
 struct fr_snapshot {
@@ -41,6 +46,7 @@ struct fr_snapshot {
   struct fr_chunk_view *chunks;
   uint32_t chunk_count;
   int complete; // an intact END record was read
+  int events_checked; // opened with FR_OPEN_CHECK_EVENTS: chunk counts are set
   struct fr_end_record end;
   int defects;     // how many defects were found
   char error[512]; // the first one
@@ -77,13 +83,36 @@ const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id);
 double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks);
 
+// The window every command reports: from the file's start (version 4: its
+// oldest chunk; before, its first event) to the snapshot (or the last event,
+// if a clock skew put one later). Needs the events checked at open.
+void fr_snapshot_window(const struct fr_snapshot *s, uint64_t *from,
+                        uint64_t *to);
+// The same from the span of the events, for a command that has it already
+// (first > last: no events).
+void fr_window_from_events(const struct fr_snapshot *s, uint64_t first,
+                           uint64_t last, uint64_t *from, uint64_t *to);
+
+// Events the writers dropped: the chunks' reports of thread T (0: every
+// thread) added up. Those no chunk reports (after a thread's exit) are in
+// s->end.lost_events, and are counted once in fr_drops_total with T = 0.
+struct fr_drops fr_snapshot_drops(const struct fr_snapshot *s, uint32_t thread);
+static inline uint64_t fr_drops_sum(const struct fr_drops *d) {
+  return d->reentrant + d->no_space + d->unknown;
+}
+uint64_t fr_drops_total(const struct fr_snapshot *s);
+// The total from the chunks' reports d, already added up by the caller.
+uint64_t fr_drops_total_of(const struct fr_snapshot *s, const struct fr_drops *d);
+
 // One decoded event.
 struct fr_event {
   uint64_t ticks;
   uint32_t event_class; // enum fr_event_class
   uint32_t id;          // site id, or fr_ext_kind for FR_EV_EXT
-  uint64_t arg;         // FR_EXT_LOST: count; FR_EXT_MUTED: site (and
-                        // field[0] its events per second)
+  uint64_t arg;         // FR_EXT_LOST, FR_EXT_DROPPED: count (DROPPED:
+                        // field[0] by reentrancy, field[1] for want of
+                        // space); FR_EXT_MUTED: site (and field[0] its
+                        // events per second)
   // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
   // written (see fr_format.h for which are zigzag-encoded).
   uint32_t site_event;
@@ -188,6 +217,15 @@ static inline __attribute__((always_inline)) int fr_chunk_next(const struct fr_c
       break;
     case FR_EXT_LOST:
       if (fr_get_varint(c->events, end, &off, &ev->arg))
+        return -1;
+      break;
+    case FR_EXT_DROPPED:
+      if (fr_get_varint(c->events, end, &off, &ev->field[0]) ||
+          fr_get_varint(c->events, end, &off, &ev->field[1]))
+        return -1;
+      ev->nfields = 2;
+      ev->arg = ev->field[0] + ev->field[1];
+      if (ev->arg < ev->field[0]) // a sum that wraps is no count
         return -1;
       break;
     case FR_EXT_MUTED: // the site, then its events per second
