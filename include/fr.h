@@ -25,10 +25,14 @@ extern "C" {
 #define FR_EVENT_COST_NS 10
 
 typedef struct fr_config {
-  // Keep at least this much recent history (a hint; 0 = FR_DEFAULT_MIN_AGE_NS).
+  // Keep at least this much recent history (a hint; 0 = FR_DEFAULT_MIN_AGE_NS;
+  // at most 720 hours, longer is taken as 720 hours).
   uint64_t min_age_ns;
   // Upper bound on the window's memory (a hint that wins over min_age_ns;
-  // 0 = FR_DEFAULT_MAX_BYTES). Values below 64 KiB are raised to 64 KiB.
+  // 0 = FR_DEFAULT_MAX_BYTES). Values below 64 KiB are raised to 64 KiB;
+  // above 64 TiB, fr_start fails with FR_ERR_INVALID. Besides the window the
+  // recorder keeps a fixed part and at most 1 KiB per live thread that
+  // records (docs/format.md, "Memory").
   uint64_t max_bytes;
   // The share of each thread's time recording may take, in percent
   // (0 = FR_DEFAULT_BUDGET_PERCENT; negative: no limit). A thread that

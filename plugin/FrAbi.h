@@ -12,6 +12,7 @@
 
 #include "fr_format.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/Module.h"
 #if __has_include("llvm/TargetParser/Triple.h")
 #include "llvm/TargetParser/Triple.h" // LLVM 17 and later
@@ -47,10 +48,27 @@ constexpr const char *DoneMetadata = "fr.instrumented";  // module already done
 // registers they came in, instead of moving them to callee-saved registers
 // (pushed and popped on every call, recording or not) around a hook call
 // that is almost never taken.
+// On AArch64 the convention is used only where the backend honours
+// nonlazybind (below) for ELF: LLVM 14 still calls through the PLT there
+// (checked with llc -mtriple=aarch64-linux-gnu: `bl`, where LLVM 19 loads
+// the GOT entry and `blr`s), and glibc's AArch64 lazy resolver does not
+// save x9-x15, which preserve_most keeps.
 inline bool hooksPreserveRegisters(const llvm::Module &M) {
   llvm::Triple T(M.getTargetTriple());
   return T.getArch() == llvm::Triple::x86_64 ||
-         T.getArch() == llvm::Triple::aarch64;
+         (T.getArch() == llvm::Triple::aarch64 && LLVM_VERSION_MAJOR >= 19);
+}
+
+// Every hook is declared nonlazybind: a call goes through the GOT entry that
+// the dynamic loader fills at load time (as -fno-plt does), never through a
+// lazily bound PLT slot. glibc's lazy resolver, which runs on a PLT slot's
+// first call, saves the argument registers of the standard convention but
+// not what preserve_most promises on top (r10 on x86-64; x9-x15 on AArch64):
+// the first call of each hook through libfr.so would clobber a register its
+// caller kept live across it. Linked with libfr.a, the linker turns the GOT
+// call back into a direct one (R_X86_64_GOTPCRELX relaxation).
+inline void declareHook(llvm::Function &F) {
+  F.addFnAttr(llvm::Attribute::NonLazyBind);
 }
 } // namespace fr
 

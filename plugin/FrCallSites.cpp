@@ -275,8 +275,10 @@ FunctionCallee CallSites::hook(const char *Name, Type *Ret,
                                ArrayRef<Type *> Params) {
   FunctionCallee H =
       M.getOrInsertFunction(Name, FunctionType::get(Ret, Params, false));
-  if (auto *Fn = dyn_cast<Function>(H.getCallee()))
+  if (auto *Fn = dyn_cast<Function>(H.getCallee())) {
     Fn->setDoesNotThrow();
+    declareHook(*Fn);
+  }
   return H;
 }
 

@@ -36,10 +36,13 @@ FunctionHooks declareFunctionHooks(Module &M) {
       FunctionType::get(Type::getVoidTy(C), {Type::getInt32Ty(C)}, false);
   FunctionHooks H{M.getOrInsertFunction(EnterHook, HookTy),
                   M.getOrInsertFunction(ExitHook, HookTy)};
-  if (hooksPreserveRegisters(M))
-    for (FunctionCallee Hook : {H.Enter, H.Exit})
-      if (auto *F = dyn_cast<Function>(Hook.getCallee()))
+  for (FunctionCallee Hook : {H.Enter, H.Exit}) {
+    if (auto *F = dyn_cast<Function>(Hook.getCallee())) {
+      declareHook(*F);
+      if (hooksPreserveRegisters(M))
         F->setCallingConv(CallingConv::PreserveMost);
+    }
+  }
   return H;
 }
 

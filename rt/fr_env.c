@@ -98,7 +98,8 @@ static const struct fr_unit fr_duration_units[] = {
 static const struct fr_unit fr_size_units[] = {
     {"B", 1},          {"K", 1024},         {"KiB", 1024},
     {"M", 1048576},    {"MiB", 1048576},    {"G", 1073741824.0},
-    {"GiB", 1073741824.0}, {NULL, 0},
+    {"GiB", 1073741824.0}, {"T", 1099511627776.0}, {"TiB", 1099511627776.0},
+    {NULL, 0},
 };
 
 static int fr_parse_duration(const char *v, size_t n, uint64_t *out) {
@@ -107,6 +108,24 @@ static int fr_parse_duration(const char *v, size_t n, uint64_t *out) {
 
 static int fr_parse_size(const char *v, size_t n, uint64_t *out) {
   return fr_parse_scaled(v, n, fr_size_units, 0, out);
+}
+
+// max_bytes: what the pool can cut into chunks (fr_pool.c) and the address
+// space can hold; below the smallest window, a typo.
+static int fr_parse_window(const char *v, size_t n, uint64_t *out) {
+  return fr_parse_size(v, n, out) == 0 && *out >= FR_MIN_MAX_BYTES &&
+                 *out <= FR_MAX_MAX_BYTES
+             ? 0
+             : -1;
+}
+
+// min_age: converted to ticks by multiplying with the tick rate, which must
+// not overflow 64 bits (30 days at 10 GHz is 2.6e16 ticks).
+static int fr_parse_retention(const char *v, size_t n, uint64_t *out) {
+  return fr_parse_duration(v, n, out) == 0 && *out >= 1000000 &&
+                 *out <= FR_MAX_MIN_AGE_NS
+             ? 0
+             : -1;
 }
 
 static int fr_parse_threshold(const char *v, size_t n, uint64_t *out) {
@@ -217,6 +236,8 @@ static int fr_parse_path(const char *v, size_t n, char *out) {
 #define fr_parse_into_bool(field) fr_parse_bool(v, vlen, &o->field)
 #define fr_parse_into_duration(field) fr_parse_duration(v, vlen, &o->field)
 #define fr_parse_into_size(field) fr_parse_size(v, vlen, &o->field)
+#define fr_parse_into_window(field) fr_parse_window(v, vlen, &o->field)
+#define fr_parse_into_retention(field) fr_parse_retention(v, vlen, &o->field)
 #define fr_parse_into_path(field) fr_parse_path(v, vlen, o->field)
 #define fr_parse_into_threshold(field) fr_parse_threshold(v, vlen, &o->field)
 #define fr_parse_into_count(field) fr_parse_count(v, vlen, &o->field)
@@ -231,6 +252,10 @@ static const char *fr_expect(const char *parser) {
     return "a duration such as 500ms, 5s or 2m";
   if (!strcmp(parser, "size"))
     return "a size such as 65536, 512KiB or 16MiB";
+  if (!strcmp(parser, "window"))
+    return "a size from 64KiB to 64TiB such as 512KiB or 16MiB";
+  if (!strcmp(parser, "retention"))
+    return "a duration from 1ms to 720h such as 500ms, 5s or 2m";
   if (!strcmp(parser, "threshold"))
     return "a duration such as 20ms, or off";
   if (!strcmp(parser, "count"))

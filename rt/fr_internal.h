@@ -137,6 +137,13 @@ struct fr_thread {
 
 // ---- The pool and global state -----------------------------------------------
 
+// The window's size and min_age the runtime accepts: max_bytes must cut into
+// at most 2^30 chunks of 64 KiB and fit the address space; min_age in ticks
+// must fit 64 bits at any tick rate (30 days at 10 GHz is 2.6e16).
+#define FR_MIN_MAX_BYTES (64ull << 10)
+#define FR_MAX_MAX_BYTES (64ull << 40)
+#define FR_MAX_MIN_AGE_NS (720ull * 3600 * 1000 * 1000 * 1000)
+
 #define FR_BACKOFF_MIN_TICKS (1ull << 15) // ~10 us at 3 GHz
 #define FR_BACKOFF_MAX_TICKS (1ull << 25) // ~10 ms
 

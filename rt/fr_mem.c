@@ -23,9 +23,11 @@ struct fr_mapping {
 static struct fr_mapping fr_mappings[FR_MAX_MAPPINGS];
 static uint32_t fr_mapping_count;
 
+// MAP_NORESERVE: a window is mapped whole and touched only as chunks are
+// first handed out, so a large max_bytes reserves no swap it may never use.
 void *fr_map(uint64_t bytes) {
   void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     return NULL;
   uint32_t slot = __atomic_fetch_add(&fr_mapping_count, 1, __ATOMIC_RELAXED);

@@ -31,8 +31,6 @@ static pthread_mutex_t fr_api_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t fr_write_done = PTHREAD_COND_INITIALIZER;
 static fr_recorder *fr_running;
 
-#define FR_MIN_MAX_BYTES (64u << 10)
-
 FR_API fr_recorder *fr_new(const fr_config *config) {
   fr_recorder *r = calloc(1, sizeof(*r));
   if (!r)
@@ -45,6 +43,8 @@ FR_API fr_recorder *fr_new(const fr_config *config) {
     r->config.max_bytes = FR_DEFAULT_MAX_BYTES;
   if (r->config.max_bytes < FR_MIN_MAX_BYTES)
     r->config.max_bytes = FR_MIN_MAX_BYTES;
+  if (r->config.min_age_ns > FR_MAX_MIN_AGE_NS)
+    r->config.min_age_ns = FR_MAX_MIN_AGE_NS; // its tick count must fit
   if (r->config.budget_percent == 0)
     r->config.budget_percent = FR_DEFAULT_BUDGET_PERCENT;
   return r;
@@ -111,6 +111,10 @@ FR_API int fr_start(fr_recorder *r) {
   if (fr_running) {
     pthread_mutex_unlock(&fr_api_lock);
     return FR_ERR_RUNNING;
+  }
+  if (r->config.max_bytes > FR_MAX_MAX_BYTES) {
+    pthread_mutex_unlock(&fr_api_lock);
+    return FR_ERR_INVALID; // more than the address space holds
   }
   pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = fr_state.pool;

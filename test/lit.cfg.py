@@ -43,6 +43,8 @@ config.substitutions.append(("%frtool", os.path.join(build, "frtool")))
 config.substitutions.append(("%inputs", os.path.join(src, "test", "tools", "Inputs")))
 config.substitutions.append(("%summary_check", "python3 %s" % os.path.join(src, "test", "e2e", "Inputs", "summary_check.py")))
 config.available_features.add("llvm-%s" % llvm)
+import platform
+config.available_features.add(platform.machine())
 import shutil
 if shutil.which("protoc"):
     config.available_features.add("protoc")

@@ -19,9 +19,14 @@
 // RUN: env FR_OPTIONS=slow=:50ms %t 2>&1 | FileCheck %s --check-prefix=WATCHNAME
 // RUN: env FR_OPTIONS=max_dumps=many %t 2>&1 | FileCheck %s --check-prefix=COUNT
 // RUN: env FR_OPTIONS=rate=fast %t 2>&1 | FileCheck %s --check-prefix=RATE
-// RUN: env FR_OPTIONS=max_bytes=10TiB %t 2>&1 | FileCheck %s --check-prefix=UNITSIZE
+// RUN: env FR_OPTIONS=max_bytes=10PiB %t 2>&1 | FileCheck %s --check-prefix=UNITSIZE
 // RUN: env FR_OPTIONS=crash=perhaps %t 2>&1 | FileCheck %s --check-prefix=CRASH
 // RUN: env FR_OPTIONS==5s %t 2>&1 | FileCheck %s --check-prefix=NOKEY
+// RUN: env FR_OPTIONS=max_bytes=0 %t 2>&1 | FileCheck %s --check-prefix=SIZE0
+// RUN: env FR_OPTIONS=max_bytes=1KiB %t 2>&1 | FileCheck %s --check-prefix=SIZESMALL
+// RUN: env FR_OPTIONS=max_bytes=100000000G %t 2>&1 | FileCheck %s --check-prefix=SIZEHUGE
+// RUN: env FR_OPTIONS=min_age=100000000h %t 2>&1 | FileCheck %s --check-prefix=AGEHUGE
+// RUN: env FR_OPTIONS=min_age=0s %t 2>&1 | FileCheck %s --check-prefix=AGE0
 // RUN: env FR_OPTIONS=budget=150%% %t 2>&1 | FileCheck %s --check-prefix=BUDGET
 // RUN: env FR_OPTIONS=budget=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGET0
 // RUN: env FR_OPTIONS=budget=0.5%%,exit_dump=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGETOK
@@ -34,9 +39,9 @@ int main(void) {
   return 0;
 }
 // RUNS: work 42 recording 0
-// SIZE: fr: FR_OPTIONS: bad value 'lots' for max_bytes (expected a size such as 65536, 512KiB or 16MiB); recording is off
+// SIZE: fr: FR_OPTIONS: bad value 'lots' for max_bytes (expected a size from 64KiB to 64TiB such as 512KiB or 16MiB); recording is off
 // SIZE-NOT: fr:
-// UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration such as 500ms, 5s or 2m); recording is off
+// UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration from 1ms to 720h such as 500ms, 5s or 2m); recording is off
 // UNIT: work 42 recording 0
 // KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes budget output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
 // BOOL: fr: FR_OPTIONS: bad value 'maybe' for exit_dump (expected 0 or 1); recording is off
@@ -56,7 +61,7 @@ int main(void) {
 // WATCHNAME: fr: FR_OPTIONS: bad value ':50ms' for slow
 // COUNT: fr: FR_OPTIONS: bad value 'many' for max_dumps (expected a whole number); recording is off
 // RATE: fr: FR_OPTIONS: bad value 'fast' for rate (expected a duration such as 500ms, 5s or 2m); recording is off
-// UNITSIZE: fr: FR_OPTIONS: bad value '10TiB' for max_bytes (expected a size such as 65536, 512KiB or 16MiB); recording is off
+// UNITSIZE: fr: FR_OPTIONS: bad value '10PiB' for max_bytes (expected a size from 64KiB to 64TiB such as 512KiB or 16MiB); recording is off
 // CRASH: fr: FR_OPTIONS: bad value 'perhaps' for crash (expected 0 or 1); recording is off
 // NOKEY: fr: FR_OPTIONS: unknown option '' (known:
 // BUDGET: fr: FR_OPTIONS: bad value '150%' for budget (expected a percentage above 0 and below 100 such as 1% or 0.5%, or off); recording is off
@@ -64,3 +69,11 @@ int main(void) {
 // BUDGET0: fr: FR_OPTIONS: bad value '0' for budget
 // BUDGETOK-NOT: fr:
 // BUDGETOK: work 42 recording 1
+// SIZE0: fr: FR_OPTIONS: bad value '0' for max_bytes (expected a size from 64KiB to 64TiB such as 512KiB or 16MiB); recording is off
+// SIZE0: work 42 recording 0
+// SIZESMALL: fr: FR_OPTIONS: bad value '1KiB' for max_bytes (expected a size from 64KiB to 64TiB
+// SIZEHUGE: fr: FR_OPTIONS: bad value '100000000G' for max_bytes (expected a size from 64KiB to 64TiB
+// SIZEHUGE: work 42 recording 0
+// AGEHUGE: fr: FR_OPTIONS: bad value '100000000h' for min_age (expected a duration from 1ms to 720h such as 500ms, 5s or 2m); recording is off
+// AGEHUGE: work 42 recording 0
+// AGE0: fr: FR_OPTIONS: bad value '0s' for min_age (expected a duration from 1ms to 720h
