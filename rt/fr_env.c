@@ -12,14 +12,15 @@
 // program runs on with recording off: a typo must never take a service down.
 //
 // Concurrency: fr_env_init runs once (pthread_once) from the first module
-// constructor or this file's own; the exit handler runs in the exiting thread.
+// constructor or this file's own; the exit destructor runs in the exiting
+// thread.
 #include "fr_internal.h"
+#include "fr_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -225,10 +226,13 @@ static int fr_parse_path(const char *v, size_t n, char *out) {
   }
   // Relative to where the program started: a daemon may chdir("/") later.
   char cwd[PATH_MAX];
-  if (!getcwd(cwd, sizeof(cwd)) || strlen(cwd) + 1 + n >= PATH_MAX)
+  if (!getcwd(cwd, sizeof(cwd)))
     return -1;
-  snprintf(out, PATH_MAX, "%s/%.*s", cwd, (int)n, v);
-  return 0;
+  struct fr_text t = fr_text_in(out, PATH_MAX);
+  fr_text_str(&t, cwd);
+  fr_text_add(&t, "/", 1);
+  fr_text_add(&t, v, n);
+  return t.overflow ? -1 : 0;
 }
 
 // Each parser stores into a field of o named after the option; v and vlen are
@@ -270,27 +274,40 @@ static const char *fr_expect(const char *parser) {
   return "a path; % may only be followed by p, t, n, e or %";
 }
 
+// One line on stderr for a bad FR_OPTIONS: what, the user's text (made safe
+// to echo), why, and that recording is off.
+static void fr_env_complain(const char *what, const char *value, size_t n,
+                            const char *after, const char *expect,
+                            const char *close) {
+  char line[512];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, "fr: FR_OPTIONS: ");
+  fr_text_str(&t, what);
+  fr_text_value(&t, value, n);
+  fr_text_str(&t, after);
+  fr_text_str(&t, expect);
+  fr_text_str(&t, close);
+  fr_text_str(&t, "; recording is off");
+  fr_text_say(&t, line);
+}
+
 static int fr_parse_one(struct fr_env_options *o, const char *key, size_t klen,
                         const char *v, size_t vlen) {
 #define FR_OPTION(name, parser, def, help)                                     \
   if (klen == sizeof(#name) - 1 && !strncmp(key, #name, klen)) {               \
     if (fr_parse_into_##parser(name) == 0)                                     \
       return 0;                                                                \
-    fprintf(stderr,                                                            \
-            "fr: FR_OPTIONS: bad value '%.*s' for %s (expected %s); "          \
-            "recording is off\n",                                              \
-            (int)vlen, v, #name, fr_expect(#parser));                          \
+    fr_env_complain("bad value '", v, vlen, "' for " #name " (expected ",      \
+                    fr_expect(#parser), ")");                                  \
     return -1;                                                                 \
   }
 #include "fr_options.inc"
 #undef FR_OPTION
-  fprintf(stderr,
-          "fr: FR_OPTIONS: unknown option '%.*s' (known:"
+  fr_env_complain("unknown option '", key, klen, "' (known:"
 #define FR_OPTION(name, parser, def, help) " " #name
 #include "fr_options.inc"
 #undef FR_OPTION
-          "); recording is off\n",
-          (int)klen, key);
+                  ")", "", "");
   return -1;
 }
 
@@ -327,9 +344,7 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
         o->enable = on;
         continue;
       }
-      fprintf(stderr,
-              "fr: FR_OPTIONS: '%.*s' is not key=value; recording is off\n",
-              (int)len, item);
+      fr_env_complain("'", item, len, "' is not key=value", "", "");
       return -1;
     }
     size_t klen = (size_t)(eq - item);
@@ -339,12 +354,6 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
   return 0;
 }
 
-static void fr_env_at_exit(void) {
-  if (fr_env_recorder && fr_enabled(fr_env_recorder))
-    fr_output_write(fr_env_recorder, fr_env.output,
-                    &(struct fr_trigger_info){.trigger = FR_TRIGGER_EXIT});
-}
-
 static void fr_env_init_now(void) {
   const char *s = getenv("FR_OPTIONS");
   if (!s)
@@ -352,19 +361,17 @@ static void fr_env_init_now(void) {
   if (fr_parse_options(s, &fr_env) != 0 || !fr_env.enable)
     return;
   fr_config cfg = {fr_env.min_age, fr_env.max_bytes, fr_env.budget};
-  fr_recorder *r = fr_new(&cfg);
-  if (!r)
-    return;
+  fr_recorder *r = fr_recorder_static(&cfg);
   int err = fr_start(r);
   if (err != FR_OK) {
-    fprintf(stderr, "fr: FR_OPTIONS: cannot start recording: %s\n",
-            fr_strerror(err));
-    fr_free(r);
+    char line[256];
+    struct fr_text t = fr_text_in(line, sizeof(line));
+    fr_text_str(&t, "fr: FR_OPTIONS: cannot start recording: ");
+    fr_text_str(&t, fr_strerror(err));
+    fr_text_say(&t, line);
     return;
   }
   fr_env_recorder = r;
-  if (fr_env.exit_dump)
-    atexit(fr_env_at_exit);
   struct fr_trigger_config trig = {
       .signal = fr_env.signal,
       .crash = fr_env.crash,
@@ -378,10 +385,30 @@ static void fr_env_init_now(void) {
   fr_trigger_setup(r, fr_env.output, &trig);
 }
 
+// The first instrumented module's constructor calls this (its events are
+// then recorded from the start), or the runtime's own constructor. A module
+// constructor may belong to an instrumented allocator: nothing on this path
+// allocates, uses stdio or starts a thread (the recorder is static, messages
+// go out with write(2), the exit snapshot is a destructor, not atexit).
 void fr_env_init(void) { pthread_once(&fr_env_once, fr_env_init_now); }
 
+// The runtime's own constructor: what must wait until no module constructor
+// is running starts here (the condition triggers' snapshot thread).
 __attribute__((constructor)) static void fr_env_constructor(void) {
   fr_env_init();
+  if (fr_env_recorder)
+    fr_trigger_start_dumper();
+}
+
+// At exit (or when a dlopen()ed libfr.so goes): the exit snapshot, and the
+// count of triggered snapshots that were not taken.
+__attribute__((destructor)) static void fr_env_destructor(void) {
+  if (!fr_env_recorder)
+    return;
+  if (fr_env.exit_dump && fr_enabled(fr_env_recorder))
+    fr_output_write(fr_env_recorder, fr_env.output,
+                    &(struct fr_trigger_info){.trigger = FR_TRIGGER_EXIT});
+  fr_trigger_report_dropped();
 }
 
 FR_API fr_recorder *fr_default_recorder(void) { return fr_env_recorder; }

@@ -306,6 +306,9 @@ FR_INTERNAL uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
 
 // fr_recorder.c
 FR_INTERNAL const fr_config *fr_active_config(void);
+// The FR_OPTIONS recorder, in static storage (fr_new allocates; a module
+// constructor must not): one per process, never freed.
+FR_INTERNAL fr_recorder *fr_recorder_static(const fr_config *config);
 extern struct fr_clock_anchor fr_start_anchor FR_INTERNAL; // of the last start
 
 // fr_recorder.c: write_to with the trigger to record in the file.
@@ -336,8 +339,13 @@ extern uint64_t fr_cond_call_ticks FR_INTERNAL;
 extern uint64_t fr_watch_mask FR_INTERNAL; // bit (site & 63) of watched sites
 // fr_budget.c: FR_SLOW_CALL_NS in ticks (UINT64_MAX until calibrated).
 extern uint64_t fr_slow_call_ticks FR_INTERNAL;
+// Setup installs the signal handlers and needs no allocation; the thread
+// that writes condition snapshots starts apart, outside module constructors.
 FR_INTERNAL int fr_trigger_setup(fr_recorder *r, const char *output,
                                  const struct fr_trigger_config *cfg);
+FR_INTERNAL void fr_trigger_start_dumper(void);
+// At exit: one line if triggered snapshots were not taken.
+FR_INTERNAL void fr_trigger_report_dropped(void);
 FR_INTERNAL void fr_condition_fired(enum fr_condition condition, uint32_t site,
                                     uint64_t ticks);
 FR_INTERNAL void fr_watch_enter(uint32_t site);

@@ -14,44 +14,16 @@
 // go through fr_write_to_trigger, which allows one at a time; a crash write
 // runs at most once (fr_trigger.c) and may overlap an ordinary one.
 #include "fr_internal.h"
+#include "fr_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static unsigned fr_output_sequence;
-
-// ---- Async-signal-safe text --------------------------------------------------
-
-struct fr_text {
-  char *p;
-  size_t left; // room, keeping one byte for the NUL
-  int overflow;
-};
-
-static void fr_text_add(struct fr_text *t, const char *s, size_t n) {
-  if (n > t->left) {
-    t->overflow = 1;
-    n = t->left;
-  }
-  memcpy(t->p, s, n);
-  t->p += n;
-  t->left -= n;
-  *t->p = 0;
-}
-
-static void fr_text_str(struct fr_text *t, const char *s) {
-  fr_text_add(t, s, s ? strlen(s) : 0);
-}
-
-static void fr_text_uint(struct fr_text *t, uint64_t v, int width) {
-  char digits[24];
-  fr_text_add(t, digits, fr_decimal(v, width, digits));
-}
 
 // YYYYmmdd-HHMMSS in UTC from seconds since the epoch (days to civil date as
 // in Howard Hinnant's algorithm).
@@ -79,8 +51,7 @@ static void fr_text_utc(struct fr_text *t, int64_t secs) {
 static int fr_expand_path(const char *tmpl, unsigned seq, int utc, char *out,
                           size_t size) {
   extern char *program_invocation_short_name;
-  struct fr_text t = {out, size - 1, 0};
-  out[0] = 0;
+  struct fr_text t = fr_text_in(out, size);
   for (const char *p = tmpl; *p; p++) {
     if (*p != '%') {
       fr_text_add(&t, p, 1);
@@ -162,14 +133,28 @@ int fr_output_write(fr_recorder *r, const char *tmpl,
   if (result == FR_OK)
     return 0;
   int err = errno;
-  if (result == FR_ERR_INVALID)
-    fprintf(stderr, "fr: snapshot path from '%s' is too long\n", tmpl);
-  else if (!strcmp(stage, "cannot create"))
-    fprintf(stderr, "fr: cannot create snapshot %s: %s\n", path, strerror(err));
-  else
-    fprintf(stderr, "fr: snapshot %s not written: %s%s%s\n", path,
-            fr_strerror(result), result == FR_ERR_IO ? ": " : "",
-            result == FR_ERR_IO ? strerror(err) : "");
+  char line[PATH_MAX + 256];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  if (result == FR_ERR_INVALID) {
+    fr_text_str(&t, "fr: snapshot path from '");
+    fr_text_value(&t, tmpl, strlen(tmpl));
+    fr_text_str(&t, "' is too long");
+  } else if (!strcmp(stage, "cannot create")) {
+    fr_text_str(&t, "fr: cannot create snapshot ");
+    fr_text_str(&t, path);
+    fr_text_str(&t, ": ");
+    fr_text_errno(&t, err);
+  } else {
+    fr_text_str(&t, "fr: snapshot ");
+    fr_text_str(&t, path);
+    fr_text_str(&t, " not written: ");
+    fr_text_str(&t, fr_strerror(result));
+    if (result == FR_ERR_IO) {
+      fr_text_str(&t, ": ");
+      fr_text_errno(&t, err);
+    }
+  }
+  fr_text_say(&t, line);
   return -1;
 }
 
@@ -184,13 +169,11 @@ FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
 
 static void fr_say(const char *a, const char *b, const char *c) {
   char line[PATH_MAX + 128];
-  struct fr_text t = {line, sizeof(line) - 2, 0};
+  struct fr_text t = fr_text_in(line, sizeof(line));
   fr_text_str(&t, a);
   fr_text_str(&t, b);
   fr_text_str(&t, c);
-  fr_text_add(&t, "\n", 1);
-  ssize_t ignored = write(STDERR_FILENO, line, (size_t)(t.p - line));
-  (void)ignored;
+  fr_text_say(&t, line);
 }
 
 int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {

@@ -31,10 +31,7 @@ static pthread_mutex_t fr_api_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t fr_write_done = PTHREAD_COND_INITIALIZER;
 static fr_recorder *fr_running;
 
-FR_API fr_recorder *fr_new(const fr_config *config) {
-  fr_recorder *r = calloc(1, sizeof(*r));
-  if (!r)
-    return NULL;
+static void fr_recorder_init(fr_recorder *r, const fr_config *config) {
   if (config)
     r->config = *config;
   if (!r->config.min_age_ns)
@@ -47,7 +44,19 @@ FR_API fr_recorder *fr_new(const fr_config *config) {
     r->config.min_age_ns = FR_MAX_MIN_AGE_NS; // its tick count must fit
   if (r->config.budget_percent == 0)
     r->config.budget_percent = FR_DEFAULT_BUDGET_PERCENT;
+}
+
+FR_API fr_recorder *fr_new(const fr_config *config) {
+  fr_recorder *r = calloc(1, sizeof(*r));
+  if (r)
+    fr_recorder_init(r, config);
   return r;
+}
+
+fr_recorder *fr_recorder_static(const fr_config *config) {
+  static fr_recorder env_recorder;
+  fr_recorder_init(&env_recorder, config);
+  return &env_recorder;
 }
 
 FR_API void fr_free(fr_recorder *r) {

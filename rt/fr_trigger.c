@@ -33,12 +33,12 @@
 // process (an atomic flag), other crashing threads go straight to the
 // re-raise.
 #include "fr_internal.h"
+#include "fr_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -315,14 +315,21 @@ static void *fr_dumper(void *arg) {
   }
 }
 
-static void fr_report_dropped(void) {
+void fr_trigger_report_dropped(void) {
   uint64_t n = __atomic_load_n(&fr_requests_dropped, __ATOMIC_RELAXED);
-  if (n)
-    fprintf(stderr,
-            "fr: %llu triggered snapshot%s not taken (rate=%llums, "
-            "max_dumps=%u)\n",
-            (unsigned long long)n, n == 1 ? "" : "s",
-            (unsigned long long)(fr_trig.rate_ns / 1000000), fr_trig.max_dumps);
+  if (!n)
+    return;
+  char line[160];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, "fr: ");
+  fr_text_uint(&t, n, 1);
+  fr_text_str(&t, n == 1 ? " triggered snapshot" : " triggered snapshots");
+  fr_text_str(&t, " not taken (rate=");
+  fr_text_uint(&t, fr_trig.rate_ns / 1000000, 1);
+  fr_text_str(&t, "ms, max_dumps=");
+  fr_text_uint(&t, fr_trig.max_dumps, 1);
+  fr_text_str(&t, ")");
+  fr_text_say(&t, line);
 }
 
 // The main thread's alternate stack: a stack overflow's SIGSEGV can run.
@@ -374,28 +381,45 @@ static void fr_trigger_after_fork_child(void) {
     fr_start_dumper();
 }
 
+static int fr_wants_dumper(void) {
+  return fr_trig.lock_wait_ns || fr_trig.blocking_ns || fr_trig.slow_ns;
+}
+
+// A line naming what failed and errno's meaning.
+static void fr_trigger_complain(const char *what, int detail, const char *then,
+                                int err) {
+  char line[256];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, what);
+  if (detail >= 0)
+    fr_text_uint(&t, (uint64_t)detail, 1);
+  fr_text_str(&t, ": ");
+  fr_text_errno(&t, err);
+  fr_text_str(&t, then);
+  fr_text_say(&t, line);
+}
+
+void fr_trigger_start_dumper(void) {
+  static int started;
+  if (started || !fr_wants_dumper())
+    return;
+  started = 1;
+  if (fr_start_dumper() != 0) {
+    fr_trigger_complain("fr: cannot start the snapshot thread", -1,
+                        "; condition triggers are off", errno);
+    fr_trig.lock_wait_ns = fr_trig.blocking_ns = fr_trig.slow_ns = 0;
+    return;
+  }
+  pthread_atfork(NULL, NULL, fr_trigger_after_fork_child);
+}
+
 int fr_trigger_setup(fr_recorder *r, const char *output,
                      const struct fr_trigger_config *cfg) {
   fr_trig = *cfg;
   fr_trig_recorder = r;
   fr_trig_output = output;
-  // The dumper thread only for conditions (see the top of this file).
-  int conditions = cfg->lock_wait_ns || cfg->blocking_ns || cfg->slow_ns;
-  if (conditions) {
-    if (fr_start_dumper() != 0) {
-      fprintf(stderr, "fr: cannot start the snapshot thread: %s; condition "
-                      "triggers are off\n",
-              strerror(errno));
-      conditions = 0;
-    } else {
-      pthread_atfork(NULL, NULL, fr_trigger_after_fork_child);
-    }
-  }
-  if (conditions || cfg->signal)
-    atexit(fr_report_dropped);
   if (cfg->signal && fr_install(cfg->signal, fr_on_signal, SA_RESTART) != 0)
-    fprintf(stderr, "fr: cannot handle signal %d: %s\n", cfg->signal,
-            strerror(errno));
+    fr_trigger_complain("fr: cannot handle signal ", cfg->signal, "", errno);
   if (cfg->crash) {
     fr_alternate_stack();
     for (size_t i = 0; i < FR_NCRASH; i++)
