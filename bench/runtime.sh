@@ -7,7 +7,12 @@
 #   - the cost per event over plain with 1, 2 and 8 threads on this machine's
 #     cores (each thread's own CPU time);
 #   - 10,000 short-lived threads (default 10 MiB window), and 100,000 with
-#     a 256 KiB window: the recorder's resident memory as they come and go.
+#     a 256 KiB window: the recorder's resident memory as they come and go;
+#   - 1 to 100,000 threads alive at once (bench/threads.c crowd) with 1 MiB
+#     and 64 MiB windows: the process's CPU time with recording off, on with
+#     the default budget, and on recording everything, and the recorder's
+#     resident memory against its documented bound (100,000 threads need
+#     kernel.pid_max above 100,000: the row is skipped otherwise).
 # Everything is recorded (budget off): these are the costs of recording.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,4 +44,24 @@ echo "10,000 threads, 10 MiB window:"
 FR_OPTIONS=exit_dump=0,budget=off ./threads churn 10000 | sed -n '1p;5p;10p'
 echo "100,000 threads, 256 KiB window:"
 FR_OPTIONS=exit_dump=0,budget=off,max_bytes=256KiB ./threads churn 100000 | sed -n '1p;5p;10p'
+echo '```'
+echo
+echo "Threads alive at once: CPU time of the whole (creating the threads"
+echo "included), recording off / on with the default budget / on recording"
+echo "everything (budget=off), and the recorder's resident memory with every"
+echo "thread alive against max_bytes + 64 KiB + max_bytes/64 + 1 KiB a thread:"
+echo
+echo '```'
+for mb in 1 64; do
+  for t in 1 100 1000 10000 100000; do
+    if [ "$t" -gt 1000 ] && [ "$(cat /proc/sys/kernel/pid_max)" -le $((t + 1000)) ]; then
+      echo "$t threads: skipped (kernel.pid_max $(cat /proc/sys/kernel/pid_max))"
+      continue
+    fi
+    calls=$((40000000 / t)); [ $calls -lt 40000 ] && calls=40000
+    ./threads crowd $t $calls $((mb << 20))
+    FR_OPTIONS=exit_dump=0,max_bytes=${mb}MiB ./threads crowd $t $calls $((mb << 20))
+    FR_OPTIONS=exit_dump=0,max_bytes=${mb}MiB,budget=off ./threads crowd $t $calls $((mb << 20))
+  done
+done
 echo '```'

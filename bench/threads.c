@@ -10,6 +10,17 @@
 //   threads churn N           N threads, 8 at a time, each recording 1000
 //                             events and exiting; prints the recorder's
 //                             memory and the process's RSS after each tenth
+//   threads crowd T CALLS MAX_BYTES
+//                             T threads alive at once, each making CALLS
+//                             calls of a recorded function (two events
+//                             each), then waiting
+//                             for all the others: prints the process's CPU
+//                             time for the whole, and the recorder's
+//                             resident memory with every thread alive
+//                             against the documented bound (MAX_BYTES +
+//                             the fixed part + 1 KiB per thread). Run
+//                             without FR_OPTIONS too: the same work with
+//                             recording off.
 //
 // Run with FR_OPTIONS (recording, no exit snapshot).
 #include "fr.h"
@@ -117,7 +128,61 @@ static int churn(int n) {
   return 0;
 }
 
+static pthread_barrier_t crowd_done;
+static long crowd_calls;
+
+static void *crowd_worker(void *arg) {
+  for (long i = 0; i < crowd_calls; i++)
+    recorded_call((int)i);
+  pthread_barrier_wait(&crowd_done);
+  pthread_barrier_wait(&crowd_done); // until memory has been measured
+  return arg;
+}
+
+static double process_cpu_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int crowd(int n, long calls, unsigned long long max_bytes) {
+  pthread_t *t = calloc((size_t)n, sizeof(*t));
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 << 10);
+  pthread_barrier_init(&crowd_done, NULL, (unsigned)n + 1);
+  crowd_calls = calls;
+  int recording = fr_default_recorder() && fr_enabled(fr_default_recorder());
+  double cpu0 = process_cpu_s();
+  struct timespec w0, w1;
+  clock_gettime(CLOCK_MONOTONIC, &w0);
+  for (int i = 0; i < n; i++)
+    if (pthread_create(&t[i], &attr, crowd_worker, NULL) != 0) {
+      fprintf(stderr, "crowd: thread %d could not start (pid_max?)\n", i);
+      return 1;
+    }
+  pthread_barrier_wait(&crowd_done);
+  double cpu = process_cpu_s() - cpu0;
+  clock_gettime(CLOCK_MONOTONIC, &w1);
+  uint64_t resident = fr_memory_bytes();
+  uint64_t bound = max_bytes + (64u << 10) + max_bytes / 64 + (uint64_t)n * 1024;
+  pthread_barrier_wait(&crowd_done);
+  for (int i = 0; i < n; i++)
+    pthread_join(t[i], NULL);
+  double wall = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
+  printf("%6d threads x %ld calls, %s: cpu %.3f s (%.2f ns/call), wall %.3f s, "
+         "recorder resident %llu KiB (bound %llu KiB: %s)\n",
+         n, calls, recording ? "recording" : "off      ", cpu,
+         cpu * 1e9 / ((double)n * (double)calls), wall,
+         (unsigned long long)resident >> 10, (unsigned long long)bound >> 10,
+         resident <= bound ? "within" : "OVER");
+  free(t);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 5 && !strcmp(argv[1], "crowd"))
+    return crowd(atoi(argv[2]), atol(argv[3]), strtoull(argv[4], NULL, 10));
   if (!fr_default_recorder()) {
     fprintf(stderr, "threads: run with FR_OPTIONS set (recording)\n");
     return 2;
@@ -126,6 +191,7 @@ int main(int argc, char **argv) {
     return scale(atoi(argv[2]), atol(argv[3]));
   if (argc >= 3 && !strcmp(argv[1], "churn"))
     return churn(atoi(argv[2]));
-  fprintf(stderr, "usage: threads scale T EVENTS | threads churn N\n");
+  fprintf(stderr, "usage: threads scale T EVENTS | threads churn N | "
+                  "threads crowd T CALLS MAX_BYTES\n");
   return 2;
 }

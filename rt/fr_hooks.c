@@ -31,13 +31,9 @@ FR_API uint8_t __fr_active;
 // uses, so that instrumented code need not save its own around a call that
 // is almost never taken. Out-of-line helpers the hooks call use it too, so
 // the fast path saves only what it touches itself.
-#if defined(__x86_64__) || defined(__aarch64__)
-#if !defined(__clang__)
+// FR_HOOK_CC is defined in fr_internal.h.
+#if (defined(__x86_64__) || defined(__aarch64__)) && !defined(__clang__)
 #error "the fr runtime must be built with clang (preserve_most hooks)"
-#endif
-#define FR_HOOK_CC __attribute__((preserve_most))
-#else
-#define FR_HOOK_CC
 #endif
 
 // Stamps and appends one event at p, publishes it and ends the hook.
@@ -73,6 +69,13 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   fr_signal_fence();
   uint8_t *p = t->pos;
   if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED))) {
+    // A thread backing off for want of space drops its event right here,
+    // for a counter; anything else goes out of line.
+    if (fr_backing_off(t)) {
+      fr_signal_fence();
+      t->busy = 0;
+      return;
+    }
     fr_record_slow(t, tag);
     return;
   }

@@ -83,7 +83,8 @@ struct fr_tls {
   uint64_t lost_no_space;
   // A thread without a chunk retries for one only from retry_ticks on, the
   // wait doubling from FR_BACKOFF_MIN_TICKS to FR_BACKOFF_MAX_TICKS: its
-  // events meanwhile cost a clock read and a counter, never the lock.
+  // events meanwhile cost a counter (and every FR_BACKOFF_LOOK_EVERY-th a
+  // clock read), never the lock.
   uint64_t retry_ticks;
   uint64_t backoff_ticks;
   struct fr_chunk *chunk;
@@ -145,7 +146,8 @@ struct fr_thread {
 #define FR_MAX_MIN_AGE_NS (720ull * 3600 * 1000 * 1000 * 1000)
 
 #define FR_BACKOFF_MIN_TICKS (1ull << 15) // ~10 us at 3 GHz
-#define FR_BACKOFF_MAX_TICKS (1ull << 25) // ~10 ms
+#define FR_BACKOFF_MAX_TICKS (1ull << 28) // ~100 ms
+#define FR_BACKOFF_LOOK_EVERY 16
 
 // What a snapshot captured of one chunk under the lock, to copy it without.
 struct fr_snapshot_entry {
@@ -401,6 +403,32 @@ static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
 // snapshot reads it.
 static inline void fr_count_reentrant(struct fr_tls *t) {
   __atomic_store_n(&t->lost_reentrant, t->lost_reentrant + 1, __ATOMIC_RELAXED);
+}
+
+// fr_thread.c: a parked thread records again (out of line: rare; with the
+// hooks' convention, so that callers save nothing for it).
+#if defined(__x86_64__) || defined(__aarch64__)
+#define FR_HOOK_CC __attribute__((preserve_most))
+#else
+#define FR_HOOK_CC
+#endif
+FR_INTERNAL FR_HOOK_CC void fr_thread_unpark(struct fr_tls *t);
+
+// A thread without space that is backing off drops its event here, at the
+// cost of a counter and every FR_BACKOFF_LOOK_EVERY-th event a clock read,
+// inlined before the slow path's call so that the hooks' preserve_most
+// callers save no registers for it. 1: dropped.
+static inline __attribute__((always_inline)) int
+fr_backing_off(struct fr_tls *t) {
+  if (FR_LIKELY(!t->retry_ticks) || t->chunk || t->state != FR_TLS_LIVE)
+    return 0;
+  uint64_t dropped = t->lost_no_space;
+  if (!(dropped % FR_BACKOFF_LOOK_EVERY) && fr_ticks() >= t->retry_ticks)
+    return 0; // time to try again
+  __atomic_store_n(&t->lost_no_space, dropped + 1, __ATOMIC_RELAXED);
+  if (FR_UNLIKELY(t->thread->parked.valid))
+    fr_thread_unpark(t); // whatever it blocked in, it is back
+  return 1;
 }
 
 // Event encoding, shared by the hot path and the slow path.

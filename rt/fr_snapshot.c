@@ -2,7 +2,11 @@
 // fr_snapshot.c: writing the current window as a snapshot file.
 //
 // Under fr_state.lock, only long enough to list chunks: the sealed ring in
-// age order, then each live thread's current chunk with its committed length.
+// age order, then each live thread's current chunk with its committed length,
+// and for each live thread without one (or with drops its chunk does not yet
+// report) a short chunk made from its state: so every live thread is in the
+// file, a blocked one with what it blocks in. Nothing is left out for its
+// age: min_age acts when chunks are recycled (fr_pool.c), not here.
 // Then, without the lock, each chunk is copied to a scratch buffer, checked
 // against the generation it had when listed (a chunk recycled meanwhile is
 // skipped and counted: it held the oldest events), checksummed and written.

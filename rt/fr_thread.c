@@ -6,15 +6,25 @@
 // (so threads that never record cost nothing), then takes a chunk whenever its
 // current one fills. At exit, a pthread key destructor writes a thread-exit
 // event and seals its chunk, so its last events stay in the window until they
-// are recycled or age out.
+// are recycled.
+//
+// When the pool has no chunk for it, a thread goes without: it drops its
+// events, counts them per cause, and backs off (fr_backing_off, inlined in
+// the hooks: a counter per event, a clock read every 16th, the lock only
+// when the back-off ends). Meanwhile the pool is under pressure, and a
+// thread about to block gives its chunk back (fr_thread_park), noting what
+// it blocks in for snapshots; a thread that blocks while it has no chunk
+// notes it too (fr_thread_note_blocked).
 //
 // Concurrency: fr_thread_slow_reserve runs on the owning thread with
 // fr_tls.busy set (so a signal handler's hooks on this thread drop their
 // events instead of re-entering) and takes fr_state.lock to change chunks or
 // the thread list. Other threads touch this thread's fr_tls only under that
-// lock: a snapshot reads chunk and pos, fr_start sets limit to NULL to send
-// every thread through here once. Thread records come from mmap'd slabs, never
-// malloc: hooks run inside instrumented allocators.
+// lock: a snapshot reads chunk, pos and (relaxed) the drop counters, fr_start
+// sets limit to NULL to send every thread through here once. A thread's
+// parked record is written by the thread without the lock as a seqlock
+// (fr_parked_set), and read by snapshots under it. Thread records come from
+// mmap'd slabs, never malloc: hooks run inside instrumented allocators.
 #include "fr_internal.h"
 
 #include <errno.h>
@@ -188,16 +198,6 @@ static void fr_refresh_min_age(void) {
 
 static uint8_t *fr_thread_reserve(struct fr_tls *t);
 
-// Hooks run between a failing call and the program's look at errno (an exit
-// hook after read() returned -1, a blocking call's end hook), and this path
-// may open /proc files: errno is the program's, so it leaves here unchanged.
-uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
-  int saved_errno = errno;
-  uint8_t *p = fr_thread_reserve(t);
-  errno = saved_errno;
-  return p;
-}
-
 // Appends the FR_EXT_MUTED events of the sites a budget check muted.
 static uint8_t *fr_put_muted(uint8_t *p, const struct fr_muted_site *muted,
                              uint32_t n) {
@@ -266,6 +266,10 @@ static uint8_t *fr_put_dropped(struct fr_tls *t, struct fr_chunk *c,
   return p;
 }
 
+FR_HOOK_CC void fr_thread_unpark(struct fr_tls *t) {
+  fr_parked_clear(&t->thread->parked);
+}
+
 static void fr_count_no_space(struct fr_tls *t) {
   __atomic_store_n(&t->lost_no_space, t->lost_no_space + 1, __ATOMIC_RELAXED);
 }
@@ -311,11 +315,6 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     }
   }
   uint64_t now = fr_ticks();
-  if (!t->chunk && t->state == FR_TLS_LIVE && now < t->retry_ticks) {
-    fr_count_no_space(t); // backing off: no lock
-    fr_parked_clear(&t->thread->parked); // whatever it blocked in, it is back
-    return NULL;
-  }
   pthread_mutex_lock(&fr_state.lock);
   struct fr_pool *pool = fr_state.pool;
   if (!pool || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED)) {
@@ -390,6 +389,18 @@ void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
   if (t->state == FR_TLS_LIVE && t->thread && !t->chunk && t->retry_ticks)
     fr_parked_set(&t->thread->parked, site, kind, nfields, a, b, fr_ticks(),
                   NULL);
+}
+
+// Hooks run between a failing call and the program's look at errno (an exit
+// hook after read() returned -1, a blocking call's end hook), and this path
+// may open /proc files: errno is the program's, so it leaves here unchanged.
+uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
+  if (fr_backing_off(t))
+    return NULL;
+  int saved_errno = errno;
+  uint8_t *p = fr_thread_reserve(t);
+  errno = saved_errno;
+  return p;
 }
 
 void fr_thread_park(struct fr_tls *t, uint32_t site, enum fr_site_event kind,

@@ -17,9 +17,14 @@ window starts inside parse:
   1600 enter compute; 1700 acquire 0x1000 at once; 2550 release
   2700 exit compute; 2800 read(fd 4) ... still blocked at the snapshot (5000)
 
-usage: make_handmade.py OUT.fr [--variant=slower]
+usage: make_handmade.py OUT.fr [--variant=slower|--variant=dropped]
 --variant=slower: the same program where compute takes 1000 ns more each
 time and read 300 ns more (for frtool diff).
+--variant=dropped: format 4, drops reported mid-call (tools/dropped.test):
+T1 enters main (1000) and parse (1100), 2 events dropped by reentrancy are
+reported at 1300, parse exits at 1800 and main at 4000; T2 enters compute
+(1600), reports 5 events dropped for want of space at 1700 and 1 reentrant
+at 1750, exits compute at 2700; the end record has 3 drops no chunk reports.
 """
 import struct
 import sys
@@ -56,7 +61,7 @@ def zigzag(v):
     return (v << 1) ^ (v >> 63) if v >= 0 else ((-v) << 1) - 1
 
 ENTER, EXIT, SITE, EXT = 0, 1, 2, 3
-THREAD_START, THREAD_EXIT, LOST = 1, 2, 3
+THREAD_START, THREAD_EXIT, LOST, MUTED, DROPPED = 1, 2, 3, 4, 5
 ACQUIRE, WAIT, ACQUIRED, RELEASE = 1, 2, 3, 4
 CALL, RETURN = 8, 9
 
@@ -124,20 +129,36 @@ def build(slower):
     t2.site(2800 + d, 7, CALL, [zigzag(4)])
     return t1, t2
 
+def build_dropped():
+    t1 = Chunk(1000)
+    t1.ext(1000, THREAD_START)
+    t1.enter(1000, 1)
+    t1.enter(1100, 2)
+    t1.event(1300, DROPPED << 2 | EXT, varint(2) + varint(0))
+    t1.exit(1800, 2)
+    t1.exit(4000, 1)
+    t2 = Chunk(1500)
+    t2.enter(1600, 3)
+    t2.event(1700, DROPPED << 2 | EXT, varint(0) + varint(5))
+    t2.event(1750, DROPPED << 2 | EXT, varint(1) + varint(0))
+    t2.exit(2700, 3)
+    return t1, t2
+
 def section(kind, payload):
     return struct.pack("<IIQ", kind, crc32c(payload), len(payload)) + payload
 
 def main():
     out = sys.argv[1]
     slower = "--variant=slower" in sys.argv[2:]
-    t1, t2 = build(slower)
+    dropped = "--variant=dropped" in sys.argv[2:]
+    t1, t2 = build_dropped() if dropped else build(slower)
     snapshot = 5000 + (3000 if slower else 0)
     header = struct.pack(
         "<8sHHIQQQQQQQQII64sIIIIQQ",
-        b"FRSNAP\r\n", FORMAT_VERSION, HEADER_SIZE, 4242,
+        b"FRSNAP\r\n", 4 if dropped else FORMAT_VERSION, HEADER_SIZE, 4242,
         1000000000,          # tick_hz
         0, 1700000000000000000, 1000000000,  # anchor ticks, realtime, monotonic
-        0, snapshot,         # start, snapshot ticks
+        1000 if dropped else 0, snapshot,  # start (v4: the window's), snapshot
         10 * 10**9, 10 << 20, 65536,
         1,                   # trigger: exit
         b"handmade".ljust(64, b"\0"),
@@ -156,7 +177,8 @@ def main():
                          c.last, 0, name.encode().ljust(16, b"\0"))
         body += section(2, ch + bytes(c.bytes))
         total += len(c.bytes)
-    end = struct.pack("<IIQQQ", len(chunks), len(SITES), total, 0, 0)
+    end = struct.pack("<IIQQQ", len(chunks), len(SITES), total,
+                      3 if dropped else 0, 0)
     body += section(3, end)
     open(out, "wb").write(body)
 
