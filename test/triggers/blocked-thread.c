@@ -54,20 +54,19 @@ static void *reader(void *arg) {
   return arg;
 }
 
-// Whether the thread sleeps in the kernel: it is then past its hook's
-// event, inside the blocking call (asserted by what /proc says, not by
-// how long we waited).
-static int asleep(int tid) {
-  char path[64], stat[512];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+// Whether the thread is inside the system call it blocks in (asserted by
+// what /proc says, not by how long we waited): past its hook's event.
+static int blocked_in(int tid, long number, unsigned long arg0) {
+  char path[64], line[256];
+  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
   FILE *f = fopen(path, "r");
   if (!f)
     return 0;
-  size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+  int ok = fgets(line, sizeof(line), f) != NULL;
   fclose(f);
-  stat[n] = 0;
-  char *end = strrchr(stat, ')');
-  return end && end[1] == ' ' && end[2] == 'S';
+  char *end;
+  long n = ok ? strtol(line, &end, 10) : -1;
+  return n == number && strtoul(end, NULL, 16) == arg0;
 }
 
 int main(int argc, char **argv) {
@@ -77,9 +76,11 @@ int main(int argc, char **argv) {
   pthread_t t[2];
   pthread_create(&t[0], NULL, locker, NULL);
   pthread_create(&t[1], NULL, reader, NULL);
-  for (int i = 0; i < 2; i++)
-    while (!tids[i] || !asleep(tids[i]))
-      usleep(1000);
+  // The mutex's futex word is its first field; read's first argument the fd.
+  while (!tids[0] || !blocked_in(tids[0], SYS_futex, (unsigned long)&held))
+    usleep(1000);
+  while (!tids[1] || !blocked_in(tids[1], SYS_read, (unsigned long)quiet[0]))
+    usleep(1000);
   // Longer than min_age: the blocked threads' last events are old now.
   struct timespec pause = {0, 300 * 1000 * 1000};
   nanosleep(&pause, NULL);
