@@ -398,6 +398,23 @@ static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
   return (size_t)n;
 }
 
+// The calling thread enters the runtime where it takes a lock that a hook's
+// slow path also takes (fr_start, fr_stop, a snapshot, fork): a signal
+// handler that runs instrumented code on this thread meanwhile finds it busy
+// and drops its events (counted), instead of waiting forever for a lock its
+// own thread holds. Returns what to restore.
+static inline uint32_t fr_busy_enter(void) {
+  uint32_t was = fr_tls.busy;
+  fr_tls.busy = 1;
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  return was;
+}
+
+static inline void fr_busy_leave(uint32_t was) {
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  fr_tls.busy = was;
+}
+
 // A hook that found the thread busy (a signal handler's, inside another
 // hook): one more event dropped. Only this thread writes the counter; a
 // snapshot reads it.

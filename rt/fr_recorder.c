@@ -76,8 +76,12 @@ const fr_config *fr_active_config(void) {
 // snapshot waits for its listing, never for its copy), and the child's
 // recorder starts over: a fresh window, from the fork on, that records and
 // writes snapshots under the child's pid.
+static uint32_t fr_fork_was_busy; // the forking thread's, between handlers
+
 static void fr_fork_prepare(void) {
+  uint32_t was = fr_busy_enter();
   pthread_mutex_lock(&fr_api_lock);
+  fr_fork_was_busy = was;
   pthread_mutex_lock(&fr_state.lock);
   fr_sites_fork(0);
 }
@@ -85,7 +89,9 @@ static void fr_fork_prepare(void) {
 static void fr_fork_parent(void) {
   fr_sites_fork(1);
   pthread_mutex_unlock(&fr_state.lock);
+  uint32_t was = fr_fork_was_busy;
   pthread_mutex_unlock(&fr_api_lock);
+  fr_busy_leave(was);
 }
 
 static void fr_fork_child(void) {
@@ -103,7 +109,9 @@ static void fr_fork_child(void) {
     fr_thread_kick_all();
   }
   pthread_mutex_unlock(&fr_state.lock);
+  uint32_t was = fr_fork_was_busy;
   pthread_mutex_unlock(&fr_api_lock);
+  fr_busy_leave(was);
 }
 
 static pthread_once_t fr_fork_once = PTHREAD_ONCE_INIT;
@@ -111,11 +119,20 @@ static void fr_fork_register(void) {
   pthread_atfork(fr_fork_prepare, fr_fork_parent, fr_fork_child);
 }
 
+static int fr_start_locked(fr_recorder *r);
+
 FR_API int fr_start(fr_recorder *r) {
   if (!r)
     return FR_ERR_INVALID;
   fr_thread_init_once();
   pthread_once(&fr_fork_once, fr_fork_register);
+  uint32_t was = fr_busy_enter();
+  int result = fr_start_locked(r);
+  fr_busy_leave(was);
+  return result;
+}
+
+static int fr_start_locked(fr_recorder *r) {
   pthread_mutex_lock(&fr_api_lock);
   if (fr_running) {
     pthread_mutex_unlock(&fr_api_lock);
@@ -157,9 +174,18 @@ FR_API int fr_start(fr_recorder *r) {
   return FR_OK;
 }
 
+static int fr_stop_locked(fr_recorder *r);
+
 FR_API int fr_stop(fr_recorder *r) {
   if (!r)
     return FR_ERR_INVALID;
+  uint32_t was = fr_busy_enter();
+  int result = fr_stop_locked(r);
+  fr_busy_leave(was);
+  return result;
+}
+
+static int fr_stop_locked(fr_recorder *r) {
   pthread_mutex_lock(&fr_api_lock);
   if (fr_running != r) {
     pthread_mutex_unlock(&fr_api_lock);
@@ -200,7 +226,9 @@ int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
   pthread_mutex_unlock(&fr_api_lock);
 
   int saved_errno = errno;
+  uint32_t was = fr_busy_enter(); // the listing takes fr_state.lock
   int result = fr_snapshot_write(write, ctx, info, 0);
+  fr_busy_leave(was);
   if (result == FR_OK)
     errno = saved_errno;
 

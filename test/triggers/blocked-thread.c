@@ -2,15 +2,20 @@
 // the signal exists for: a worker stuck on a mutex for 300 ms with
 // min_age=100ms (its last event, the wait, is older than min_age), and a
 // worker asleep in read() on a pipe nobody writes. Both are listed as
-// blocked when the snapshot was taken, with what they block in; the header's
-// window spans their events.
+// blocked when the snapshot was taken, with what they block in. The window
+// runs from the file's first chunk to the snapshot, the same in validate,
+// summary and the report (at least the 300 ms the threads were blocked).
 // RUN: %clang_fr -O2 %s -o %t %fr_link
 // RUN: rm -rf %t.dir && mkdir %t.dir
 // RUN: env FR_OPTIONS=min_age=100ms,output=%t.dir/snap-%%n.fr,exit_dump=0 %t %t.dir/snap-0.fr | FileCheck %s
 // RUN: %frtool validate %t.dir/snap-0.fr | FileCheck %s --check-prefix=VALID
 // RUN: %frtool summary %t.dir/snap-0.fr | FileCheck %s --check-prefix=SUMMARY
+// RUN: %frtool report -o %t.html %t.dir/snap-0.fr
+// RUN: grep -o '"end_ns":[0-9]*' %t.html | FileCheck %s --check-prefix=REPORT
 // CHECK: snapshot written
-// VALID: valid: 3 threads
+// VALID: valid: 3 threads, {{.*}} window {{([3-9][0-9][0-9]|[0-9]{4,})\.[0-9]+}} ms
+// REPORT: "end_ns":{{([3-9][0-9]{8}|[0-9]{10,})$}}
+// SUMMARY: 3 threads, window {{([3-9][0-9][0-9]|[0-9]{4,})\.[0-9]+}}ms
 // SUMMARY: taken by: signal SIGUSR2
 // SUMMARY: blocked when the snapshot was taken
 // SUMMARY-DAG: T{{[0-9]+}} blocked on mutex {{0x[0-9a-f]+}} (pthread_mutex_lock in stuck_on_lock {{.*}}blocked-thread.c:[[#@LINE+20]]) since
