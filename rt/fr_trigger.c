@@ -4,8 +4,10 @@
 // SIGILL, SIGABRT), and when a condition fires: a lock wait, a blocking call
 // or a watched function that took longer than its threshold.
 //
-// Conditions only ask: they fill one request slot and write a byte to a
-// pipe, both async-signal-safe, and a dumper thread writes the snapshot. So
+// Conditions only ask: they fill one request slot and wake a dumper thread
+// with a futex on the slot (both async-signal-safe, and no file descriptor:
+// a daemon that closes every descriptor and opens its own files cannot have
+// fr write into them), and the dumper writes the snapshot. So
 // a condition's snapshot is taken just after the slow event was recorded,
 // and holds it. The snapshot signal asks the same dumper when there is one
 // (a condition is set); otherwise its handler writes the snapshot itself,
@@ -40,7 +42,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +56,7 @@ static uint64_t fr_cond_slow_ticks = UINT64_MAX;
 static struct fr_trigger_config fr_trig;
 static fr_recorder *fr_trig_recorder;
 static const char *fr_trig_output;
-static int fr_trig_pipe[2] = {-1, -1};
+static int fr_dumper_running; // the dumper thread exists (this process)
 
 // The one pending request; a second one while it waits is coalesced (and
 // counted as dropped). State: 0 free, 1 being filled, 2 ready.
@@ -96,7 +100,7 @@ static int fr_accept(uint64_t now) {
 }
 
 static void fr_ask(const struct fr_trigger_info *info) {
-  if (fr_trig_pipe[1] < 0)
+  if (!__atomic_load_n(&fr_dumper_running, __ATOMIC_ACQUIRE))
     return;
   uint64_t now = fr_monotonic_ns();
   int expected = FR_SLOT_FREE;
@@ -113,9 +117,7 @@ static void fr_ask(const struct fr_trigger_info *info) {
   fr_request = *info;
   __atomic_store_n(&fr_request_state, FR_SLOT_READY, __ATOMIC_RELEASE);
   int saved_errno = errno;
-  char byte = 1;
-  ssize_t ignored = write(fr_trig_pipe[1], &byte, 1);
-  (void)ignored;
+  syscall(SYS_futex, &fr_request_state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
   errno = saved_errno;
 }
 
@@ -223,7 +225,7 @@ static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
   int saved_errno = errno;
   struct fr_trigger_info info = {FR_TRIGGER_SIGNAL, (uint32_t)sig,
                                  fr_current_thread_index(), 0, 0, 0};
-  if (fr_trig_pipe[1] >= 0)
+  if (__atomic_load_n(&fr_dumper_running, __ATOMIC_ACQUIRE))
     fr_ask(&info);
   else if (fr_accept(fr_monotonic_ns()))
     fr_write_from_handler(&info);
@@ -300,14 +302,12 @@ static void *fr_dumper(void *arg) {
   fr_tls.state = FR_TLS_EXITED;
   fr_calibrate();
   for (;;) {
-    char byte;
-    ssize_t n = read(fr_trig_pipe[0], &byte, 1);
-    if (n < 0 && errno == EINTR)
+    int state = __atomic_load_n(&fr_request_state, __ATOMIC_ACQUIRE);
+    if (state != FR_SLOT_READY) { // sleep until the slot changes
+      syscall(SYS_futex, &fr_request_state, FUTEX_WAIT_PRIVATE, state, NULL,
+              NULL, 0);
       continue;
-    if (n <= 0)
-      return NULL;
-    if (__atomic_load_n(&fr_request_state, __ATOMIC_ACQUIRE) != FR_SLOT_READY)
-      continue; // its byte comes when it is filled
+    }
     struct fr_trigger_info info = fr_request;
     __atomic_store_n(&fr_request_state, FR_SLOT_FREE, __ATOMIC_RELEASE);
     if (fr_enabled(fr_trig_recorder))
@@ -347,9 +347,6 @@ static void fr_alternate_stack(void) {
 }
 
 static int fr_start_dumper(void) {
-  if (pipe2(fr_trig_pipe, O_CLOEXEC) != 0)
-    return -1;
-  fcntl(fr_trig_pipe[1], F_SETFL, O_NONBLOCK); // a full pipe: already asked
   pthread_t thread;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
@@ -359,22 +356,18 @@ static int fr_start_dumper(void) {
   int err = pthread_create(&thread, &attr, fr_dumper, NULL);
   pthread_attr_destroy(&attr);
   if (err) {
-    close(fr_trig_pipe[0]);
-    close(fr_trig_pipe[1]);
-    fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
+    errno = err;
     return -1;
   }
   pthread_setname_np(thread, "fr-dumper");
+  __atomic_store_n(&fr_dumper_running, 1, __ATOMIC_RELEASE);
   return 0;
 }
 
 // After fork, only the forking thread exists: the child gets its own dumper
-// and pipe (its snapshots carry its own pid).
+// (its snapshots carry its own pid).
 static void fr_trigger_after_fork_child(void) {
-  for (int i = 0; i < 2; i++)
-    if (fr_trig_pipe[i] >= 0)
-      close(fr_trig_pipe[i]); // the parent's dumper reads those
-  fr_trig_pipe[0] = fr_trig_pipe[1] = -1;
+  fr_dumper_running = 0;
   fr_request_state = FR_SLOT_FREE;
   fr_last_request_ns = 0;
   if (fr_trig.lock_wait_ns || fr_trig.blocking_ns || fr_trig.slow_ns)

@@ -28,8 +28,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static int bad;
@@ -46,20 +49,43 @@ static void expect(const char *what, int want) {
   bad |= got != want;
 }
 
+static volatile int main_tid;
+
+// Whether the main thread sleeps in a futex inside [object, object + size),
+// by /proc: it is then waiting in sem_wait or pthread_mutex_lock, past the
+// runtime's failed try (what makes these waits contended, whatever the
+// machine's load).
+static int main_waits_on(const void *object, size_t size) {
+  char path[64], line[256];
+  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", main_tid);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return 0;
+  int ok = fgets(line, sizeof(line), f) != NULL;
+  fclose(f);
+  char *end;
+  long n = ok ? strtol(line, &end, 10) : -1;
+  uintptr_t addr = n == SYS_futex ? strtoul(end, NULL, 16) : 0;
+  return addr >= (uintptr_t)object && addr < (uintptr_t)object + size;
+}
+
 static void *post_later(void *arg) {
-  usleep(20000);
+  while (!main_waits_on(&sem, sizeof(sem)))
+    usleep(1000);
   sem_post(&sem);
   return arg;
 }
 
 static void *unlock_later(void *arg) {
-  usleep(20000);
+  while (!main_waits_on(&mutex, sizeof(mutex)))
+    usleep(1000);
   pthread_mutex_unlock(&mutex);
   return arg;
 }
 
 int main(void) {
   char buf[4];
+  main_tid = (int)syscall(SYS_gettid);
   read(-1, buf, sizeof(buf));
   expect("read(-1)", EBADF);
   close(-1);
