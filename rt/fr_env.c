@@ -355,9 +355,20 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
 }
 
 static void fr_env_init_now(void) {
-  const char *s = getenv("FR_OPTIONS");
-  if (!s)
+  // In a setuid, setgid or file-capability process (AT_SECURE) the variable
+  // came from a user who must not choose where a privileged program creates
+  // files or how it handles signals: ignored, as the sanitizers' options are.
+  const char *s = secure_getenv("FR_OPTIONS");
+  if (!s) {
+    if (getenv("FR_OPTIONS")) {
+      char line[128];
+      struct fr_text t = fr_text_in(line, sizeof(line));
+      fr_text_str(&t, "fr: FR_OPTIONS is ignored in a privileged (setuid, "
+                      "setgid or capability) process");
+      fr_text_say(&t, line);
+    }
     return;
+  }
   if (fr_parse_options(s, &fr_env) != 0 || !fr_env.enable)
     return;
   fr_config cfg = {fr_env.min_age, fr_env.max_bytes, fr_env.budget};

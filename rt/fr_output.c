@@ -2,11 +2,14 @@
 // fr_output.c: snapshot files: the output path template and writing a file
 // that is either complete or gone.
 //
-// Files are created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600: an existing
-// file or a symlink at the path is never followed or overwritten. A write
-// that fails (full disk, I/O error) removes the partial file, so nothing that
-// looks like a snapshot is ever left incomplete, and says so in one line on
-// stderr. The crash variant does the same with async-signal-safe calls only:
+// A snapshot is written to a temporary file next to its path (PATH.partial.
+// TID, created with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) and linked to its
+// name only when complete, so a file with a snapshot's name is always whole,
+// even if the process dies mid-write. link(2) never replaces what is there:
+// when the name is taken (a file, a symlink, a reused pid's snapshot), the
+// snapshot goes to the next free name, NAME.1.fr, NAME.2.fr, ..., and one
+// line says so. A write that fails (full disk, I/O error) removes the
+// partial file and says so in one line on stderr. The crash variant does the same with async-signal-safe calls only:
 // its own template expansion (no stdio, no localtime: %t is UTC there), no
 // allocation, and write(2) for its message.
 //
@@ -21,7 +24,12 @@
 #include <limits.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef RENAME_NOREPLACE // renameat2's flag; stdio.h has it, linux/fs.h too
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 
 static unsigned fr_output_sequence;
 
@@ -91,8 +99,78 @@ static int fr_expand_path(const char *tmpl, unsigned seq, int utc, char *out,
   return t.overflow ? -1 : 0;
 }
 
+static void fr_say(const char *a, const char *b, const char *c) {
+  char line[PATH_MAX + 128];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, a);
+  fr_text_str(&t, b);
+  fr_text_str(&t, c);
+  fr_text_say(&t, line);
+}
+
 static int fr_create(const char *path) {
   return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+// The temporary file for path: PATH.partial.TID (one writer per thread at a
+// time; a stale one a dead writer left is replaced).
+static int fr_create_partial(const char *path, char *tmp, size_t size) {
+  struct fr_text t = fr_text_in(tmp, size);
+  fr_text_str(&t, path);
+  fr_text_str(&t, ".partial.");
+  fr_text_uint(&t, (uint64_t)syscall(SYS_gettid), 1);
+  if (t.overflow) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  int fd = fr_create(tmp);
+  if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+    fd = fr_create(tmp);
+  return fd;
+}
+
+// NAME.N.fr from NAME.fr (or NAME.N from a name without .fr).
+static int fr_numbered(const char *path, unsigned n, char *out, size_t size) {
+  size_t len = strlen(path);
+  size_t stem = len >= 3 && !strcmp(path + len - 3, ".fr") ? len - 3 : len;
+  struct fr_text t = fr_text_in(out, size);
+  fr_text_add(&t, path, stem);
+  fr_text_add(&t, ".", 1);
+  fr_text_uint(&t, n, 1);
+  fr_text_str(&t, path + stem);
+  return t.overflow ? -1 : 0;
+}
+
+// Gives the complete temporary file its name, or the next free one (path is
+// updated); the temporary name goes. Async-signal-safe. 0, or -1 with errno.
+static int fr_publish(const char *tmp, char *path, size_t size) {
+  char candidate[PATH_MAX];
+  memcpy(candidate, path, strlen(path) + 1);
+  for (unsigned n = 1; n <= 1000; n++) {
+    if (link(tmp, candidate) == 0) {
+      unlink(tmp);
+      memcpy(path, candidate, strlen(candidate) + 1);
+      return 0;
+    }
+    if (errno != EEXIST) {
+      // No hard links here (some file systems): a rename that refuses to
+      // replace, which is what link gave.
+      if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, candidate,
+                  RENAME_NOREPLACE) == 0) {
+        memcpy(path, candidate, strlen(candidate) + 1);
+        return 0;
+      }
+      if (errno != EEXIST)
+        break;
+    }
+    if (fr_numbered(path, n, candidate, sizeof(candidate)) != 0 ||
+        strlen(candidate) >= size)
+      break;
+  }
+  int err = errno;
+  unlink(tmp);
+  errno = err;
+  return -1;
 }
 
 // The file at the expanded template, written completely or removed. Returns
@@ -106,7 +184,8 @@ static int fr_write_file(fr_recorder *r, const char *tmpl,
     errno = ENAMETOOLONG;
     return FR_ERR_INVALID;
   }
-  int fd = fr_create(path);
+  char tmp[PATH_MAX];
+  int fd = fr_create_partial(path, tmp, sizeof(tmp));
   if (fd < 0) {
     *stage = "cannot create";
     return FR_ERR_IO;
@@ -118,20 +197,37 @@ static int fr_write_file(fr_recorder *r, const char *tmpl,
     saved = errno;
   }
   if (result != FR_OK) {
-    unlink(path);
+    unlink(tmp);
     *stage = "not written";
+  } else if (fr_publish(tmp, path, PATH_MAX) != 0) {
+    result = FR_ERR_IO;
+    saved = errno;
+    *stage = "cannot create";
   }
   errno = saved;
   return result;
+}
+
+// One line when the snapshot went to another name than the template's.
+static void fr_say_renamed(const char *tmpl, unsigned seq, int utc,
+                           const char *path) {
+  char wanted[PATH_MAX];
+  if (fr_expand_path(tmpl, seq, utc, wanted, sizeof(wanted)) != 0 ||
+      !strcmp(wanted, path))
+    return;
+  fr_say("fr: snapshot written to ", path, " (its name was taken)");
 }
 
 int fr_output_write(fr_recorder *r, const char *tmpl,
                     const struct fr_trigger_info *info) {
   char path[PATH_MAX];
   const char *stage = "";
+  unsigned seq = __atomic_load_n(&fr_output_sequence, __ATOMIC_RELAXED);
   int result = fr_write_file(r, tmpl, info, path, &stage);
-  if (result == FR_OK)
+  if (result == FR_OK) {
+    fr_say_renamed(tmpl, seq, 0, path);
     return 0;
+  }
   int err = errno;
   char line[PATH_MAX + 256];
   struct fr_text t = fr_text_in(line, sizeof(line));
@@ -167,14 +263,6 @@ FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
   return fr_write_file(r, path_template, &api, path, &stage);
 }
 
-static void fr_say(const char *a, const char *b, const char *c) {
-  char line[PATH_MAX + 128];
-  struct fr_text t = fr_text_in(line, sizeof(line));
-  fr_text_str(&t, a);
-  fr_text_str(&t, b);
-  fr_text_str(&t, c);
-  fr_text_say(&t, line);
-}
 
 int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {
   char path[PATH_MAX];
@@ -182,7 +270,8 @@ int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) 
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
   if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0)
     return -1;
-  int fd = fr_create(path);
+  char tmp[PATH_MAX];
+  int fd = fr_create_partial(path, tmp, sizeof(tmp));
   if (fd < 0) {
     fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
            path, "");
@@ -192,10 +281,16 @@ int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) 
   if (close(fd) != 0)
     result = FR_ERR_IO;
   if (result != FR_OK) {
-    unlink(path);
+    unlink(tmp);
     fr_say(crash ? "fr: crash snapshot " : "fr: snapshot ", path, " not written");
     return -1;
   }
+  if (fr_publish(tmp, path, sizeof(path)) != 0) {
+    fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
+           path, "");
+    return -1;
+  }
+  fr_say_renamed(tmpl, seq, 1, path);
   if (crash) // the program is about to die: say where its last moments are
     fr_say("fr: crash snapshot written to ", path, "");
   return 0;

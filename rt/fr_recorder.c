@@ -19,6 +19,7 @@
 struct fr_recorder {
   fr_config config;
   int writing; // a write_to is in flight
+  int in_static_storage; // the FR_OPTIONS recorder: fr_free only stops it
 };
 
 struct fr_state fr_state = {
@@ -56,6 +57,7 @@ FR_API fr_recorder *fr_new(const fr_config *config) {
 fr_recorder *fr_recorder_static(const fr_config *config) {
   static fr_recorder env_recorder;
   fr_recorder_init(&env_recorder, config);
+  env_recorder.in_static_storage = 1;
   return &env_recorder;
 }
 
@@ -63,7 +65,8 @@ FR_API void fr_free(fr_recorder *r) {
   if (!r)
     return;
   fr_stop(r);
-  free(r);
+  if (!r->in_static_storage)
+    free(r);
 }
 
 const fr_config *fr_active_config(void) {

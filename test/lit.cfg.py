@@ -45,6 +45,8 @@ config.substitutions.append(("%summary_check", "python3 %s" % os.path.join(src, 
 config.available_features.add("llvm-%s" % llvm)
 import platform
 config.available_features.add(platform.machine())
+if os.geteuid() == 0:
+    config.available_features.add("root")
 import shutil
 if shutil.which("protoc"):
     config.available_features.add("protoc")
