@@ -68,10 +68,11 @@ int fr_enabled(const fr_recorder *r);
 int fr_write_to_fd(fr_recorder *r, int fd);
 int fr_write_to(fr_recorder *r, fr_write_fn write, void *ctx);
 // Writes a snapshot to a new file: path_template may hold %p (pid), %t (time),
-// %n (a sequence number) and %e (program name). The file is created with
-// O_EXCL|O_NOFOLLOW, mode 0600 (an existing file or symlink is never
-// followed or overwritten: FR_ERR_IO with errno EEXIST), and removed if the
-// write fails, so no partial snapshot is left behind.
+// %n (a sequence number) and %e (program name). The snapshot is written to
+// a temporary file (PATH.partial.TID, O_EXCL|O_NOFOLLOW, mode 0600) and
+// linked to PATH when complete, so PATH is never a partial snapshot; an
+// existing file or symlink at PATH is never followed or overwritten
+// (FR_ERR_IO with errno EEXIST), and nothing is left if the write fails.
 int fr_write_to_path(fr_recorder *r, const char *path_template);
 const char *fr_strerror(int err);
 

@@ -8,7 +8,8 @@
 // even if the process dies mid-write. link(2) never replaces what is there:
 // when the name is taken (a file, a symlink, a reused pid's snapshot), the
 // snapshot goes to the next free name, NAME.1.fr, NAME.2.fr, ..., and one
-// line says so. A write that fails (full disk, I/O error) removes the
+// line says so (fr_write_to_path, whose caller named the file, fails with
+// EEXIST instead). A write that fails (full disk, I/O error) removes the
 // partial file and says so in one line on stderr. The crash variant does the same with async-signal-safe calls only:
 // its own template expansion (no stdio, no localtime: %t is UTC there), no
 // allocation, and write(2) for its message.
@@ -141,12 +142,13 @@ static int fr_numbered(const char *path, unsigned n, char *out, size_t size) {
   return t.overflow ? -1 : 0;
 }
 
-// Gives the complete temporary file its name, or the next free one (path is
-// updated); the temporary name goes. Async-signal-safe. 0, or -1 with errno.
-static int fr_publish(const char *tmp, char *path, size_t size) {
+// Gives the complete temporary file its name, or with next_free the next
+// free one (path is updated); the temporary name goes. Async-signal-safe.
+// 0, or -1 with errno (EEXIST: the name is taken and next_free is 0).
+static int fr_publish(const char *tmp, char *path, size_t size, int next_free) {
   char candidate[PATH_MAX];
   memcpy(candidate, path, strlen(path) + 1);
-  for (unsigned n = 1; n <= 1000; n++) {
+  for (unsigned n = 1; n <= (next_free ? 1000u : 1u); n++) {
     if (link(tmp, candidate) == 0) {
       unlink(tmp);
       memcpy(path, candidate, strlen(candidate) + 1);
@@ -177,7 +179,7 @@ static int fr_publish(const char *tmp, char *path, size_t size) {
 // FR_OK or an FR_ERR_ code with errno set; *stage says what failed.
 static int fr_write_file(fr_recorder *r, const char *tmpl,
                          const struct fr_trigger_info *info, char *path,
-                         const char **stage) {
+                         const char **stage, int next_free) {
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
   if (fr_expand_path(tmpl, seq, 0, path, PATH_MAX) != 0) {
     *stage = "path too long";
@@ -199,7 +201,7 @@ static int fr_write_file(fr_recorder *r, const char *tmpl,
   if (result != FR_OK) {
     unlink(tmp);
     *stage = "not written";
-  } else if (fr_publish(tmp, path, PATH_MAX) != 0) {
+  } else if (fr_publish(tmp, path, PATH_MAX, next_free) != 0) {
     result = FR_ERR_IO;
     saved = errno;
     *stage = "cannot create";
@@ -223,7 +225,7 @@ int fr_output_write(fr_recorder *r, const char *tmpl,
   char path[PATH_MAX];
   const char *stage = "";
   unsigned seq = __atomic_load_n(&fr_output_sequence, __ATOMIC_RELAXED);
-  int result = fr_write_file(r, tmpl, info, path, &stage);
+  int result = fr_write_file(r, tmpl, info, path, &stage, 1);
   if (result == FR_OK) {
     fr_say_renamed(tmpl, seq, 0, path);
     return 0;
@@ -260,7 +262,9 @@ FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
   char path[PATH_MAX];
   const char *stage = "";
   struct fr_trigger_info api = {.trigger = FR_TRIGGER_API};
-  return fr_write_file(r, path_template, &api, path, &stage);
+  // The caller named the file: a taken name is an error (EEXIST), not
+  // another name the caller would not know.
+  return fr_write_file(r, path_template, &api, path, &stage, 0);
 }
 
 
@@ -285,7 +289,7 @@ int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) 
     fr_say(crash ? "fr: crash snapshot " : "fr: snapshot ", path, " not written");
     return -1;
   }
-  if (fr_publish(tmp, path, sizeof(path)) != 0) {
+  if (fr_publish(tmp, path, sizeof(path), 1) != 0) {
     fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
            path, "");
     return -1;
