@@ -134,6 +134,7 @@ struct fr_thread {
   char name[16];
   uint64_t epoch; // the recorder start of this thread's last chunk
   struct fr_parked parked;
+  void *altstack; // the alternate signal stack fr gave it, if any
 };
 
 // ---- The pool and global state -----------------------------------------------
@@ -198,6 +199,9 @@ struct fr_state {
   // block (fr_thread_park) until enough is free again.
   uint32_t pressure;
   uint32_t live_count;
+  // The crash trigger is on: every thread that records gets an alternate
+  // signal stack (fr_altstack.c).
+  uint32_t crash_stacks;
   // Snapshot lists of live threads without a chunk, one for ordinary
   // snapshots and one for a crash dump, grown with live_count.
   struct fr_bare_entry *bare, *crash_bare;
@@ -242,6 +246,12 @@ FR_INTERNAL uint32_t fr_pool_available(const struct fr_pool *pool);
 // exactly one place (free, sealed, or one live thread's) and the counts add
 // up. A no-op otherwise.
 FR_INTERNAL void fr_pool_check(const struct fr_pool *pool);
+
+// fr_altstack.c, with fr_state.lock held, on the thread itself: an
+// alternate signal stack for it (NULL: it has one, or none could be had),
+// and giving that stack back at its exit.
+FR_INTERNAL void *fr_altstack_attach(void);
+FR_INTERNAL void fr_altstack_detach(void *stack);
 
 // fr_thread.c
 FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t);

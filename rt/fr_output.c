@@ -268,30 +268,51 @@ FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
 }
 
 
+// The crash and signal path's one line on failure: what failed, the path,
+// and why (errno's meaning), async-signal-safely.
+static void fr_say_failed(int crash, const char *what, const char *path,
+                          int err) {
+  char line[PATH_MAX + 256];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, crash ? "fr: crash snapshot " : "fr: snapshot ");
+  fr_text_str(&t, path);
+  fr_text_str(&t, " not written: ");
+  fr_text_str(&t, what);
+  if (err) {
+    fr_text_str(&t, ": ");
+    fr_text_errno(&t, err);
+  }
+  fr_text_say(&t, line);
+}
+
 int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {
   char path[PATH_MAX];
   int crash = info->trigger == FR_TRIGGER_CRASH;
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
-  if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0)
+  if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0) {
+    fr_say_failed(crash, "the path is too long once expanded", tmpl, 0);
     return -1;
+  }
   char tmp[PATH_MAX];
   int fd = fr_create_partial(path, tmp, sizeof(tmp));
   if (fd < 0) {
-    fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
-           path, "");
+    fr_say_failed(crash, "cannot create it", path, errno);
     return -1;
   }
   int result = fr_write_crash(fr_write_fd, &fd, info);
-  if (close(fd) != 0)
+  int err = result == FR_OK ? 0 : errno;
+  if (close(fd) != 0 && result == FR_OK) {
     result = FR_ERR_IO;
+    err = errno;
+  }
   if (result != FR_OK) {
     unlink(tmp);
-    fr_say(crash ? "fr: crash snapshot " : "fr: snapshot ", path, " not written");
+    fr_say_failed(crash, result == FR_ERR_IO ? "writing failed" : fr_strerror(result),
+                  path, result == FR_ERR_IO ? err : 0);
     return -1;
   }
   if (fr_publish(tmp, path, sizeof(path), 1) != 0) {
-    fr_say(crash ? "fr: cannot create crash snapshot " : "fr: cannot create snapshot ",
-           path, "");
+    fr_say_failed(crash, "cannot give it its name", path, errno);
     return -1;
   }
   fr_say_renamed(tmpl, seq, 1, path);

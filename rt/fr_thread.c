@@ -162,6 +162,8 @@ static struct fr_thread *fr_thread_register(struct fr_tls *t) {
   fr_state.live_count++;
   t->thread = th;
   t->state = FR_TLS_LIVE;
+  if (__atomic_load_n(&fr_state.crash_stacks, __ATOMIC_RELAXED))
+    th->altstack = fr_altstack_attach(); // so a stack overflow is dumped
   pthread_setspecific(fr_state.exit_key, th);
   return th;
 }
@@ -456,6 +458,8 @@ static void fr_thread_exit(void *arg) {
   t->pos = NULL;
   t->state = FR_TLS_EXITED;
   t->thread = NULL;
+  fr_altstack_detach(th->altstack);
+  th->altstack = NULL;
   fr_thread_unlink(th);
   if (pool)
     fr_pool_check(pool);

@@ -74,8 +74,33 @@ static uint32_t fr_watched_count;
 static const int fr_crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #define FR_NCRASH (sizeof(fr_crash_signals) / sizeof(fr_crash_signals[0]))
 static struct sigaction fr_previous[65];
-static int fr_crashing;
+static int fr_crashing;        // 0, or the tid of the thread writing the dump
+static int fr_crash_done;      // that dump is written (or given up)
 static int fr_handler_writing; // the crash path's writer is in use
+static int fr_handler_writing_tid; // and by which thread
+static int fr_install(int sig, void (*handler)(int, siginfo_t *, void *),
+                      int flags);
+
+// Bounded waits of the crash path, in 1 ms steps (nanosleep is
+// async-signal-safe): another thread's dump to finish before this crashing
+// thread lets the process die, and a signal snapshot in flight on another
+// thread before the dump takes the writer.
+#define FR_CRASH_WAIT_MS 10000
+#define FR_WRITER_WAIT_MS 2000
+
+static void fr_crash_pause(void) {
+  struct timespec ms = {0, 1000 * 1000};
+  nanosleep(&ms, NULL);
+}
+
+// One async-signal-safe line: this crash's dump could not be written.
+static void fr_say_crash_skipped(void) {
+  char line[128];
+  struct fr_text t = fr_text_in(line, sizeof(line));
+  fr_text_str(&t, "fr: crash snapshot not written: a snapshot of this thread "
+                  "was being written when it crashed");
+  fr_text_say(&t, line);
+}
 
 static uint64_t fr_monotonic_ns(void) {
   struct timespec ts;
@@ -211,13 +236,20 @@ static void fr_chain(int sig, siginfo_t *si, void *uctx) {
 // while its chunk is copied; a program's handler that returns finds the
 // thread as it was.
 static void fr_write_from_handler(const struct fr_trigger_info *info) {
-  if (__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL))
-    return; // another handler is writing (or the process is crashing)
+  if (__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL)) {
+    // Another handler is writing (or the process is crashing): this one is
+    // not taken, and is counted as such (reported at exit).
+    __atomic_fetch_add(&fr_requests_dropped, 1, __ATOMIC_RELAXED);
+    return;
+  }
+  __atomic_store_n(&fr_handler_writing_tid, (int)syscall(SYS_gettid),
+                   __ATOMIC_RELAXED);
   uint32_t was_busy = fr_tls.busy;
   fr_tls.busy = 1;
   if (fr_enabled(fr_trig_recorder))
     fr_output_write_crash(fr_trig_output, info);
   fr_tls.busy = was_busy;
+  __atomic_store_n(&fr_handler_writing_tid, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&fr_handler_writing, 0, __ATOMIC_RELEASE);
 }
 
@@ -233,12 +265,36 @@ static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
   fr_chain(sig, si, uctx);
 }
 
-static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
-  int saved_errno = errno;
-  // Not while a signal snapshot is being written (this may be its crash):
-  // the writer's buffers are in use.
-  if (!__atomic_exchange_n(&fr_crashing, 1, __ATOMIC_ACQ_REL) &&
-      !__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL)) {
+// The first crashing thread writes the dump; any other that crashes
+// meanwhile waits (bounded) until it is written, instead of re-raising and
+// killing the process in the middle of it. A crash inside the dump itself
+// (the same thread) does not wait for itself.
+static void fr_crash_dump(int sig) {
+  int tid = (int)syscall(SYS_gettid);
+  int first = 0;
+  if (!__atomic_compare_exchange_n(&fr_crashing, &first, tid, 0,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    for (int ms = 0; first != tid && ms < FR_CRASH_WAIT_MS &&
+                     !__atomic_load_n(&fr_crash_done, __ATOMIC_ACQUIRE);
+         ms++)
+      fr_crash_pause();
+    return;
+  }
+  // A signal snapshot being written by another thread's handler holds the
+  // writer's buffers: let it finish. On this thread (the crash is its own)
+  // it never will.
+  int taken = 0;
+  for (int ms = 0; ms < FR_WRITER_WAIT_MS; ms++) {
+    if (!__atomic_exchange_n(&fr_handler_writing, 1, __ATOMIC_ACQ_REL)) {
+      taken = 1;
+      break;
+    }
+    if (__atomic_load_n(&fr_handler_writing_tid, __ATOMIC_RELAXED) == tid)
+      break;
+    fr_crash_pause();
+  }
+  if (taken) {
+    __atomic_store_n(&fr_handler_writing_tid, tid, __ATOMIC_RELAXED);
     struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
                                    fr_current_thread_index(), 0, 0, 0};
     // Our own hooks on this thread must not write while we copy its chunk;
@@ -247,7 +303,17 @@ static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
     fr_tls.busy = 1;
     fr_output_write_crash(fr_trig_output, &info);
     fr_tls.busy = was_busy;
+    __atomic_store_n(&fr_handler_writing_tid, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fr_handler_writing, 0, __ATOMIC_RELEASE);
+  } else {
+    fr_say_crash_skipped();
   }
+  __atomic_store_n(&fr_crash_done, 1, __ATOMIC_RELEASE);
+}
+
+static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
+  int saved_errno = errno;
+  fr_crash_dump(sig);
   // What would have happened without us: the previous handler, or the
   // default action once this handler returns (the signal is blocked until
   // then, so the raise is delivered right after).
@@ -255,10 +321,17 @@ static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
   errno = saved_errno;
   const struct sigaction *old = &fr_previous[sig];
   if ((old->sa_flags & SA_SIGINFO) ||
-      (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN))
+      (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN)) {
     fr_chain(sig, si, uctx);
-  else
+    // The program's handler returned: it recovered (a JIT's or a
+    // collector's own fault). fr goes on: its handler back in place, the
+    // next crash dumped again.
+    fr_install(sig, fr_on_crash, SA_ONSTACK);
+    __atomic_store_n(&fr_crash_done, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&fr_crashing, 0, __ATOMIC_RELEASE);
+  } else {
     raise(sig);
+  }
 }
 
 static int fr_install(int sig, void (*handler)(int, siginfo_t *, void *),
@@ -415,6 +488,7 @@ int fr_trigger_setup(fr_recorder *r, const char *output,
     fr_trigger_complain("fr: cannot handle signal ", cfg->signal, "", errno);
   if (cfg->crash) {
     fr_alternate_stack();
+    __atomic_store_n(&fr_state.crash_stacks, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < FR_NCRASH; i++)
       fr_install(fr_crash_signals[i], fr_on_crash, SA_ONSTACK);
   }
