@@ -114,6 +114,8 @@ enum fr_blocking_result {
   FR_RESULT_ERRNUM = 1, // nonzero is the error (pthread_join, getaddrinfo)
   FR_RESULT_COUNT = 2,  // a count, no error convention (fread, sleep)
   FR_RESULT_PTR = 3,    // 1 for a pointer, 0 for NULL (fgets)
+  FR_RESULT_VFORK = 4,  // vfork: the child's pid, or -1 and errno (the
+                        // child's own return, 0, is never recorded)
 };
 #define FR_BLOCKING_DETAIL(arg, result) ((arg) | (result) << 8)
 

@@ -38,6 +38,7 @@ constexpr const char *BlockCallHook = "__fr_block_call";
 constexpr const char *BlockCallFileHook = "__fr_block_call_file";
 constexpr const char *BlockReturnHook = "__fr_block_return";
 constexpr const char *BlockReturnErrnoHook = "__fr_block_return_errno";
+constexpr const char *VforkReturnHook = "__fr_vfork_return";
 constexpr const char *RegisterHook = "__fr_register_module"; // see fr_sites.c
 constexpr const char *UnregisterHook = "__fr_unregister_module";
 constexpr const char *DoneMetadata = "fr.instrumented";  // module already done

@@ -147,6 +147,9 @@ const StringMap<CalleeInfo> &catalogue() {
         io("creat", -1, FR_ARG_NONE), io("creat64", -1, FR_ARG_NONE),
         io("waitpid", 0, FR_ARG_PID), io("wait4", 0, FR_ARG_PID),
         io("wait", -1, FR_ARG_NONE),
+        // Its child runs on the parent's thread state until exec or _exit:
+        // the return hook stops the child from recording into it.
+        io("vfork", -1, FR_ARG_NONE, FR_RESULT_VFORK),
         io("pthread_join", 0, FR_ARG_THREAD, FR_RESULT_ERRNUM),
         io("sched_yield", -1, FR_ARG_NONE),
         io("getaddrinfo", -1, FR_ARG_NONE, FR_RESULT_ERRNUM),
@@ -496,11 +499,11 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
       R = B.CreateZExt(B.CreateIsNotNull(Call), I64);
     else
       R = Result(/*Signed=*/ResultStyle != FR_RESULT_COUNT);
-    G.insertCall(After,
-                 hook(ResultStyle == FR_RESULT_ERRNO ? BlockReturnErrnoHook
-                                                     : BlockReturnHook,
-                      Void, {I32, I64, I32}),
-                 Index, {R, GuardArg(B)}, On);
+    const char *ReturnHook = ResultStyle == FR_RESULT_ERRNO   ? BlockReturnErrnoHook
+                             : ResultStyle == FR_RESULT_VFORK ? VforkReturnHook
+                                                              : BlockReturnHook;
+    G.insertCall(After, hook(ReturnHook, Void, {I32, I64, I32}), Index,
+                 {R, GuardArg(B)}, On);
     return;
   }
   }

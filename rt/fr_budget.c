@@ -45,6 +45,9 @@ static uint32_t fr_budget_used[FR_BUDGET_SLOTS]; // slots to clear afterwards
 static uint32_t fr_slots_used;
 static int fr_budget_claimed;
 
+// A fork child: the thread that held the counting table (if any) is gone.
+void fr_budget_after_fork_child(void) { fr_budget_claimed = 0; }
+
 static double fr_budget_fraction; // of a thread's time; 0: no budget
 static uint64_t fr_budget_ticks_per_event; // 0: no budget, or not calibrated
 static uint64_t fr_budget_hz;

@@ -358,6 +358,13 @@ FR_INTERNAL int fr_trigger_setup(fr_recorder *r, const char *output,
 FR_INTERNAL void fr_trigger_start_dumper(void);
 // At exit: one line if triggered snapshots were not taken.
 FR_INTERNAL void fr_trigger_report_dropped(void);
+
+// In a fork child (fr_recorder.c's handler): what each part starts over.
+FR_INTERNAL void fr_trigger_after_fork_child(void);
+FR_INTERNAL void fr_output_after_fork_child(void);
+FR_INTERNAL void fr_budget_after_fork_child(void);
+// fr_user.c: its registration lock around fork, as fr_sites_fork.
+FR_INTERNAL void fr_user_fork(int after);
 FR_INTERNAL void fr_condition_fired(enum fr_condition condition, uint32_t site,
                                     uint64_t ticks);
 FR_INTERNAL void fr_watch_enter(uint32_t site);
@@ -408,6 +415,11 @@ static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
   return (size_t)n;
 }
 
+// fr_tls.busy: 0, 1 (a hook or the runtime is at work on this thread), or
+// FR_BUSY_BORROWED: a vfork child runs on this thread's state until it
+// execs or exits; its hooks drop their events without counting them.
+#define FR_BUSY_BORROWED 2
+
 // The calling thread enters the runtime where it takes a lock that a hook's
 // slow path also takes (fr_start, fr_stop, a snapshot, fork): a signal
 // handler that runs instrumented code on this thread meanwhile finds it busy
@@ -429,6 +441,8 @@ static inline void fr_busy_leave(uint32_t was) {
 // hook): one more event dropped. Only this thread writes the counter; a
 // snapshot reads it.
 static inline void fr_count_reentrant(struct fr_tls *t) {
+  if (t->busy == FR_BUSY_BORROWED)
+    return; // a vfork child's: not this thread's events
   __atomic_store_n(&t->lost_reentrant, t->lost_reentrant + 1, __ATOMIC_RELAXED);
 }
 

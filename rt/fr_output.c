@@ -34,6 +34,9 @@
 
 static unsigned fr_output_sequence;
 
+// A fork child numbers its own snapshots (%n) from 0, under its own pid.
+void fr_output_after_fork_child(void) { fr_output_sequence = 0; }
+
 // YYYYmmdd-HHMMSS in UTC from seconds since the epoch (days to civil date as
 // in Howard Hinnant's algorithm).
 static void fr_text_utc(struct fr_text *t, int64_t secs) {

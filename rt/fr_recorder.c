@@ -83,8 +83,9 @@ static uint32_t fr_fork_was_busy; // the forking thread's, between handlers
 
 static void fr_fork_prepare(void) {
   uint32_t was = fr_busy_enter();
-  pthread_mutex_lock(&fr_api_lock);
+  pthread_mutex_lock(&fr_api_lock); // the order every other path takes them
   fr_fork_was_busy = was;
+  fr_user_fork(0);
   pthread_mutex_lock(&fr_state.lock);
   fr_sites_fork(0);
 }
@@ -92,6 +93,7 @@ static void fr_fork_prepare(void) {
 static void fr_fork_parent(void) {
   fr_sites_fork(1);
   pthread_mutex_unlock(&fr_state.lock);
+  fr_user_fork(1);
   uint32_t was = fr_fork_was_busy;
   pthread_mutex_unlock(&fr_api_lock);
   fr_busy_leave(was);
@@ -111,7 +113,12 @@ static void fr_fork_child(void) {
     fr_clock_anchor_now(&fr_start_anchor);
     fr_thread_kick_all();
   }
+  fr_state.bare_readers = 0; // snapshots in flight were the parent's threads'
+  fr_trigger_after_fork_child();
+  fr_output_after_fork_child();
+  fr_budget_after_fork_child();
   pthread_mutex_unlock(&fr_state.lock);
+  fr_user_fork(1);
   uint32_t was = fr_fork_was_busy;
   pthread_mutex_unlock(&fr_api_lock);
   fr_busy_leave(was);

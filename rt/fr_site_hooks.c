@@ -293,3 +293,19 @@ FR_API void __fr_block_return_errno(uint32_t site, int64_t result,
                                     uint32_t guard) {
   fr_call_returns(site, result, 1, guard);
 }
+
+// vfork returns twice on one thread state. In the child (0) that state is
+// the parent's, borrowed until exec or _exit: marking it busy makes every
+// hook the child runs drop its event, so nothing of the child's is written
+// into the parent's chunk. The parent, resumed once the child has gone
+// (which it cannot have done inside one of our hooks), clears the mark and
+// records the call's return.
+FR_API void __fr_vfork_return(uint32_t site, int64_t result, uint32_t guard) {
+  if (result == 0) {
+    fr_tls.busy = FR_BUSY_BORROWED;
+    return;
+  }
+  fr_signal_fence();
+  fr_tls.busy = 0;
+  fr_call_returns(site, result, 1, guard);
+}

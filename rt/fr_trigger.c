@@ -437,13 +437,21 @@ static int fr_start_dumper(void) {
   return 0;
 }
 
-// After fork, only the forking thread exists: the child gets its own dumper
-// (its snapshots carry its own pid).
-static void fr_trigger_after_fork_child(void) {
+// After fork, only the forking thread exists: the child's triggers start
+// over (its rate, cap and dropped counts, no dump or handler write in
+// flight) and it gets its own dumper (its snapshots carry its own pid).
+void fr_trigger_after_fork_child(void) {
+  int had_dumper = fr_dumper_running;
   fr_dumper_running = 0;
   fr_request_state = FR_SLOT_FREE;
   fr_last_request_ns = 0;
-  if (fr_trig.lock_wait_ns || fr_trig.blocking_ns || fr_trig.slow_ns)
+  fr_requests_accepted = 0;
+  fr_requests_dropped = 0;
+  fr_crashing = 0;
+  fr_crash_done = 0;
+  fr_handler_writing = 0;
+  fr_handler_writing_tid = 0;
+  if (had_dumper)
     fr_start_dumper();
 }
 
@@ -476,7 +484,6 @@ void fr_trigger_start_dumper(void) {
     fr_trig.lock_wait_ns = fr_trig.blocking_ns = fr_trig.slow_ns = 0;
     return;
   }
-  pthread_atfork(NULL, NULL, fr_trigger_after_fork_child);
 }
 
 int fr_trigger_setup(fr_recorder *r, const char *output,

@@ -66,6 +66,13 @@ static uint32_t fr_user_id(const char *name, uint32_t kind) {
                           : fr_user_id(overflow, kind);
 }
 
+void fr_user_fork(int after) {
+  if (after)
+    pthread_mutex_unlock(&fr_user_lock);
+  else
+    pthread_mutex_lock(&fr_user_lock);
+}
+
 // One user event: the task id, and for a log the text's length, then the
 // text.
 static void fr_user_event(uint32_t site, enum fr_site_event kind,

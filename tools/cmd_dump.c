@@ -91,6 +91,11 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
     case FR_EXT_LOST:
       printf("lost %llu\n", (unsigned long long)d->ev.arg);
       break;
+    case FR_EXT_DROPPED:
+      printf("dropped %llu reentrant %llu no-space %llu\n",
+             (unsigned long long)d->ev.arg, (unsigned long long)d->ev.field[0],
+             (unsigned long long)d->ev.field[1]);
+      break;
     case FR_EXT_MUTED: {
       const struct fr_site_info *muted = fr_snapshot_site(s, (uint32_t)d->ev.arg);
       printf("muted %s%s%s %llu/s\n", muted ? muted->callee : "",

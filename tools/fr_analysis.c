@@ -193,6 +193,7 @@ static int call_failed(const struct fr_site_info *si, const struct fr_event *ev)
   int64_t result = ev->nfields ? fr_unzigzag(ev->field[0]) : 0;
   switch (si ? si->detail >> 8 : FR_RESULT_COUNT) {
   case FR_RESULT_ERRNO:
+  case FR_RESULT_VFORK:
     return result == -1;
   case FR_RESULT_ERRNUM:
     return result != 0;
