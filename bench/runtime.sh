@@ -2,6 +2,9 @@
 # bench/runtime.sh [BUILD_DIR] [LLVM_MAJOR]: the runtime's own figures, as
 # a Markdown block for bench/RESULTS.md:
 #   - write_to of a full 64 MiB window into a file on local disk (bench/work);
+#   - how long the snapshot signal stops the thread it lands on, for a full
+#     64 MiB window (written by a forked copy) and a 2 MiB one (written by
+#     the handler itself);
 #   - one thread's cost per event without and with a snapshot of its 64 MiB
 #     window written every 10 ms by another thread, side by side, twice;
 #   - the cost per event over plain with 1, 2 and 8 threads on this machine's
@@ -33,6 +36,12 @@ echo
 echo '```'
 ./snapshot write 64 "$work/snapshot-64.fr"
 rm -f "$work/snapshot-64.fr"
+for mb in 64 2; do
+  rm -rf "$work/signal" && mkdir -p "$work/signal"
+  FR_OPTIONS=max_bytes=${mb}MiB,budget=off,rate=1ms,exit_dump=0,output="$work/signal/s-%n.fr" \
+    ./snapshot signal $mb "$work/signal"
+done
+rm -rf "$work/signal"
 for round in 1 2; do
   printf 'without snapshots: '; ./snapshot cost 200000000
   printf 'a snapshot every 10 ms: '; ./snapshot cost 200000000 10

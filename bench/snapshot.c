@@ -8,13 +8,21 @@
 //                             reports ns per event; with every_ms, another
 //                             thread writes a snapshot (to /dev/null) every
 //                             every_ms meanwhile
+//   snapshot signal MiB DIR   run with FR_OPTIONS (max_bytes=MiB,
+//                             output=DIR/..., rate=1ms): fill the window,
+//                             then 5 times send the snapshot signal to
+//                             itself and time how long the signalled thread
+//                             stopped (the kill() call, whose handler runs
+//                             before it returns), waiting for each file
 //
 // Built with the plugin (recorded_call is instrumented) and run without
-// FR_OPTIONS: the recorder is this program's own, started through the API.
+// FR_OPTIONS (but for signal): the recorder is this program's own, started
+// through the API.
 #include "fr.h"
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +129,47 @@ static int cost_bench(long events, unsigned every) {
   return 0;
 }
 
+static int count_files(const char *dir) {
+  char command[4200];
+  snprintf(command, sizeof(command), "ls %s | grep -c '\\.fr$'", dir);
+  FILE *p = popen(command, "r");
+  int n = 0;
+  if (p && fscanf(p, "%d", &n) != 1)
+    n = 0;
+  if (p)
+    pclose(p);
+  return n;
+}
+
+static int signal_bench(unsigned mib, const char *dir) {
+  if (!fr_default_recorder()) {
+    fprintf(stderr, "snapshot signal: run with FR_OPTIONS\n");
+    return 2;
+  }
+  long events = (long)mib << 21;
+  for (long i = 0; i < events / 2; i++)
+    recorded_call((int)i);
+  double stall[5];
+  for (int run = 0; run < 5; run++) {
+    int before = count_files(dir);
+    double a = now_s();
+    kill(getpid(), SIGUSR2);
+    stall[run] = now_s() - a;
+    double waited = now_s();
+    while (count_files(dir) == before && now_s() - waited < 30)
+      usleep(5000);
+    usleep(20000); // rate=1ms: the next one is accepted
+  }
+  qsort(stall, 5, sizeof(stall[0]), compare_double);
+  printf("snapshot signal, %u MiB window: the signalled thread stopped best "
+         "%.2f ms, median %.2f ms, worst %.2f ms (%d files)\n",
+         mib, stall[0] * 1e3, stall[2] * 1e3, stall[4] * 1e3, count_files(dir));
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 4 && !strcmp(argv[1], "signal"))
+    return signal_bench((unsigned)atoi(argv[2]), argv[3]);
   if (argc >= 4 && !strcmp(argv[1], "write"))
     return write_bench((unsigned)atoi(argv[2]), argv[3]);
   if (argc >= 3 && !strcmp(argv[1], "cost"))

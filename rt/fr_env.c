@@ -416,6 +416,7 @@ __attribute__((constructor)) static void fr_env_constructor(void) {
 __attribute__((destructor)) static void fr_env_destructor(void) {
   if (!fr_env_recorder)
     return;
+  fr_trigger_reap_writers(1);
   if (fr_env.exit_dump && fr_enabled(fr_env_recorder))
     fr_output_write(fr_env_recorder, fr_env.output,
                     &(struct fr_trigger_info){.trigger = FR_TRIGGER_EXIT});

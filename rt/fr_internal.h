@@ -28,6 +28,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #define FR_INTERNAL __attribute__((visibility("hidden")))
 #define FR_API __attribute__((visibility("default")))
@@ -313,6 +314,14 @@ FR_INTERNAL int fr_snapshot_write(fr_write_fn write, void *ctx,
                                   const struct fr_trigger_info *info,
                                   int crash);
 
+// The program's pid, as snapshots name it (header, %p, /proc paths): a
+// snapshot writer forked from the program (fr_trigger.c) sets
+// fr_identity_pid to its parent's.
+extern int fr_identity_pid FR_INTERNAL;
+static inline int fr_program_pid(void) {
+  return fr_identity_pid ? fr_identity_pid : (int)getpid();
+}
+
 // fr_crc32c.c
 FR_INTERNAL uint32_t fr_crc32c(uint32_t crc, const void *data, uint64_t len);
 
@@ -358,6 +367,9 @@ FR_INTERNAL int fr_trigger_setup(fr_recorder *r, const char *output,
 FR_INTERNAL void fr_trigger_start_dumper(void);
 // At exit: one line if triggered snapshots were not taken.
 FR_INTERNAL void fr_trigger_report_dropped(void);
+// Reaps the snapshot writers signal handlers forked; wait: until each has
+// finished (at exit: the program's snapshots are whole when it is gone).
+FR_INTERNAL void fr_trigger_reap_writers(int wait);
 
 // In a fork child (fr_recorder.c's handler): what each part starts over.
 FR_INTERNAL void fr_trigger_after_fork_child(void);
@@ -400,6 +412,12 @@ FR_INTERNAL int fr_output_write(fr_recorder *r, const char *tmpl,
 // is no dumper thread): async-signal-safe.
 FR_INTERNAL int fr_output_write_crash(const char *tmpl,
                                       const struct fr_trigger_info *info);
+// The same with the %n the caller took (a forked writer's number is taken
+// in the program, whose count goes on).
+FR_INTERNAL unsigned fr_output_take_sequence(void);
+FR_INTERNAL int fr_output_write_crash_numbered(const char *tmpl,
+                                               const struct fr_trigger_info *info,
+                                               unsigned seq);
 
 // v in decimal, at least width digits, into out (no NUL); returns the length.
 // Async-signal-safe: crash-time file names and /proc paths use it.

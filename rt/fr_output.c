@@ -71,7 +71,7 @@ static int fr_expand_path(const char *tmpl, unsigned seq, int utc, char *out,
     }
     switch (*++p) {
     case 'p':
-      fr_text_uint(&t, (uint64_t)getpid(), 1);
+      fr_text_uint(&t, (uint64_t)fr_program_pid(), 1);
       break;
     case 'n':
       fr_text_uint(&t, seq, 1);
@@ -288,10 +288,19 @@ static void fr_say_failed(int crash, const char *what, const char *path,
   fr_text_say(&t, line);
 }
 
+unsigned fr_output_take_sequence(void) {
+  return __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
+}
+
 int fr_output_write_crash(const char *tmpl, const struct fr_trigger_info *info) {
+  return fr_output_write_crash_numbered(tmpl, info, fr_output_take_sequence());
+}
+
+int fr_output_write_crash_numbered(const char *tmpl,
+                                   const struct fr_trigger_info *info,
+                                   unsigned seq) {
   char path[PATH_MAX];
   int crash = info->trigger == FR_TRIGGER_CRASH;
-  unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
   if (fr_expand_path(tmpl, seq, 1, path, sizeof(path)) != 0) {
     fr_say_failed(crash, "the path is too long once expanded", tmpl, 0);
     return -1;

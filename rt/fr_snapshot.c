@@ -266,7 +266,7 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   memcpy(h.magic, FR_MAGIC, FR_MAGIC_SIZE);
   h.version = FR_FORMAT_VERSION;
   h.header_size = sizeof(h);
-  h.pid = (uint32_t)getpid();
+  h.pid = (uint32_t)fr_program_pid();
   h.tick_hz = tick_hz;
   h.anchor_ticks = fr_start_anchor.ticks;
   h.anchor_realtime_ns = fr_start_anchor.realtime_ns;

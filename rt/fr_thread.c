@@ -100,10 +100,14 @@ static int fr_bare_lists_fit(uint32_t threads) {
 }
 
 void fr_read_thread_name(uint32_t tid, char name[16]) {
-  // /proc/self/task/TID/comm: async-signal-safe and works for any thread of
-  // ours, unlike prctl(PR_GET_NAME) which reads only the caller's.
-  char path[64] = "/proc/self/task/";
+  // /proc/PID/task/TID/comm: async-signal-safe and works for any thread of
+  // ours, unlike prctl(PR_GET_NAME) which reads only the caller's (PID: the
+  // program's, also from a forked snapshot writer).
+  char path[80] = "/proc/";
   size_t len = strlen(path);
+  len += fr_decimal((uint64_t)fr_program_pid(), 1, path + len);
+  memcpy(path + len, "/task/", 6);
+  len += 6;
   len += fr_decimal(tid, 1, path + len);
   memcpy(path + len, "/comm", 6);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
