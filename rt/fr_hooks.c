@@ -20,6 +20,8 @@
 // pairing with the release store here.
 #include "fr_internal.h"
 
+#include <signal.h>
+
 // The recorder's own switch (the inserted code tests the sites' guards,
 // fr_sites.c): the slow path and user annotations check it.
 FR_API uint8_t __fr_active;
@@ -32,6 +34,24 @@ FR_API uint8_t __fr_active;
 // is almost never taken. Out-of-line helpers the hooks call use it too, so
 // the fast path saves only what it touches itself.
 // FR_HOOK_CC is defined in fr_internal.h.
+
+// A signal handler nested in the hook that set the mark runs below the
+// kernel's signal frame (the red zone, the saved registers and FPU state:
+// over a kilobyte on x86-64 and AArch64), so a hook running less than this
+// below the mark (or above it) is not inside it: the same call depth after a
+// siglongjmp lands within a few dozen bytes of the mark.
+#define FR_SIGNAL_FRAME_MIN 512
+
+FR_HOOK_CC int fr_busy_holds(struct fr_tls *t) {
+  uintptr_t mark = t->busy;
+  if (mark == FR_BUSY_BORROWED || fr_busy_mark() + FR_SIGNAL_FRAME_MIN <= mark)
+    return 1;
+  stack_t ss;
+  if (sigaltstack(NULL, &ss) != 0 || (ss.ss_flags & SS_ONSTACK))
+    return 1; // a handler on the alternate stack: where the mark was is moot
+  t->busy = 0; // left by a hook a handler longjmp()ed out of
+  return 0;
+}
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(__clang__)
 #error "the fr runtime must be built with clang (preserve_most hooks)"
 #endif
@@ -59,13 +79,13 @@ fr_record_slow(struct fr_tls *t, uint32_t tag) {
 
 static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   struct fr_tls *t = &fr_tls;
-  if (FR_UNLIKELY(t->busy)) {
+  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
     fr_count_reentrant(t);
     return;
   }
   // busy goes up before pos is read: a signal handler that records between
   // the two would otherwise have its events overwritten by ours.
-  t->busy = 1;
+  t->busy = fr_busy_mark();
   fr_signal_fence();
   uint8_t *p = t->pos;
   if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED))) {

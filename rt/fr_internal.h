@@ -26,6 +26,7 @@
 #include "fr_format.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -34,6 +35,16 @@
 #define FR_API __attribute__((visibility("default")))
 #define FR_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FR_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+// The hooks' calling convention, which the plugin's calls use too
+// (plugin/FrAbi.h): on x86-64 and AArch64 a hook saves every register it
+// uses, so instrumented code need not save its own around a call that is
+// almost never taken. Out-of-line helpers of the hooks use it as well.
+#if defined(__x86_64__) || defined(__aarch64__)
+#define FR_HOOK_CC __attribute__((preserve_most))
+#else
+#define FR_HOOK_CC
+#endif
 
 // ---- Chunks ------------------------------------------------------------------
 
@@ -74,8 +85,11 @@ struct fr_tls {
                   // restarted)
   uint8_t *chunk_end; // last position with room for a whole event
   uint64_t last_ticks;
-  uint32_t busy;  // a hook is writing on this thread
+  // 0, or the stack pointer where a hook (or the runtime) began its work on
+  // this thread (fr_busy_mark), or FR_BUSY_BORROWED.
+  uintptr_t busy;
   uint32_t state; // enum fr_tls_state
+  uint32_t reserved;
   // Events dropped since the last chunk switch, by cause: a hook that ran
   // while another hook of this thread was writing (a signal handler), and
   // no space (the pool had no chunk for this thread). Only this thread
@@ -94,6 +108,11 @@ struct fr_tls {
   // blocking call began, and the watched functions this thread is in.
   uint64_t wait_began, call_began;
   int64_t call_arg; // a muted blocking site's argument, recorded if slow
+  // The same of a wait or call that a signal handler interrupted, while the
+  // handler's own wait or call is in the slots above: put back when that
+  // ends, so the interrupted one is still timed (one level of nesting).
+  uint64_t wait_began_outer, call_began_outer;
+  int64_t call_arg_outer;
   // The last lock object recorded in this chunk: the next one is written as
   // a zigzag delta from it (one byte for the same lock again).
   uint64_t last_object;
@@ -433,24 +452,78 @@ static inline size_t fr_decimal(uint64_t v, int width, char out[24]) {
   return (size_t)n;
 }
 
-// fr_tls.busy: 0, 1 (a hook or the runtime is at work on this thread), or
-// FR_BUSY_BORROWED: a vfork child runs on this thread's state until it
-// execs or exits; its hooks drop their events without counting them.
+// fr_tls.busy: 0; the stack pointer where a hook or the runtime began its
+// work on this thread (so that a mark left by a hook that a signal handler
+// siglongjmp()ed out of can be told from a handler running inside it:
+// fr_busy_is_stale); or FR_BUSY_BORROWED: a vfork child runs on this
+// thread's state until it execs or exits, and its hooks drop their events
+// without counting them.
 #define FR_BUSY_BORROWED 2
+
+static inline __attribute__((always_inline)) uintptr_t fr_busy_mark(void) {
+  uintptr_t sp;
+#if defined(__x86_64__)
+  __asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+#else
+  sp = (uintptr_t)__builtin_frame_address(0);
+#endif
+  return sp;
+}
+
+// fr_hooks.c: a hook found busy set. It is stale when this hook runs above
+// the frame that set it (that frame is gone: a signal handler interrupted
+// it and siglongjmp()ed out) on the thread's own stack; then it is cleared
+// and 0 returned. A handler nested inside the hook runs below the mark, or
+// on the alternate signal stack: 1, the event is dropped.
+FR_INTERNAL FR_HOOK_CC int fr_busy_holds(struct fr_tls *t);
+
+// fr_state.lock on a thread that records: asynchronous signals are held
+// while it is taken, so that a handler that siglongjmp()s out can never
+// leave it locked (a handler's hooks would find the thread busy anyway).
+// Faults stay deliverable: a crash in here is still a crash. Two system
+// calls, paid once per chunk a thread fills (about 0.3 ns an event with
+// 4 KiB chunks, less with larger ones).
+static inline void fr_signals_hold(sigset_t *held) {
+  sigset_t async;
+  sigfillset(&async);
+  sigdelset(&async, SIGSEGV);
+  sigdelset(&async, SIGBUS);
+  sigdelset(&async, SIGFPE);
+  sigdelset(&async, SIGILL);
+  sigdelset(&async, SIGTRAP);
+  sigdelset(&async, SIGSYS);
+  pthread_sigmask(SIG_BLOCK, &async, held);
+}
+
+static inline void fr_signals_release(const sigset_t *held) {
+  pthread_sigmask(SIG_SETMASK, held, NULL);
+}
+
+static inline void fr_state_lock(sigset_t *held) {
+  fr_signals_hold(held);
+  pthread_mutex_lock(&fr_state.lock);
+}
+
+static inline void fr_state_unlock(const sigset_t *held) {
+  pthread_mutex_unlock(&fr_state.lock);
+  fr_signals_release(held);
+}
 
 // The calling thread enters the runtime where it takes a lock that a hook's
 // slow path also takes (fr_start, fr_stop, a snapshot, fork): a signal
 // handler that runs instrumented code on this thread meanwhile finds it busy
 // and drops its events (counted), instead of waiting forever for a lock its
 // own thread holds. Returns what to restore.
-static inline uint32_t fr_busy_enter(void) {
-  uint32_t was = fr_tls.busy;
-  fr_tls.busy = 1;
+static inline uintptr_t fr_busy_enter(void) {
+  uintptr_t was = fr_tls.busy;
+  fr_tls.busy = fr_busy_mark();
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   return was;
 }
 
-static inline void fr_busy_leave(uint32_t was) {
+static inline void fr_busy_leave(uintptr_t was) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   fr_tls.busy = was;
 }
@@ -466,11 +539,6 @@ static inline void fr_count_reentrant(struct fr_tls *t) {
 
 // fr_thread.c: a parked thread records again (out of line: rare; with the
 // hooks' convention, so that callers save nothing for it).
-#if defined(__x86_64__) || defined(__aarch64__)
-#define FR_HOOK_CC __attribute__((preserve_most))
-#else
-#define FR_HOOK_CC
-#endif
 FR_INTERNAL FR_HOOK_CC void fr_thread_unpark(struct fr_tls *t);
 
 // A thread without space that is backing off drops its event here, at the

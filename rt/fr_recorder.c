@@ -79,12 +79,16 @@ const fr_config *fr_active_config(void) {
 // snapshot waits for its listing, never for its copy), and the child's
 // recorder starts over: a fresh window, from the fork on, that records and
 // writes snapshots under the child's pid.
-static uint32_t fr_fork_was_busy; // the forking thread's, between handlers
+static uintptr_t fr_fork_was_busy; // the forking thread's, between handlers
+static sigset_t fr_fork_held_signals; // likewise
 
 static void fr_fork_prepare(void) {
-  uint32_t was = fr_busy_enter();
+  uintptr_t was = fr_busy_enter();
+  sigset_t held;
+  fr_signals_hold(&held);
   pthread_mutex_lock(&fr_api_lock); // the order every other path takes them
   fr_fork_was_busy = was;
+  fr_fork_held_signals = held;
   fr_user_fork(0);
   pthread_mutex_lock(&fr_state.lock);
   fr_sites_fork(0);
@@ -94,8 +98,10 @@ static void fr_fork_parent(void) {
   fr_sites_fork(1);
   pthread_mutex_unlock(&fr_state.lock);
   fr_user_fork(1);
-  uint32_t was = fr_fork_was_busy;
+  uintptr_t was = fr_fork_was_busy;
+  sigset_t held = fr_fork_held_signals;
   pthread_mutex_unlock(&fr_api_lock);
+  fr_signals_release(&held);
   fr_busy_leave(was);
 }
 
@@ -119,8 +125,10 @@ static void fr_fork_child(void) {
   fr_budget_after_fork_child();
   pthread_mutex_unlock(&fr_state.lock);
   fr_user_fork(1);
-  uint32_t was = fr_fork_was_busy;
+  uintptr_t was = fr_fork_was_busy;
+  sigset_t held = fr_fork_held_signals;
   pthread_mutex_unlock(&fr_api_lock);
+  fr_signals_release(&held);
   fr_busy_leave(was);
 }
 
@@ -136,8 +144,11 @@ FR_API int fr_start(fr_recorder *r) {
     return FR_ERR_INVALID;
   fr_thread_init_once();
   pthread_once(&fr_fork_once, fr_fork_register);
-  uint32_t was = fr_busy_enter();
-  int result = fr_start_locked(r);
+  uintptr_t was = fr_busy_enter();
+  sigset_t held_signals;
+  fr_signals_hold(&held_signals); // a handler's siglongjmp must not leave
+  int result = fr_start_locked(r); // the API or pool lock taken
+  fr_signals_release(&held_signals);
   fr_busy_leave(was);
   return result;
 }
@@ -189,8 +200,11 @@ static int fr_stop_locked(fr_recorder *r);
 FR_API int fr_stop(fr_recorder *r) {
   if (!r)
     return FR_ERR_INVALID;
-  uint32_t was = fr_busy_enter();
+  uintptr_t was = fr_busy_enter();
+  sigset_t held_signals;
+  fr_signals_hold(&held_signals);
   int result = fr_stop_locked(r);
+  fr_signals_release(&held_signals);
   fr_busy_leave(was);
   return result;
 }
@@ -236,7 +250,7 @@ int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
   pthread_mutex_unlock(&fr_api_lock);
 
   int saved_errno = errno;
-  uint32_t was = fr_busy_enter(); // the listing takes fr_state.lock
+  uintptr_t was = fr_busy_enter(); // the listing takes fr_state.lock
   int result = fr_snapshot_write(write, ctx, info, 0);
   fr_busy_leave(was);
   if (result == FR_OK)

@@ -44,11 +44,11 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
                    uint64_t at) {
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
-  if (FR_UNLIKELY(t->busy)) {
+  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
     fr_count_reentrant(t);
     return 0;
   }
-  t->busy = 1;
+  t->busy = fr_busy_mark();
   fr_signal_fence();
   uint8_t *p = t->pos;
   if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
@@ -205,6 +205,8 @@ FR_API void __fr_lock_try(uint32_t site, uintptr_t obj, int64_t result) {
 // User-named lock functions, and lock calls without a try counterpart: the
 // wait is recorded whether or not it blocks.
 FR_API void __fr_lock_wait(uint32_t site, uintptr_t obj) {
+  if (FR_UNLIKELY(fr_tls.wait_began)) // inside another wait: a handler's
+    fr_tls.wait_began_outer = fr_tls.wait_began;
   fr_tls.wait_began = fr_site_event(site, FR_SEV_WAIT, 1, obj, 0);
 }
 
@@ -212,7 +214,8 @@ FR_API void __fr_lock_acquired(uint32_t site, uintptr_t obj, int64_t result) {
   uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, obj, fr_zigzag(result));
   fr_check(FR_CONDITION_LOCK_WAIT, site, fr_tls.wait_began, ended,
            &fr_cond_lock_ticks);
-  fr_tls.wait_began = 0;
+  fr_tls.wait_began = fr_tls.wait_began_outer;
+  fr_tls.wait_began_outer = 0;
 }
 
 // Before the unlock, so that the release is never stamped after the next
@@ -241,6 +244,10 @@ FR_API void __fr_cond_signal(uint32_t site, uintptr_t cond) {
 // FR_SLOW_CALL_NS, the call event stamped with the time it began (nothing of
 // this thread's was recorded in between: the callee is not instrumented).
 static inline void fr_call_begins(uint32_t site, int64_t arg, uint32_t guard) {
+  if (FR_UNLIKELY(fr_tls.call_began)) { // inside another call: a handler's
+    fr_tls.call_began_outer = fr_tls.call_began;
+    fr_tls.call_arg_outer = fr_tls.call_arg;
+  }
   if (guard & FR_GUARD_ALL) {
     fr_tls.call_began = fr_site_event(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0);
     return;
@@ -264,7 +271,10 @@ FR_API void __fr_block_call_file(uint32_t site, FILE *file, uint32_t guard) {
 static inline void fr_call_returns(uint32_t site, int64_t result,
                                    int with_errno, uint32_t guard) {
   uint64_t began = fr_tls.call_began;
-  fr_tls.call_began = 0;
+  int64_t arg = fr_tls.call_arg;
+  fr_tls.call_began = fr_tls.call_began_outer; // 0, or the interrupted call's
+  fr_tls.call_arg = fr_tls.call_arg_outer;
+  fr_tls.call_began_outer = 0;
   if (!(guard & FR_GUARD_ALL)) {
     uint64_t now = fr_ticks();
     if (!began || now - began <= __atomic_load_n(&fr_slow_call_ticks,
@@ -272,8 +282,8 @@ static inline void fr_call_returns(uint32_t site, int64_t result,
       fr_check(FR_CONDITION_BLOCKING, site, began, now, &fr_cond_call_ticks);
       return;
     }
-    fr_site_event_text(site, FR_SEV_CALL, 1, fr_zigzag(fr_tls.call_arg), 0,
-                       NULL, 0, began);
+    fr_site_event_text(site, FR_SEV_CALL, 1, fr_zigzag(arg), 0, NULL, 0,
+                       began);
   }
   uint64_t ended;
   if (with_errno && result == -1)

@@ -235,11 +235,17 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   struct fr_clock_anchor now;
   uint64_t tick_hz = fr_clock_tick_hz(&fr_start_anchor, &now);
 
+  // Asynchronous signals are held while a lock is (fr_state_lock): a
+  // handler's siglongjmp must not leave one taken. A crash dump, in a
+  // handler already, takes its locks as it can.
   int locked = 1;
-  if (crash)
+  sigset_t held_signals;
+  if (crash) {
     locked = fr_crash_try(fr_state_try_lock);
-  else
+  } else {
+    fr_signals_hold(&held_signals);
     pthread_mutex_lock(&fr_state.lock);
+  }
   struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
   struct fr_snapshot_entry *entries =
       pool ? (crash ? pool->crash_entries : pool->entries) : NULL;
@@ -251,6 +257,8 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   uint64_t lost = __atomic_load_n(&fr_state.lost_unreported, __ATOMIC_RELAXED);
   if (locked)
     pthread_mutex_unlock(&fr_state.lock);
+  if (!crash)
+    fr_signals_release(&held_signals);
 
   // The window is what the file holds: from its oldest chunk's start.
   uint64_t window_start = now.ticks;
@@ -291,10 +299,12 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   // The two passes must see the same flags: a site muted between them would
   // make the checksum wrong. A crash waits for the registry only briefly.
   int sites_locked = 1;
-  if (crash)
+  if (crash) {
     sites_locked = fr_crash_try(fr_sites_try_lock);
-  else
+  } else {
+    fr_signals_hold(&held_signals);
     fr_sites_lock();
+  }
   const struct fr_module *head = fr_sites_first();
   struct fr_section_header sec = {FR_SEC_SITES, 0, 0};
   uint32_t site_count;
@@ -303,6 +313,8 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   fr_sites_pass(e, head, &sec.crc32c, &site_count);
   if (sites_locked)
     fr_sites_unlock();
+  if (!crash)
+    fr_signals_release(&held_signals);
 
   // Every chunk listed goes in, however old: min_age bounds what recycling
   // keeps, it never filters what a thread is doing now (a thread blocked

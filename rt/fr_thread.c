@@ -321,14 +321,15 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
     }
   }
   uint64_t now = fr_ticks();
-  pthread_mutex_lock(&fr_state.lock);
+  sigset_t held_signals;
+  fr_state_lock(&held_signals);
   struct fr_pool *pool = fr_state.pool;
   if (!pool || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED)) {
-    pthread_mutex_unlock(&fr_state.lock);
+    fr_state_unlock(&held_signals);
     return NULL;
   }
   if (t->state == FR_TLS_NEW && !fr_thread_register(t)) {
-    pthread_mutex_unlock(&fr_state.lock);
+    fr_state_unlock(&held_signals);
     fr_count_no_space(t);
     return NULL;
   }
@@ -353,7 +354,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   if (!c) {
     fr_thread_go_without(t, now);
     fr_pool_check(pool);
-    pthread_mutex_unlock(&fr_state.lock);
+    fr_state_unlock(&held_signals);
     return NULL;
   }
   t->backoff_ticks = 0;
@@ -385,7 +386,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   t->chunk_end = (uint8_t *)c + pool->chunk_size - 3 * FR_MAX_EVENT_BYTES;
   __atomic_store_n(&t->limit, fr_next_limit(t), __ATOMIC_RELAXED);
   fr_pool_check(pool);
-  pthread_mutex_unlock(&fr_state.lock);
+  fr_state_unlock(&held_signals);
   return p;
 }
 
@@ -412,7 +413,8 @@ uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
 void fr_thread_park(struct fr_tls *t, uint32_t site, enum fr_site_event kind,
                     unsigned nfields, uint64_t a, uint64_t b, uint64_t ticks) {
   int saved_errno = errno;
-  pthread_mutex_lock(&fr_state.lock);
+  sigset_t held_signals;
+  fr_state_lock(&held_signals);
   struct fr_pool *pool = fr_state.pool;
   struct fr_chunk *c = t->chunk;
   if (fr_state.pressure && pool && c && c->pool == pool &&
@@ -424,7 +426,7 @@ void fr_thread_park(struct fr_tls *t, uint32_t site, enum fr_site_event kind,
     t->backoff_ticks = 0;
     fr_pool_check(pool);
   }
-  pthread_mutex_unlock(&fr_state.lock);
+  fr_state_unlock(&held_signals);
   errno = saved_errno;
 }
 
@@ -436,11 +438,12 @@ void fr_thread_kick_all(void) {
 static void fr_thread_exit(void *arg) {
   struct fr_thread *th = arg;
   struct fr_tls *t = &fr_tls;
-  t->busy = 1;
+  t->busy = fr_busy_mark();
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   char name[16] = {0};
   prctl(PR_GET_NAME, name);
-  pthread_mutex_lock(&fr_state.lock);
+  sigset_t held_signals;
+  fr_state_lock(&held_signals);
   memcpy(th->name, name, sizeof(name));
   struct fr_pool *pool = fr_state.pool;
   struct fr_chunk *c = t->chunk;
@@ -467,7 +470,7 @@ static void fr_thread_exit(void *arg) {
   fr_thread_unlink(th);
   if (pool)
     fr_pool_check(pool);
-  pthread_mutex_unlock(&fr_state.lock);
+  fr_state_unlock(&held_signals);
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   t->busy = 0;
 }

@@ -283,7 +283,7 @@ static int fr_write_forked(const struct fr_trigger_info *info) {
     // A fault in the writer: die at once, no dump, no wait for one.
     __atomic_store_n(&fr_crashing, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&fr_crash_done, 1, __ATOMIC_RELAXED);
-    fr_tls.busy = 1;
+    fr_tls.busy = fr_busy_mark();
     fr_output_write_crash_numbered(fr_trig_output, info, seq);
     _exit(0);
   }
@@ -305,8 +305,8 @@ static void fr_write_from_handler(const struct fr_trigger_info *info) {
   }
   __atomic_store_n(&fr_handler_writing_tid, (int)syscall(SYS_gettid),
                    __ATOMIC_RELAXED);
-  uint32_t was_busy = fr_tls.busy;
-  fr_tls.busy = 1;
+  uintptr_t was_busy = fr_tls.busy;
+  fr_tls.busy = fr_busy_mark();
   if (fr_enabled(fr_trig_recorder) && !fr_write_forked(info))
     fr_output_write_crash(fr_trig_output, info);
   fr_tls.busy = was_busy;
@@ -360,8 +360,8 @@ static void fr_crash_dump(int sig) {
                                    fr_current_thread_index(), 0, 0, 0};
     // Our own hooks on this thread must not write while we copy its chunk;
     // a handler of the program's that recovers finds the thread as it was.
-    uint32_t was_busy = fr_tls.busy;
-    fr_tls.busy = 1;
+    uintptr_t was_busy = fr_tls.busy;
+    fr_tls.busy = fr_busy_mark();
     fr_output_write_crash(fr_trig_output, &info);
     fr_tls.busy = was_busy;
     __atomic_store_n(&fr_handler_writing_tid, 0, __ATOMIC_RELAXED);

@@ -1,0 +1,54 @@
+// A signal handler that siglongjmp()s out, as interpreters and watchdogs
+// do, often interrupts a hook (the thread is inside fr, marked busy): the
+// thread must not drop every event from then on. 20,000 SIGALRMs at 50 us
+// intervals land in a loop that spends half its time in hooks, and each
+// handler jumps back to the loop; then the timer stops and the main thread
+// calls after_storm. Its events are recorded (before, after the first jump
+// out of a hook, nothing more was). The events handlers dropped while the
+// thread was inside fr are counted, the rest are recorded.
+// RUN: %clang_fr -O1 %s -o %t %fr_link
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=off %t | FileCheck %s
+// RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=DUMP
+// RUN: %frtool validate %t.fr
+// CHECK: jumps: {{[1-9][0-9]*}}
+// DUMP: enter after_storm
+// DUMP-NEXT: exit after_storm
+#include "fr.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+static sigjmp_buf back;
+static volatile sig_atomic_t jumps;
+static volatile int sink;
+
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void work(void) { sink++; }
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void after_storm(void) {
+  sink--;
+}
+
+static void on_alarm(int sig) {
+  (void)sig;
+  jumps++;
+  siglongjmp(back, 1);
+}
+
+int main(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval every = {{0, 50}, {0, 50}};
+  setitimer(ITIMER_REAL, &every, NULL);
+  sigsetjmp(back, 1);
+  while (jumps < 20000)
+    work();
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
+  after_storm();
+  printf("jumps: %d\n", (int)jumps);
+  return 0;
+}
