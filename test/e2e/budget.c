@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "Inputs/in_syscall.h"
+
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static volatile int held;
 static volatile uint64_t sink;
@@ -55,28 +57,14 @@ FR_ALWAYS_INSTRUMENT void wait_for(int ms) { poll(NULL, 0, ms); }
 
 static volatile int main_tid;
 
-// Whether the main thread waits for the mutex in the kernel (its futex word
-// is the mutex's first field), by /proc: the wait has been recorded by then.
-static int main_waits(void) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", main_tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  int ok = fgets(line, sizeof(line), f) != NULL;
-  fclose(f);
-  char *end;
-  long n = ok ? strtol(line, &end, 10) : -1;
-  return n == SYS_futex && strtoul(end, NULL, 16) == (unsigned long)&mutex;
-}
-
 // Holds the mutex until the main thread is waiting for it: a contended
 // acquisition however the machine schedules the two.
 static void *holder(void *arg) {
   (void)arg;
   pthread_mutex_lock(&mutex);
   held = 1;
-  while (!main_waits())
+  while (!in_syscall(main_tid, SYS_futex, (unsigned long)&mutex,
+                     (unsigned long)&mutex))
     usleep(1000);
   pthread_mutex_unlock(&mutex);
   return NULL;

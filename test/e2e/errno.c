@@ -35,6 +35,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "Inputs/in_syscall.h"
+
 static int bad;
 static sem_t sem;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -51,34 +53,22 @@ static void expect(const char *what, int want) {
 
 static volatile int main_tid;
 
-// Whether the main thread sleeps in a futex inside [object, object + size),
-// by /proc: it is then waiting in sem_wait or pthread_mutex_lock, past the
-// runtime's failed try (what makes these waits contended, whatever the
-// machine's load).
-static int main_waits_on(const void *object, size_t size) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", main_tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  int ok = fgets(line, sizeof(line), f) != NULL;
-  fclose(f);
-  char *end;
-  long n = ok ? strtol(line, &end, 10) : -1;
-  uintptr_t addr = n == SYS_futex ? strtoul(end, NULL, 16) : 0;
-  return addr >= (uintptr_t)object && addr < (uintptr_t)object + size;
-}
+// Waits until the main thread sleeps in a futex inside OBJECT (sem_wait or
+// pthread_mutex_lock, past the runtime's failed try): what makes these
+// waits contended, whatever the machine's load.
+#define WAIT_FOR_MAIN_ON(object)                                               \
+  while (!in_syscall(main_tid, SYS_futex, (unsigned long)&(object),            \
+                     (unsigned long)&(object) + sizeof(object) - 1))           \
+    usleep(1000)
 
 static void *post_later(void *arg) {
-  while (!main_waits_on(&sem, sizeof(sem)))
-    usleep(1000);
+  WAIT_FOR_MAIN_ON(sem);
   sem_post(&sem);
   return arg;
 }
 
 static void *unlock_later(void *arg) {
-  while (!main_waits_on(&mutex, sizeof(mutex)))
-    usleep(1000);
+  WAIT_FOR_MAIN_ON(mutex);
   pthread_mutex_unlock(&mutex);
   return arg;
 }

@@ -22,7 +22,7 @@
 // CHECK: call read fd=-1 in main
 // CHECK: return read result=-1 errno=EBADF in main
 // SUMMARY: longest blocked
-// SUMMARY: T{{[0-9]+}} blocked {{[0-9]+\.[0-9]+}}ms in read fd={{[0-9]+}} (main {{.*}}pipe-read.c:[[#@LINE+48]])
+// SUMMARY: T{{[0-9]+}} blocked {{[0-9]+\.[0-9]+}}ms in read fd={{[0-9]+}} (main {{.*}}pipe-read.c:[[#@LINE+36]])
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,22 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "Inputs/in_syscall.h"
+
 static int fds[2];
 static volatile int reader_tid;
-
-// Whether the thread is inside read() on fd, by /proc.
-static int reading(int tid, int fd) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  int ok = fgets(line, sizeof(line), f) != NULL;
-  fclose(f);
-  char *end;
-  long n = ok ? strtol(line, &end, 10) : -1;
-  return n == SYS_read && strtol(end, NULL, 16) == fd;
-}
 
 static uint64_t now_ns(void) {
   struct timespec ts;
@@ -55,7 +43,7 @@ static uint64_t now_ns(void) {
 }
 
 static void *late_writer(void *arg) {
-  while (!reader_tid || !reading(reader_tid, fds[0]))
+  while (!reader_tid || !in_syscall(reader_tid, SYS_read, fds[0], fds[0]))
     usleep(1000);
   struct timespec delay = {0, 50 * 1000 * 1000};
   nanosleep(&delay, NULL);

@@ -18,8 +18,8 @@
 // SUMMARY: 3 threads, window {{([3-9][0-9][0-9]|[0-9]{4,})\.[0-9]+}}ms
 // SUMMARY: taken by: signal SIGUSR2
 // SUMMARY: blocked when the snapshot was taken
-// SUMMARY-DAG: T{{[0-9]+}} blocked on mutex {{0x[0-9a-f]+}} (pthread_mutex_lock in stuck_on_lock {{.*}}blocked-thread.c:[[#@LINE+20]]) since
-// SUMMARY-DAG: T{{[0-9]+}} blocked in read fd={{[0-9]+}} (stuck_in_read {{.*}}blocked-thread.c:[[#@LINE+26]]) since
+// SUMMARY-DAG: T{{[0-9]+}} blocked on mutex {{0x[0-9a-f]+}} (pthread_mutex_lock in stuck_on_lock {{.*}}blocked-thread.c:[[#@LINE+22]]) since
+// SUMMARY-DAG: T{{[0-9]+}} blocked in read fd={{[0-9]+}} (stuck_in_read {{.*}}blocked-thread.c:[[#@LINE+28]]) since
 #include "fr.h"
 
 #include <pthread.h>
@@ -31,6 +31,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../e2e/Inputs/in_syscall.h"
 
 static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 static int quiet[2];
@@ -59,21 +61,6 @@ static void *reader(void *arg) {
   return arg;
 }
 
-// Whether the thread is inside the system call it blocks in (asserted by
-// what /proc says, not by how long we waited): past its hook's event.
-static int blocked_in(int tid, long number, unsigned long arg0) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-  FILE *f = fopen(path, "r");
-  if (!f)
-    return 0;
-  int ok = fgets(line, sizeof(line), f) != NULL;
-  fclose(f);
-  char *end;
-  long n = ok ? strtol(line, &end, 10) : -1;
-  return n == number && strtoul(end, NULL, 16) == arg0;
-}
-
 int main(int argc, char **argv) {
   if (argc < 2 || pipe(quiet) != 0)
     return 2;
@@ -82,9 +69,10 @@ int main(int argc, char **argv) {
   pthread_create(&t[0], NULL, locker, NULL);
   pthread_create(&t[1], NULL, reader, NULL);
   // The mutex's futex word is its first field; read's first argument the fd.
-  while (!tids[0] || !blocked_in(tids[0], SYS_futex, (unsigned long)&held))
+  while (!tids[0] || !in_syscall(tids[0], SYS_futex, (unsigned long)&held,
+                                    (unsigned long)&held))
     usleep(1000);
-  while (!tids[1] || !blocked_in(tids[1], SYS_read, (unsigned long)quiet[0]))
+  while (!tids[1] || !in_syscall(tids[1], SYS_read, quiet[0], quiet[0]))
     usleep(1000);
   // Longer than min_age: the blocked threads' last events are old now.
   struct timespec pause = {0, 300 * 1000 * 1000};

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../e2e/Inputs/in_syscall.h"
+
 static int fds[2], devnull;
 static volatile int main_tid;
 static volatile sig_atomic_t handled;
@@ -35,23 +37,10 @@ static void on_usr1(int sig) {
   handled++;
 }
 
-static int in_read(int tid) {
-  char path[64], line[256];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-  int fd = open(path, O_RDONLY);
-  ssize_t n = fd >= 0 ? read(fd, line, sizeof(line) - 1) : -1;
-  if (fd >= 0)
-    close(fd);
-  if (n <= 0)
-    return 0;
-  line[n] = 0;
-  return atoi(line) == SYS_read && strtol(strchr(line, ' '), NULL, 16) == fds[0];
-}
-
 static void *helper(void *arg) {
   pthread_t main_thread = *(pthread_t *)arg;
   struct timespec ms = {0, 1000000};
-  while (!in_read(main_tid))
+  while (!in_syscall(main_tid, SYS_read, fds[0], fds[0]))
     syscall(SYS_nanosleep, &ms, NULL);
   pthread_kill(main_thread, SIGUSR1);
   while (!handled)
