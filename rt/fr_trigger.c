@@ -98,8 +98,8 @@ static void fr_crash_pause(void) {
 static void fr_say_crash_skipped(void) {
   char line[128];
   struct fr_text t = fr_text_in(line, sizeof(line));
-  fr_text_str(&t, "fr: crash snapshot not written: a snapshot of this thread "
-                  "was being written when it crashed");
+  fr_text_str(&t, "fr: crash snapshot not written: another snapshot was "
+                  "still being written");
   fr_text_say(&t, line);
 }
 
@@ -330,7 +330,14 @@ static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
 // meanwhile waits (bounded) until it is written, instead of re-raising and
 // killing the process in the middle of it. A crash inside the dump itself
 // (the same thread) does not wait for itself.
+// Crash dumps a process writes at most: a program's handler that returns
+// without repairing the fault has it recur at once, forever.
+#define FR_MAX_CRASH_DUMPS 4
+static int fr_crash_dumps;
+
 static void fr_crash_dump(int sig) {
+  if (__atomic_load_n(&fr_crash_dumps, __ATOMIC_RELAXED) >= FR_MAX_CRASH_DUMPS)
+    return;
   int tid = (int)syscall(SYS_gettid);
   int first = 0;
   if (!__atomic_compare_exchange_n(&fr_crashing, &first, tid, 0,
@@ -355,6 +362,7 @@ static void fr_crash_dump(int sig) {
     fr_crash_pause();
   }
   if (taken) {
+    __atomic_fetch_add(&fr_crash_dumps, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&fr_handler_writing_tid, tid, __ATOMIC_RELAXED);
     struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
                                    fr_current_thread_index(), 0, 0, 0};
