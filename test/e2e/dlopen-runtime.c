@@ -1,6 +1,6 @@
 // A program that knows nothing of fr dlopen()s an instrumented plugin
 // linked with libfr.so: the runtime arrives with the plugin, after start-up,
-// so its initial-exec TLS (232 bytes, docs/hot-path.md) comes from glibc's
+// so its initial-exec TLS (264 bytes, docs/hot-path.md) comes from glibc's
 // static TLS surplus for dlopen. It loads, records, and writes its snapshot
 // at exit.
 // RUN: %clang_fr -O2 -fPIC -shared %S/Inputs/shlib.c -o %t.so %fr_link_shared
