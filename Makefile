@@ -7,10 +7,12 @@
 #                recorded under redis-benchmark (bench/realworld/redis.sh)
 #   make browser-check  frtool report and export in headless Chromium
 #                (test/browser/run.sh; installs chromium and npm packages)
+#   make stress  the adversarial programs of test/stress/ (signal and fork
+#                storms, dlopen loops), with what was asked for counted
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all demo check bench redis-check browser-check clean
+.PHONY: all demo check bench redis-check browser-check stress clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
@@ -34,6 +36,9 @@ redis-check: all
 
 browser-check: all
 	test/browser/run.sh $(BUILD)
+
+stress: all
+	test/stress/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

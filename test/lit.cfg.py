@@ -14,7 +14,7 @@ exec(open(site).read())
 config.name = "fr (LLVM %s)" % llvm
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".c", ".ll", ".test"]
-config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in", "mutate.py", "run-all.sh", "browser", "report.test.py"]
+config.excludes = ["Inputs", "stress", "lit.cfg.py", "lit.site.cfg.py.in", "mutate.py", "run-all.sh", "browser", "report.test.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fr_build_dir, "test", "llvm-%s" % llvm)
 

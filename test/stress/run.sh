@@ -1,0 +1,75 @@
+#!/bin/bash
+# test/stress/run.sh [BUILD_DIR] [LLVM_MAJOR]: the adversarial programs of
+# test/stress/, each under a time limit (a hang is a failure), with what was
+# asked for and what came out counted: snapshots asked, written, valid, and
+# reported as not taken; asked = written + reported, every written one
+# valid. `make stress`; CI runs it after `make check`. About a minute.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+llvm=${2:-14}
+cc="/usr/lib/llvm-$llvm/bin/clang -O2 -g -I$src/include -fpass-plugin=$build/llvm-$llvm/libfrpass.so"
+work=$build/stress
+rm -rf "$work" && mkdir -p "$work"
+frtool=$build/frtool
+status=0
+
+fail() { echo "FAIL: $*"; status=1; }
+
+# valid DIR: how many of DIR's snapshots validate, and how many there are.
+valid() {
+  local n=0 ok=0
+  for f in "$1"/*.fr; do
+    [ -e "$f" ] || continue
+    n=$((n + 1))
+    "$frtool" validate "$f" > /dev/null 2>&1 && ok=$((ok + 1))
+  done
+  echo "$ok $n"
+}
+
+$cc "$here/signal-storm.c" -o "$work/signal-storm" "$build/libfr.a" -lpthread || exit 1
+$cc "$here/fork-storm.c" -o "$work/fork-storm" "$build/libfr.a" -lpthread || exit 1
+$cc -fPIC -shared "$src/test/e2e/Inputs/shlib.c" -o "$work/shlib.so" -L"$build" -Wl,-rpath,"$build" -lfr -lpthread || exit 1
+$cc "$here/dlopen-loop.c" -o "$work/dlopen-loop" -L"$build" -Wl,-rpath,"$build" -lfr -lpthread -ldl || exit 1
+
+echo "== signal storm: 1,000 USR2 to an 8-thread program"
+mkdir -p "$work/storm"
+FR_OPTIONS="output=$work/storm/s-%n.fr,rate=0ms,max_dumps=100000,exit_dump=0" \
+  timeout 300 "$work/signal-storm" > "$work/storm.out" 2> "$work/storm.err"
+rc=$?
+[ $rc -eq 0 ] || fail "signal storm exited $rc (124: hung)"
+read -r ok n <<< "$(valid "$work/storm")"
+missing=$(sed -n 's/^fr: \([0-9]*\) triggered snapshots\{0,1\} not taken.*/\1/p' "$work/storm.err")
+missing=${missing:-0}
+echo "asked 1000, written $n, valid $ok, reported not taken $missing"
+[ $((n + missing)) -eq 1000 ] || fail "signal storm: asked 1000 != written $n + reported $missing"
+[ "$ok" -eq "$n" ] || fail "signal storm: $((n - ok)) snapshots invalid"
+ls "$work/storm" | grep -q partial && fail "signal storm: a partial file was left"
+
+echo "== fork storm: 200 forks while snapshots are written and a thread records"
+mkdir -p "$work/forks"
+FR_OPTIONS="output=$work/forks/child-%p.fr" timeout 300 "$work/fork-storm" > "$work/forks.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || fail "fork storm exited $rc (124: hung)"
+cat "$work/forks.out" | grep children
+read -r ok n <<< "$(valid "$work/forks")"
+echo "asked 201 (200 children and the parent at exit), written $n, valid $ok"
+grep -q "children exited cleanly: 200 of 200" "$work/forks.out" || fail "fork storm: a child did not exit cleanly"
+[ "$n" -eq 201 ] || fail "fork storm: $n snapshots, not 201"
+[ "$ok" -eq "$n" ] || fail "fork storm: $((n - ok)) snapshots invalid"
+
+echo "== dlopen/dlclose: 500 rounds, a snapshot every 25"
+mkdir -p "$work/dlopen"
+FR_OPTIONS="exit_dump=0" timeout 300 "$work/dlopen-loop" "$work/shlib.so" "$work/dlopen" > "$work/dlopen.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || fail "dlopen loop exited $rc (124: hung)"
+cat "$work/dlopen.out"
+read -r ok n <<< "$(valid "$work/dlopen")"
+echo "asked 20, written $n, valid $ok"
+grep -q "rounds loaded and called: 500 of 500, snapshots written: 20 of 20" "$work/dlopen.out" || fail "dlopen loop: rounds or snapshots missing"
+[ "$ok" -eq 20 ] || fail "dlopen loop: $((20 - ok)) snapshots invalid or missing"
+"$frtool" summary "$work/dlopen/loop-499.fr" 2>/dev/null | grep -q "in_library" || fail "dlopen loop: the library's function is not named"
+
+[ $status -eq 0 ] && echo "stress: all passed" || echo "stress: FAILED"
+exit $status
