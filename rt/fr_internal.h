@@ -528,6 +528,23 @@ static inline void fr_busy_leave(uintptr_t was) {
   fr_tls.busy = was;
 }
 
+// Both at once, for the API's entries into the runtime (start, stop, fork):
+// the thread marked busy and asynchronous signals held until it leaves.
+struct fr_entry {
+  uintptr_t was_busy;
+  sigset_t held_signals;
+};
+
+static inline void fr_runtime_enter(struct fr_entry *e) {
+  e->was_busy = fr_busy_enter();
+  fr_signals_hold(&e->held_signals);
+}
+
+static inline void fr_runtime_leave(const struct fr_entry *e) {
+  fr_signals_release(&e->held_signals);
+  fr_busy_leave(e->was_busy);
+}
+
 // A hook that found the thread busy (a signal handler's, inside another
 // hook): one more event dropped. Only this thread writes the counter; a
 // snapshot reads it.

@@ -145,29 +145,31 @@ static int fr_numbered(const char *path, unsigned n, char *out, size_t size) {
   return t.overflow ? -1 : 0;
 }
 
-// Gives the complete temporary file its name, or with next_free the next
-// free one (path is updated); the temporary name goes. Async-signal-safe.
-// 0, or -1 with errno (EEXIST: the name is taken and next_free is 0).
-static int fr_publish(const char *tmp, char *path, size_t size, int next_free) {
+// Gives the complete temporary file its name or, with renamed (not NULL),
+// the next free one: path is updated and *renamed says whether it had to
+// be. The temporary name goes. Async-signal-safe. 0, or -1 with errno
+// (EEXIST: the name is taken and renamed is NULL).
+static int fr_publish(const char *tmp, char *path, size_t size, int *renamed) {
   char candidate[PATH_MAX];
   memcpy(candidate, path, strlen(path) + 1);
-  for (unsigned n = 1; n <= (next_free ? 1000u : 1u); n++) {
-    if (link(tmp, candidate) == 0) {
+  for (unsigned n = 1; n <= (renamed ? 1000u : 1u); n++) {
+    int linked = link(tmp, candidate) == 0;
+    if (linked)
       unlink(tmp);
+    // No hard links here (some file systems): a rename that refuses to
+    // replace, which is what link gave.
+    else if (errno != EEXIST &&
+             syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, candidate,
+                     RENAME_NOREPLACE) == 0)
+      linked = 1;
+    if (linked) {
+      if (renamed)
+        *renamed = n > 1;
       memcpy(path, candidate, strlen(candidate) + 1);
       return 0;
     }
-    if (errno != EEXIST) {
-      // No hard links here (some file systems): a rename that refuses to
-      // replace, which is what link gave.
-      if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, candidate,
-                  RENAME_NOREPLACE) == 0) {
-        memcpy(path, candidate, strlen(candidate) + 1);
-        return 0;
-      }
-      if (errno != EEXIST)
-        break;
-    }
+    if (errno != EEXIST)
+      break;
     if (fr_numbered(path, n, candidate, sizeof(candidate)) != 0 ||
         strlen(candidate) >= size)
       break;
@@ -179,10 +181,11 @@ static int fr_publish(const char *tmp, char *path, size_t size, int next_free) {
 }
 
 // The file at the expanded template, written completely or removed. Returns
-// FR_OK or an FR_ERR_ code with errno set; *stage says what failed.
+// FR_OK or an FR_ERR_ code with errno set; *stage says what failed; renamed
+// as fr_publish's.
 static int fr_write_file(fr_recorder *r, const char *tmpl,
                          const struct fr_trigger_info *info, char *path,
-                         const char **stage, int next_free) {
+                         const char **stage, int *renamed) {
   unsigned seq = __atomic_fetch_add(&fr_output_sequence, 1, __ATOMIC_RELAXED);
   if (fr_expand_path(tmpl, seq, 0, path, PATH_MAX) != 0) {
     *stage = "path too long";
@@ -204,7 +207,7 @@ static int fr_write_file(fr_recorder *r, const char *tmpl,
   if (result != FR_OK) {
     unlink(tmp);
     *stage = "not written";
-  } else if (fr_publish(tmp, path, PATH_MAX, next_free) != 0) {
+  } else if (fr_publish(tmp, path, PATH_MAX, renamed) != 0) {
     result = FR_ERR_IO;
     saved = errno;
     *stage = "cannot create";
@@ -214,12 +217,7 @@ static int fr_write_file(fr_recorder *r, const char *tmpl,
 }
 
 // One line when the snapshot went to another name than the template's.
-static void fr_say_renamed(const char *tmpl, unsigned seq, int utc,
-                           const char *path) {
-  char wanted[PATH_MAX];
-  if (fr_expand_path(tmpl, seq, utc, wanted, sizeof(wanted)) != 0 ||
-      !strcmp(wanted, path))
-    return;
+static void fr_say_renamed(const char *path) {
   fr_say("fr: snapshot written to ", path, " (its name was taken)");
 }
 
@@ -227,10 +225,11 @@ int fr_output_write(fr_recorder *r, const char *tmpl,
                     const struct fr_trigger_info *info) {
   char path[PATH_MAX];
   const char *stage = "";
-  unsigned seq = __atomic_load_n(&fr_output_sequence, __ATOMIC_RELAXED);
-  int result = fr_write_file(r, tmpl, info, path, &stage, 1);
+  int renamed = 0;
+  int result = fr_write_file(r, tmpl, info, path, &stage, &renamed);
   if (result == FR_OK) {
-    fr_say_renamed(tmpl, seq, 0, path);
+    if (renamed)
+      fr_say_renamed(path);
     return 0;
   }
   int err = errno;
@@ -267,7 +266,7 @@ FR_API int fr_write_to_path(fr_recorder *r, const char *path_template) {
   struct fr_trigger_info api = {.trigger = FR_TRIGGER_API};
   // The caller named the file: a taken name is an error (EEXIST), not
   // another name the caller would not know.
-  return fr_write_file(r, path_template, &api, path, &stage, 0);
+  return fr_write_file(r, path_template, &api, path, &stage, NULL);
 }
 
 
@@ -323,11 +322,13 @@ int fr_output_write_crash_numbered(const char *tmpl,
                   path, result == FR_ERR_IO ? err : 0);
     return -1;
   }
-  if (fr_publish(tmp, path, sizeof(path), 1) != 0) {
+  int renamed = 0;
+  if (fr_publish(tmp, path, sizeof(path), &renamed) != 0) {
     fr_say_failed(crash, "cannot give it its name", path, errno);
     return -1;
   }
-  fr_say_renamed(tmpl, seq, 1, path);
+  if (renamed)
+    fr_say_renamed(path);
   if (crash) // the program is about to die: say where its last moments are
     fr_say("fr: crash snapshot written to ", path, "");
   return 0;

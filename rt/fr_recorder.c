@@ -79,16 +79,13 @@ const fr_config *fr_active_config(void) {
 // snapshot waits for its listing, never for its copy), and the child's
 // recorder starts over: a fresh window, from the fork on, that records and
 // writes snapshots under the child's pid.
-static uintptr_t fr_fork_was_busy; // the forking thread's, between handlers
-static sigset_t fr_fork_held_signals; // likewise
+static struct fr_entry fr_fork_entry; // the forking thread's, between handlers
 
 static void fr_fork_prepare(void) {
-  uintptr_t was = fr_busy_enter();
-  sigset_t held;
-  fr_signals_hold(&held);
+  struct fr_entry entry;
+  fr_runtime_enter(&entry);
   pthread_mutex_lock(&fr_api_lock); // the order every other path takes them
-  fr_fork_was_busy = was;
-  fr_fork_held_signals = held;
+  fr_fork_entry = entry;
   fr_user_fork(0);
   pthread_mutex_lock(&fr_state.lock);
   fr_sites_fork(0);
@@ -98,11 +95,9 @@ static void fr_fork_parent(void) {
   fr_sites_fork(1);
   pthread_mutex_unlock(&fr_state.lock);
   fr_user_fork(1);
-  uintptr_t was = fr_fork_was_busy;
-  sigset_t held = fr_fork_held_signals;
+  struct fr_entry entry = fr_fork_entry;
   pthread_mutex_unlock(&fr_api_lock);
-  fr_signals_release(&held);
-  fr_busy_leave(was);
+  fr_runtime_leave(&entry);
 }
 
 static void fr_fork_child(void) {
@@ -125,11 +120,9 @@ static void fr_fork_child(void) {
   fr_budget_after_fork_child();
   pthread_mutex_unlock(&fr_state.lock);
   fr_user_fork(1);
-  uintptr_t was = fr_fork_was_busy;
-  sigset_t held = fr_fork_held_signals;
+  struct fr_entry entry = fr_fork_entry;
   pthread_mutex_unlock(&fr_api_lock);
-  fr_signals_release(&held);
-  fr_busy_leave(was);
+  fr_runtime_leave(&entry);
 }
 
 static pthread_once_t fr_fork_once = PTHREAD_ONCE_INIT;
@@ -144,12 +137,10 @@ FR_API int fr_start(fr_recorder *r) {
     return FR_ERR_INVALID;
   fr_thread_init_once();
   pthread_once(&fr_fork_once, fr_fork_register);
-  uintptr_t was = fr_busy_enter();
-  sigset_t held_signals;
-  fr_signals_hold(&held_signals); // a handler's siglongjmp must not leave
-  int result = fr_start_locked(r); // the API or pool lock taken
-  fr_signals_release(&held_signals);
-  fr_busy_leave(was);
+  struct fr_entry entry; // a handler's siglongjmp must not leave the API
+  fr_runtime_enter(&entry); // or pool lock taken
+  int result = fr_start_locked(r);
+  fr_runtime_leave(&entry);
   return result;
 }
 
@@ -200,12 +191,10 @@ static int fr_stop_locked(fr_recorder *r);
 FR_API int fr_stop(fr_recorder *r) {
   if (!r)
     return FR_ERR_INVALID;
-  uintptr_t was = fr_busy_enter();
-  sigset_t held_signals;
-  fr_signals_hold(&held_signals);
+  struct fr_entry entry;
+  fr_runtime_enter(&entry);
   int result = fr_stop_locked(r);
-  fr_signals_release(&held_signals);
-  fr_busy_leave(was);
+  fr_runtime_leave(&entry);
   return result;
 }
 

@@ -305,11 +305,10 @@ static void fr_write_from_handler(const struct fr_trigger_info *info) {
   }
   __atomic_store_n(&fr_handler_writing_tid, (int)syscall(SYS_gettid),
                    __ATOMIC_RELAXED);
-  uintptr_t was_busy = fr_tls.busy;
-  fr_tls.busy = fr_busy_mark();
+  uintptr_t was_busy = fr_busy_enter();
   if (fr_enabled(fr_trig_recorder) && !fr_write_forked(info))
     fr_output_write_crash(fr_trig_output, info);
-  fr_tls.busy = was_busy;
+  fr_busy_leave(was_busy);
   __atomic_store_n(&fr_handler_writing_tid, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&fr_handler_writing, 0, __ATOMIC_RELEASE);
 }
@@ -368,10 +367,9 @@ static void fr_crash_dump(int sig) {
                                    fr_current_thread_index(), 0, 0, 0};
     // Our own hooks on this thread must not write while we copy its chunk;
     // a handler of the program's that recovers finds the thread as it was.
-    uintptr_t was_busy = fr_tls.busy;
-    fr_tls.busy = fr_busy_mark();
+    uintptr_t was_busy = fr_busy_enter();
     fr_output_write_crash(fr_trig_output, &info);
-    fr_tls.busy = was_busy;
+    fr_busy_leave(was_busy);
     __atomic_store_n(&fr_handler_writing_tid, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&fr_handler_writing, 0, __ATOMIC_RELEASE);
   } else {
