@@ -46,6 +46,14 @@ static int compare_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+// Fills a window of mib MiB: at about 2 bytes per event, twice its size in
+// events (a call is two).
+static void fill_window(unsigned mib) {
+  long events = (long)mib << 21;
+  for (long i = 0; i < events / 2; i++)
+    recorded_call((int)i);
+}
+
 static int write_bench(unsigned mib, const char *path) {
   fr_config config = {.min_age_ns = 3600ull * 1000000000, .max_bytes = (uint64_t)mib << 20,
                        .budget_percent = FR_BUDGET_UNLIMITED};
@@ -54,10 +62,7 @@ static int write_bench(unsigned mib, const char *path) {
     fprintf(stderr, "snapshot: could not start the recorder\n");
     return 1;
   }
-  // Fill the window: at about 2 bytes per event, twice its size in events.
-  long events = (long)mib << 21;
-  for (long i = 0; i < events / 2; i++)
-    recorded_call((int)i);
+  fill_window(mib);
   double seconds[5];
   off_t size = 0;
   for (int run = 0; run < 5; run++) {
@@ -146,9 +151,7 @@ static int signal_bench(unsigned mib, const char *dir) {
     fprintf(stderr, "snapshot signal: run with FR_OPTIONS\n");
     return 2;
   }
-  long events = (long)mib << 21;
-  for (long i = 0; i < events / 2; i++)
-    recorded_call((int)i);
+  fill_window(mib);
   double stall[5];
   for (int run = 0; run < 5; run++) {
     int before = count_files(dir);

@@ -4,26 +4,18 @@
 // names stay readable after dlclose). Usage: dlopen-loop LIB DIR (with
 // FR_OPTIONS set).
 #include "fr.h"
+#include "spinner.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 
-static volatile int stop, sink;
-
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) { sink++; }
-
-static void *worker(void *arg) {
-  while (!stop)
-    spin();
-  return arg;
-}
 
 int main(int argc, char **argv) {
   if (argc < 3)
     return 2;
   pthread_t t;
-  pthread_create(&t, NULL, worker, NULL);
+  pthread_create(&t, NULL, spinner, NULL);
   int loaded = 0, written = 0;
   for (int i = 0; i < 500; i++) {
     void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);

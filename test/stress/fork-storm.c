@@ -4,6 +4,7 @@
 // exit snapshot (run.sh validates them all). Usage: fork-storm (with
 // FR_OPTIONS: output=DIR/child-%p.fr).
 #include "fr.h"
+#include "spinner.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,16 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile int stop, sink;
-
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) { sink++; }
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void in_child(void) { sink--; }
-
-static void *recorder_loop(void *arg) {
-  while (!stop)
-    spin();
-  return arg;
-}
 
 static int discard(void *ctx, const void *data, size_t len) {
   (void)ctx, (void)data, (void)len;
@@ -36,7 +28,7 @@ static void *snapshotter(void *arg) {
 
 int main(void) {
   pthread_t a, b;
-  pthread_create(&a, NULL, recorder_loop, NULL);
+  pthread_create(&a, NULL, spinner, NULL);
   pthread_create(&b, NULL, snapshotter, NULL);
   int exited = 0;
   for (int i = 0; i < 200; i++) {

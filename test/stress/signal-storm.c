@@ -5,6 +5,7 @@
 // reported. Usage: signal-storm DIR (with FR_OPTIONS: output=DIR/...,
 // rate=0ms, max_dumps high).
 #include "fr.h"
+#include "spinner.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -12,20 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile int stop, sink;
-
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) { sink++; }
-
-static void *worker(void *arg) {
-  while (!stop)
-    spin();
-  return arg;
-}
 
 int main(void) {
   pthread_t t[8];
   for (int i = 0; i < 8; i++)
-    pthread_create(&t[i], NULL, worker, NULL);
+    pthread_create(&t[i], NULL, spinner, NULL);
   struct timespec pause = {0, 200 * 1000};
   for (int i = 0; i < 1000; i++) {
     kill(getpid(), SIGUSR2);
