@@ -37,12 +37,20 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 4
+#define FR_FORMAT_VERSION 5
 // Version 1 files (no lock/blocking sites; 16-byte site records) still read;
 // version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED;
 // version 3 reported drops as FR_EXT_LOST (one count, causes mixed) and its
-// header's start_ticks was the recorder's start, not the window's.
+// header's start_ticks was the recorder's start, not the window's; version 4
+// had no byte-order mark and no reader_version.
 #define FR_FORMAT_VERSION_MIN 1
+// How the format grows without shutting older readers out: a newer writer
+// adds section types (skipped by their size), extended event kinds from
+// FR_EXT_SIZED_FIRST on (skipped by the size they carry), site event kinds
+// (self-describing), header fields after the last (header_size says where
+// sections begin). It sets reader_version to the oldest format version
+// whose reader still reads the file correctly that way; a reader refuses a
+// file whose reader_version is newer than its own FR_FORMAT_VERSION.
 
 // ---- Compiler/runtime ABI (what the plugin emits) ----------------------------
 
@@ -150,7 +158,13 @@ enum fr_ext_kind {
                       // signal handler's hooks inside a hook), varint
                       // events dropped for want of space; here, since the
                       // thread's previous report
+  // Kinds from here on carry their payload's size first (varint n, then n
+  // bytes), so a reader that does not know them skips them.
+  FR_EXT_SIZED_FIRST = 16,
 };
+static inline int fr_ext_is_sized(uint32_t kind) {
+  return kind >= FR_EXT_SIZED_FIRST;
+}
 
 // What an FR_EV_SITE event says (the payload header's low four bits). The
 // first field of a lock event (kinds up to FR_SEV_SIGNAL) is the object's
@@ -221,10 +235,18 @@ struct fr_file_header {
                        // million of each thread's time (0: no budget)
   uint64_t trigger_ns;           // the slow event's duration
   uint64_t trigger_threshold_ns; // the threshold it crossed
+  // Version 5. FR_BYTE_ORDER_MARK as the writer stored it: the file's
+  // integers are in the writer's byte order, and a reader of the other
+  // order sees the mark reversed and says so.
+  uint32_t byte_order;
+  uint16_t reader_version; // see FR_FORMAT_VERSION_MIN
+  uint16_t reserved;       // 0
 };
-_Static_assert(sizeof(struct fr_file_header) == 184, "header layout is ABI");
-#define FR_FILE_HEADER_SIZE 184
+_Static_assert(sizeof(struct fr_file_header) == 192, "header layout is ABI");
+#define FR_FILE_HEADER_SIZE 192
+#define FR_FILE_HEADER_V4_SIZE 184
 #define FR_FILE_HEADER_V1_SIZE 152
+#define FR_BYTE_ORDER_MARK 0x01020304u
 
 // fr_file_header.trigger_detail of a FR_TRIGGER_CONDITION snapshot.
 enum fr_condition {
@@ -237,6 +259,8 @@ enum fr_section_type {
   FR_SEC_SITES = 1,
   FR_SEC_CHUNK = 2,
   FR_SEC_END = 3,
+  // A reader skips a section of a type it does not know (its size and
+  // checksum still checked), and notes it.
 };
 
 struct fr_section_header {

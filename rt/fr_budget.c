@@ -75,19 +75,6 @@ int fr_budget_active(void) {
   return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED) != 0;
 }
 
-static int fr_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-  uint64_t value = 0;
-  for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
-    uint8_t b = *(*p)++;
-    value |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *v = value;
-      return 1;
-    }
-  }
-  return 0;
-}
-
 static void fr_count_site(uint32_t site) {
   uint32_t slot = (site * 0x9e3779b1u) >> 20 & (FR_BUDGET_SLOTS - 1);
   for (;; slot = (slot + 1) & (FR_BUDGET_SLOTS - 1)) {
@@ -107,47 +94,20 @@ static void fr_count_site(uint32_t site) {
   }
 }
 
-// Counts the events from p to end per site; returns how many there were.
-// Stops at anything it cannot read (it never should: the thread wrote them).
-static uint64_t fr_count_events(const uint8_t *p, const uint8_t *end) {
-  uint64_t events = 0, tag, dt, v;
-  while (p < end && fr_get_varint(&p, end, &tag) &&
-         fr_get_varint(&p, end, &dt)) {
-    events++;
-    uint32_t id = (uint32_t)(tag >> 2);
-    switch (tag & 3) {
-    case FR_EV_ENTER:
-    case FR_EV_EXIT:
-      fr_count_site(id);
-      break;
-    case FR_EV_SITE: {
-      if (!fr_get_varint(&p, end, &v))
-        return events;
-      unsigned kind = v & 15, nfields = (unsigned)(v >> 4);
-      uint64_t field[FR_SEV_MAX_FIELDS] = {0};
-      if (nfields > FR_SEV_MAX_FIELDS)
-        return events;
-      for (unsigned k = 0; k < nfields; k++)
-        if (!fr_get_varint(&p, end, &field[k]))
-          return events;
-      if (kind == FR_SEV_LOG) {
-        if (field[1] > (uint64_t)(end - p))
-          return events;
-        p += field[1];
-      }
-      fr_count_site(id);
-      break;
-    }
-    case FR_EV_EXT:
-      if (id == FR_EXT_LOST && !fr_get_varint(&p, end, &v))
-        return events;
-      if ((id == FR_EXT_MUTED || id == FR_EXT_DROPPED) &&
-          !(fr_get_varint(&p, end, &v) && fr_get_varint(&p, end, &v)))
-        return events;
-      break;
-    }
+// Counts the events of the chunk's first len bytes per site (through the
+// reader's decoder, include/fr_codec.h); returns how many there were. Stops
+// at anything it cannot read (it never should: the thread wrote them).
+static uint64_t fr_count_events(const uint8_t *events, uint32_t len) {
+  uint64_t count = 0;
+  struct fr_cursor cur;
+  struct fr_event ev;
+  fr_cursor_start(&cur, 0);
+  while (fr_decode_next(events, len, &cur, &ev) == 1) {
+    count++;
+    if (ev.event_class != FR_EV_EXT)
+      fr_count_site(ev.id);
   }
-  return events;
+  return count;
 }
 
 uint32_t fr_budget_check(struct fr_tls *t,
@@ -173,7 +133,7 @@ uint32_t fr_budget_check(struct fr_tls *t,
   if (__atomic_exchange_n(&fr_budget_claimed, 1, __ATOMIC_ACQUIRE))
     return 0;
   uint32_t muted = 0;
-  uint64_t events = fr_count_events(c->data, t->pos);
+  uint64_t events = fr_count_events(c->data, (uint32_t)(t->pos - c->data));
   t->budget_density = events ? (uint32_t)(bytes * 256 / events) : 0;
   t->budget_estimated = 0;
   if (events * per_event > span && fr_sites_try_lock()) {

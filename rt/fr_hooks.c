@@ -108,7 +108,7 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
 // branch per event. Watched sites record out of line, then tell fr_trigger.c.
 static FR_HOOK_CC __attribute__((noinline)) void
 fr_record_watched(uint32_t site, uint32_t event_class) {
-  fr_record(site << 2 | event_class);
+  fr_record(fr_event_tag(site, event_class));
   if (event_class == FR_EV_ENTER)
     fr_watch_enter(site);
   else
@@ -125,7 +125,7 @@ FR_API FR_HOOK_CC void __fr_func_enter(uint32_t site) {
     fr_record_watched(site, FR_EV_ENTER);
     return;
   }
-  fr_record(site << 2 | FR_EV_ENTER);
+  fr_record(fr_event_tag(site, FR_EV_ENTER));
 }
 
 FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
@@ -133,5 +133,5 @@ FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
     fr_record_watched(site, FR_EV_EXIT);
     return;
   }
-  fr_record(site << 2 | FR_EV_EXIT);
+  fr_record(fr_event_tag(site, FR_EV_EXIT));
 }

@@ -23,6 +23,7 @@
 #define FR_INTERNAL_H
 
 #include "fr.h"
+#include "fr_codec.h"
 #include "fr_format.h"
 
 #include <pthread.h>
@@ -575,25 +576,8 @@ fr_backing_off(struct fr_tls *t) {
   return 1;
 }
 
-// Event encoding, shared by the hot path and the slow path.
-static inline uint8_t *fr_put_varint(uint8_t *p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (uint8_t)v;
-  return p;
-}
-
-static inline uint8_t *fr_put_event(uint8_t *p, uint32_t tag, uint64_t dt) {
-  if (FR_LIKELY((tag | dt) < 0x80)) {
-    p[0] = (uint8_t)tag;
-    p[1] = (uint8_t)dt;
-    return p + 2;
-  }
-  p = fr_put_varint(p, tag);
-  return fr_put_varint(p, dt);
-}
+// Event encoding (fr_put_varint, fr_put_event, ...) is include/fr_codec.h's,
+// shared with the reader.
 
 // Stamps an event's tag and tick delta at p with the time now (a time read
 // earlier: no earlier than the thread's last event) and returns the position

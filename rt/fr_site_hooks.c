@@ -30,10 +30,6 @@
 
 #define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
-static inline uint64_t fr_zigzag(int64_t v) {
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 // Appends one FR_EV_SITE event with up to two payload fields and, for a
 // log, len bytes of text after them. Returns its time in ticks, or 0 when
 // it was not recorded. Inlined into each hook: the field count and kind are
@@ -61,11 +57,11 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
     p = fr_thread_slow_reserve(t);
   }
   if (FR_LIKELY(p != NULL)) {
-    p = fr_put_stamped_at(t, p, site << 2 | FR_EV_SITE, at ? at : fr_ticks(),
+    p = fr_put_stamped_at(t, p, fr_event_tag(site, FR_EV_SITE), at ? at : fr_ticks(),
                           &now);
-    *p++ = (uint8_t)(kind | nfields << 4); // < 0x80: one varint byte
+    *p++ = fr_site_event_header(kind, nfields); // one varint byte
     uint64_t field = a;
-    if (kind <= FR_SEV_SIGNAL) { // lock events: the object as a delta
+    if (fr_site_event_has_object(kind)) { // the object as a delta
       uint64_t previous = t->last_object;
       t->last_object = a;
       field = fr_zigzag((int64_t)(a - previous));

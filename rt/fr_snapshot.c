@@ -126,10 +126,6 @@ static uint32_t fr_list_chunks(struct fr_pool *pool,
   return n;
 }
 
-static inline uint64_t fr_zigzag64(int64_t v) {
-  return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
-}
-
 // A short chunk for a live thread that this snapshot would otherwise show
 // incompletely: one with no chunk (its events went for want of space, or
 // it parked and its chunk was recycled since), or one whose current chunk
@@ -165,17 +161,18 @@ static int fr_bare_entry_make(const struct fr_thread *th, int has_chunk,
   memcpy(b->hdr.thread_name, th->name, sizeof(th->name));
   uint8_t *p = b->events;
   if (parked) {
-    p = fr_put_event(p, pk->site << 2 | FR_EV_SITE, 0);
-    *p++ = (uint8_t)(pk->kind | pk->nfields << 4);
+    p = fr_put_event(p, fr_event_tag(pk->site, FR_EV_SITE), 0);
+    *p++ = fr_site_event_header(pk->kind, pk->nfields);
     // A lock object is a delta from the chunk's previous one: from 0 here.
-    uint64_t a = pk->kind <= FR_SEV_SIGNAL ? fr_zigzag64((int64_t)pk->a) : pk->a;
+    uint64_t a = fr_site_event_has_object(pk->kind) ? fr_zigzag((int64_t)pk->a)
+                                                    : pk->a;
     if (pk->nfields > 0)
       p = fr_put_varint(p, a);
     if (pk->nfields > 1)
       p = fr_put_varint(p, pk->b);
   }
   if (reentrant || no_space) {
-    p = fr_put_event(p, FR_EXT_DROPPED << 2 | FR_EV_EXT,
+    p = fr_put_event(p, fr_event_tag(FR_EXT_DROPPED, FR_EV_EXT),
                      now - b->hdr.base_ticks);
     p = fr_put_varint(p, reentrant);
     p = fr_put_varint(p, no_space);
@@ -274,6 +271,8 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   memcpy(h.magic, FR_MAGIC, FR_MAGIC_SIZE);
   h.version = FR_FORMAT_VERSION;
   h.header_size = sizeof(h);
+  h.byte_order = FR_BYTE_ORDER_MARK;
+  h.reader_version = FR_FORMAT_VERSION; // nothing newer than 5 is in it
   h.pid = (uint32_t)fr_program_pid();
   h.tick_hz = tick_hz;
   h.anchor_ticks = fr_start_anchor.ticks;

@@ -208,7 +208,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t);
 static uint8_t *fr_put_muted(uint8_t *p, const struct fr_muted_site *muted,
                              uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
-    p = fr_put_event(p, FR_EXT_MUTED << 2 | FR_EV_EXT, 0);
+    p = fr_put_event(p, fr_event_tag(FR_EXT_MUTED, FR_EV_EXT), 0);
     p = fr_put_varint(p, muted[i].site);
     p = fr_put_varint(p, muted[i].per_second);
   }
@@ -264,7 +264,7 @@ static uint8_t *fr_put_dropped(struct fr_tls *t, struct fr_chunk *c,
   if (!reentrant && !no_space)
     return p;
   c->hdr.lost_before = reentrant + no_space;
-  p = fr_put_event(p, FR_EXT_DROPPED << 2 | FR_EV_EXT, 0);
+  p = fr_put_event(p, fr_event_tag(FR_EXT_DROPPED, FR_EV_EXT), 0);
   p = fr_put_varint(p, reentrant);
   p = fr_put_varint(p, no_space);
   __atomic_store_n(&t->lost_reentrant, 0, __ATOMIC_RELAXED);
@@ -375,7 +375,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   t->last_ticks = now;
   t->last_object = 0; // object fields are deltas within a chunk
   if (first_in_epoch)
-    p = fr_put_event(p, FR_EXT_THREAD_START << 2 | FR_EV_EXT, 0);
+    p = fr_put_event(p, fr_event_tag(FR_EXT_THREAD_START, FR_EV_EXT), 0);
   p = fr_put_dropped(t, c, p);
   if (!first_in_epoch)
     p = fr_put_muted(p, muted, nmuted);
@@ -450,7 +450,7 @@ static void fr_thread_exit(void *arg) {
   if (c && c->pool == pool && c->epoch == fr_state.epoch) {
     // The chunk keeps room for both past chunk_end.
     uint8_t *p = fr_put_dropped(t, c, t->pos);
-    fr_stamp_event(t, p, FR_EXT_THREAD_EXIT << 2 | FR_EV_EXT);
+    fr_stamp_event(t, p, fr_event_tag(FR_EXT_THREAD_EXIT, FR_EV_EXT));
     memcpy(c->hdr.thread_name, name, sizeof(name));
     fr_thread_seal(t, pool);
   } else if (c && c->pool == pool) {

@@ -87,6 +87,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     fr_snapshot_close(&s);
     return -1;
   }
+  frtool_print_notes(&frtool_diff, path, &s);
   struct fr_analysis a;
   if (fr_analyze(&s, 0, &a) != 0) {
     fprintf(stderr, "frtool diff: %s: out of memory\n", path);

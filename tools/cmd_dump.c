@@ -158,6 +158,7 @@ static int run(int argc, char **argv) {
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
+  frtool_print_notes(&frtool_dump, path, &s);
   size_t n = 0, cap = 1024;
   struct dump_event *events = malloc(cap * sizeof(*events));
   for (uint32_t i = 0; events && i < s.chunk_count; i++) {

@@ -1334,6 +1334,7 @@ static int run(int argc, char **argv) {
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
+  frtool_print_notes(&frtool_export, path, &s);
   char default_out[4096];
   if (!out_path) {
     static const char *const ext[] = {".pftrace", ".json", ".folded", ".html"};

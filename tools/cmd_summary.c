@@ -736,6 +736,7 @@ static int run(int argc, char **argv) {
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
+  frtool_print_notes(&frtool_summary, o.path, &s);
   struct fr_analysis a;
   if (fr_analyze(&s, o.top ? o.top : 10, &a) != 0) {
     fprintf(stderr, "frtool summary: %s: out of memory\n", o.path);

@@ -109,6 +109,9 @@ static int validate_one(const char *path) {
          events ? (double)bytes / (double)events : 0.0, s.site_count,
          window_ms, (unsigned long long)fr_drops_total(&s));
   print_drops(&s);
+  if (s.notes)
+    printf("  note: %s%s\n", s.note,
+           s.notes > 1 ? " (and more of the kind)" : "");
   fr_snapshot_close(&s);
   return FRTOOL_OK;
 }

@@ -28,6 +28,15 @@ static void fr_defect(struct fr_snapshot *s, const char *fmt, ...) {
   va_end(ap);
 }
 
+static void fr_note(struct fr_snapshot *s, const char *fmt, ...) {
+  if (s->notes++)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->note, sizeof(s->note), fmt, ap);
+  va_end(ap);
+}
+
 // The file is mapped, not read: nothing is copied, and its pages are the page
 // cache's, which the kernel can drop, so reading a large snapshot does not
 // need that much anonymous memory. Files that cannot be mapped are read.
@@ -173,7 +182,9 @@ static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
   c->first_ticks = UINT64_MAX;
   c->last_ticks = 0;
   memset(&c->dropped, 0, sizeof(c->dropped));
+  c->unknown_events = 0;
   while ((r = fr_chunk_next(c, &cur, &ev)) == 1) {
+    c->unknown_events += ev.unknown;
     if (!c->event_count++)
       c->first_ticks = ev.ticks;
     c->last_ticks = ev.ticks;
@@ -185,6 +196,10 @@ static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
     }
   }
   uint32_t off = cur.offset;
+  if (c->unknown_events)
+    fr_note(s, "skipped %llu events of kinds this frtool does not know "
+               "(written by a newer fr?)",
+            (unsigned long long)c->unknown_events);
   if (r < 0)
     fr_defect(s,
               "chunk at offset %llu (thread T%u): malformed event at byte %u",
@@ -209,26 +224,62 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
               s->size, FR_FILE_HEADER_V1_SIZE);
     return FR_OPEN_FAILED;
   }
-  // Version 1 headers end before the trigger details: those read as zero.
-  memcpy(&s->hdr, s->data,
-         s->size < sizeof(s->hdr) ? s->size : sizeof(s->hdr));
-  if (s->size < sizeof(s->hdr))
-    memset((char *)&s->hdr + s->size, 0, sizeof(s->hdr) - s->size);
-  if (s->hdr.version == 1)
-    memset(&s->hdr.trigger_detail, 0,
-           sizeof(s->hdr) - offsetof(struct fr_file_header, trigger_detail));
-  if (s->hdr.version < FR_FORMAT_VERSION_MIN ||
-      s->hdr.version > FR_FORMAT_VERSION) {
-    fr_defect(s,
-              "format version %u is not supported (this frtool reads %u to %u)",
-              s->hdr.version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
+  // The header as written: fields a shorter (older) header lacks read as
+  // zero; a longer (newer) one's extra fields are skipped.
+  uint16_t header_size, version;
+  memcpy(&version, s->data + offsetof(struct fr_file_header, version), 2);
+  memcpy(&header_size, s->data + offsetof(struct fr_file_header, header_size),
+         2);
+  size_t min_header = version == 1   ? FR_FILE_HEADER_V1_SIZE
+                      : version <= 4 ? FR_FILE_HEADER_V4_SIZE
+                                     : FR_FILE_HEADER_SIZE;
+  if (version == 0x0100 || version == 0x0200 || version == 0x0300 ||
+      version == 0x0400 || version == 0x0500) {
+    fr_defect(s, "written on a machine of the other byte order (format "
+                 "version %u byte-swapped): not supported",
+              version >> 8);
     return FR_OPEN_FAILED;
   }
-  size_t min_header = s->hdr.version == 1 ? FR_FILE_HEADER_V1_SIZE
-                                          : sizeof(s->hdr);
-  if (s->hdr.header_size < min_header || s->hdr.header_size > s->size) {
-    fr_defect(s, "bad header size %u", s->hdr.header_size);
+  if (version < FR_FORMAT_VERSION_MIN) {
+    fr_defect(s, "format version %u is not supported (this frtool reads %u "
+                 "to %u)",
+              version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
     return FR_OPEN_FAILED;
+  }
+  if (version > FR_FORMAT_VERSION && header_size < FR_FILE_HEADER_SIZE) {
+    fr_defect(s, "format version %u is not supported (this frtool reads %u "
+                 "to %u)",
+              version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
+    return FR_OPEN_FAILED;
+  }
+  if (header_size < min_header || header_size > s->size) {
+    fr_defect(s, "bad header size %u", header_size);
+    return FR_OPEN_FAILED;
+  }
+  memcpy(&s->hdr, s->data,
+         header_size < sizeof(s->hdr) ? header_size : sizeof(s->hdr));
+  if (header_size < sizeof(s->hdr))
+    memset((char *)&s->hdr + header_size, 0, sizeof(s->hdr) - header_size);
+  if (version >= 5 && s->hdr.byte_order != FR_BYTE_ORDER_MARK) {
+    fr_defect(s, s->hdr.byte_order == __builtin_bswap32(FR_BYTE_ORDER_MARK)
+                     ? "written on a machine of the other byte order: not "
+                       "supported"
+                     : "bad byte-order mark %#x",
+              s->hdr.byte_order);
+    return FR_OPEN_FAILED;
+  }
+  if (version > FR_FORMAT_VERSION) {
+    // A newer writer: readable if it says a reader of this version reads it.
+    if (!s->hdr.reader_version || s->hdr.reader_version > FR_FORMAT_VERSION) {
+      fr_defect(s, "format version %u is not supported (this frtool reads "
+                   "%u to %u; the file needs a reader of version %u)",
+                version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION,
+                s->hdr.reader_version);
+      return FR_OPEN_FAILED;
+    }
+    fr_note(s, "written by a newer fr (format version %u): reading the "
+               "parts this frtool knows",
+            version);
   }
   if (s->hdr.tick_hz == 0) {
     fr_defect(s, "clock calibration is missing (tick rate 0)");
@@ -248,11 +299,6 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
     memcpy(&sec, s->data + off, sizeof(sec));
     const uint8_t *payload = s->data + off + sizeof(sec);
     uint64_t avail = s->size - off - sizeof(sec);
-    if (sec.type < FR_SEC_SITES || sec.type > FR_SEC_END) {
-      fr_defect(s, "unknown section type %u at offset %llu", sec.type,
-                (unsigned long long)off);
-      break; // its size cannot be trusted either
-    }
     if (sec.size > avail) {
       fr_defect(s, "truncated: section at offset %llu needs %llu bytes, "
                    "%llu remain",
@@ -269,14 +315,25 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
       fr_defect(s, "corrupt: checksum mismatch in %s section at offset %llu",
                 sec.type == FR_SEC_CHUNK   ? "chunk"
                 : sec.type == FR_SEC_SITES ? "site"
-                                           : "end",
+                : sec.type == FR_SEC_END   ? "end"
+                                           : "an unknown",
                 (unsigned long long)here);
+      if (sec.type < FR_SEC_SITES || sec.type > FR_SEC_END)
+        break; // a damaged type: its size cannot be trusted either
       continue;
     }
     if (s->complete) {
       fr_defect(s, "data after the end record at offset %llu",
                 (unsigned long long)here);
       break;
+    }
+    if (sec.type < FR_SEC_SITES || sec.type > FR_SEC_END) {
+      // A newer writer's section: intact (its checksum matched), skipped.
+      s->skipped_sections++;
+      fr_note(s, "skipped a section of unknown type %u at offset %llu "
+                 "(written by a newer fr?)",
+              sec.type, (unsigned long long)here);
+      continue;
     }
     if (sec.type == FR_SEC_SITES) {
       fr_read_sites(s, payload, sec.size, here);
@@ -332,6 +389,9 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
   if (s->complete && s->end.chunk_count != s->chunk_count)
     fr_defect(s, "end record counts %u chunks, the file has %u intact",
               s->end.chunk_count, s->chunk_count);
+  if (s->complete && s->end.site_count != s->site_count && !s->defects)
+    fr_defect(s, "end record counts %u sites, the file has %u intact",
+              s->end.site_count, s->site_count);
   qsort(s->sites, s->site_count, sizeof(*s->sites), fr_site_cmp);
   return s->defects ? FR_OPEN_DAMAGED : FR_OPEN_OK;
 }

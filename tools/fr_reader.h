@@ -8,6 +8,7 @@
 #ifndef FR_READER_H
 #define FR_READER_H
 
+#include "fr_codec.h"
 #include "fr_format.h"
 
 #include <stddef.h>
@@ -34,6 +35,7 @@ struct fr_chunk_view {
     uint64_t no_space;  // the pool had no chunk for the thread
     uint64_t unknown;   // version 1-3 files: the cause was not recorded
   } dropped; // what its FR_EXT_DROPPED / FR_EXT_LOST events report
+  uint64_t unknown_events; // of kinds a newer writer added: skipped
 };
 
 struct fr_snapshot {
@@ -50,6 +52,11 @@ struct fr_snapshot {
   struct fr_end_record end;
   int defects;     // how many defects were found
   char error[512]; // the first one
+  // What this reader skipped without it being a defect: parts a newer
+  // writer added (sections of unknown types, events of unknown kinds).
+  int notes;
+  char note[512]; // the first one
+  uint64_t skipped_sections;
 };
 
 enum fr_open_result {
@@ -104,145 +111,18 @@ uint64_t fr_drops_total(const struct fr_snapshot *s);
 // The total from the chunks' reports d, already added up by the caller.
 uint64_t fr_drops_total_of(const struct fr_snapshot *s, const struct fr_drops *d);
 
-// One decoded event.
-struct fr_event {
-  uint64_t ticks;
-  uint32_t event_class; // enum fr_event_class
-  uint32_t id;          // site id, or fr_ext_kind for FR_EV_EXT
-  uint64_t arg;         // FR_EXT_LOST, FR_EXT_DROPPED: count (DROPPED:
-                        // field[0] by reentrancy, field[1] for want of
-                        // space); FR_EXT_MUTED: site (and field[0] its
-                        // events per second)
-  // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
-  // written (see fr_format.h for which are zigzag-encoded).
-  uint32_t site_event;
-  uint32_t nfields;
-  uint64_t field[FR_SEV_MAX_FIELDS];
-  // FR_SEV_LOG: the message, inside the chunk (not NUL-terminated).
-  const char *text;
-  uint32_t text_len;
-};
-
-static inline int64_t fr_unzigzag(uint64_t v) {
-  return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-}
-
-// Where decoding of a chunk stands: events are deltas (of time, and of lock
-// objects) from the previous one in the chunk.
-struct fr_cursor {
-  uint32_t offset;
-  uint64_t ticks;
-  uint64_t last_object;
-};
-
+// Decoding a chunk's events: the codec shared with the runtime
+// (include/fr_codec.h), over the chunk's bytes.
 static inline void fr_cursor_init(const struct fr_chunk_view *c,
                                   struct fr_cursor *cur) {
-  cur->offset = 0;
-  cur->ticks = c->hdr.base_ticks;
-  cur->last_object = 0;
+  fr_cursor_start(cur, c->hdr.base_ticks);
 }
 
-// Decoding, inline: every command runs it for every event.
+// 1 and the event, 0 at the chunk's end, -1 at a malformed event.
 static inline __attribute__((always_inline)) int
-fr_get_varint(const uint8_t *p, uint32_t end, uint32_t *off, uint64_t *out) {
-  // Most varints in a snapshot are one byte.
-  if (__builtin_expect(!!(*off < end && p[*off] < 0x80), 1)) {
-    *out = p[(*off)++];
-    return 0;
-  }
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (*off >= end)
-      return -1;
-    uint8_t b = p[(*off)++];
-    v |= (uint64_t)(b & 0x7f) << shift;
-    if (!(b & 0x80)) {
-      *out = v;
-      return 0;
-    }
-  }
-  return -1;
+fr_chunk_next(const struct fr_chunk_view *c, struct fr_cursor *cur,
+              struct fr_event *ev) {
+  return fr_decode_next(c->events, c->hdr.event_bytes, cur, ev);
 }
-
-// Decodes the chunk's next event. Returns 1 and advances, 0 at the end, -1
-// on a malformed event (and the cursor is left at it). Lock events' object
-// field comes out as the address. Always inlined: a call per event costs
-// frtool export a fifth of its time.
-static inline __attribute__((always_inline)) int fr_chunk_next(const struct fr_chunk_view *c,
-                                struct fr_cursor *cur, struct fr_event *ev) {
-  uint32_t end = c->hdr.event_bytes;
-  if (cur->offset >= end)
-    return 0;
-  uint32_t off = cur->offset;
-  uint64_t tag, dt;
-  if (fr_get_varint(c->events, end, &off, &tag) ||
-      fr_get_varint(c->events, end, &off, &dt) || tag >> 32)
-    return -1;
-  ev->event_class = (uint32_t)(tag & 3);
-  ev->id = (uint32_t)(tag >> 2);
-  ev->arg = 0;
-  ev->site_event = 0;
-  ev->nfields = 0;
-  if (ev->event_class == FR_EV_SITE) {
-    // Self-describing: an event kind this reader does not know is kept
-    // (and shown as such), its fields skipped by count.
-    uint64_t header;
-    if (fr_get_varint(c->events, end, &off, &header) || header >> 8 ||
-        (header >> 4) > FR_SEV_MAX_FIELDS)
-      return -1;
-    ev->site_event = (uint32_t)(header & 15);
-    ev->nfields = (uint32_t)(header >> 4);
-    for (uint32_t k = 0; k < ev->nfields; k++)
-      if (fr_get_varint(c->events, end, &off, &ev->field[k]))
-        return -1;
-    ev->text = NULL;
-    ev->text_len = 0;
-    if (ev->site_event == FR_SEV_LOG) { // the text follows the fields
-      if (ev->nfields < 2 || ev->field[1] > end - off)
-        return -1;
-      ev->text = (const char *)c->events + off;
-      ev->text_len = (uint32_t)ev->field[1];
-      off += ev->text_len;
-    }
-    if (ev->site_event >= FR_SEV_ACQUIRE && ev->site_event <= FR_SEV_SIGNAL &&
-        ev->nfields) {
-      cur->last_object += (uint64_t)fr_unzigzag(ev->field[0]);
-      ev->field[0] = cur->last_object;
-    }
-  }
-  if (ev->event_class == FR_EV_EXT) {
-    switch (ev->id) {
-    case FR_EXT_THREAD_START:
-    case FR_EXT_THREAD_EXIT:
-      break;
-    case FR_EXT_LOST:
-      if (fr_get_varint(c->events, end, &off, &ev->arg))
-        return -1;
-      break;
-    case FR_EXT_DROPPED:
-      if (fr_get_varint(c->events, end, &off, &ev->field[0]) ||
-          fr_get_varint(c->events, end, &off, &ev->field[1]))
-        return -1;
-      ev->nfields = 2;
-      ev->arg = ev->field[0] + ev->field[1];
-      if (ev->arg < ev->field[0]) // a sum that wraps is no count
-        return -1;
-      break;
-    case FR_EXT_MUTED: // the site, then its events per second
-      if (fr_get_varint(c->events, end, &off, &ev->arg) ||
-          fr_get_varint(c->events, end, &off, &ev->field[0]))
-        return -1;
-      ev->nfields = 1;
-      break;
-    default:
-      return -1;
-    }
-  }
-  cur->ticks += dt;
-  ev->ticks = cur->ticks;
-  cur->offset = off;
-  return 1;
-}
-
 
 #endif // FR_READER_H

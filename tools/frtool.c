@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // frtool.c: the driver: finds the subcommand and runs it.
 #include "frtool.h"
+#include "fr_reader.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,16 @@ int frtool_usage_error(const struct frtool_command *cmd, const char *what) {
   fprintf(stderr, "frtool %s: %s\nusage: frtool %s\n", cmd->name, what,
           cmd->usage);
   return FRTOOL_USAGE;
+}
+
+void frtool_print_notes(const struct frtool_command *cmd, const char *path,
+                        const struct fr_snapshot *s) {
+  if (!s->notes)
+    return;
+  fprintf(stderr, "frtool %s: %s: note: %s", cmd->name, path, s->note);
+  if (s->notes > 1)
+    fprintf(stderr, " (and %d more notes)", s->notes - 1);
+  fputc('\n', stderr);
 }
 
 int main(int argc, char **argv) {

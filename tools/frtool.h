@@ -27,6 +27,12 @@ extern const struct frtool_command frtool_report;
 int frtool_usage_error(const struct frtool_command *cmd, const char *what);
 
 struct fr_snapshot;
+// What the reader skipped without it being a defect (a newer writer's
+// sections and events), as one line on stderr; nothing when it skipped
+// nothing.
+void frtool_print_notes(const struct frtool_command *cmd, const char *path,
+                        const struct fr_snapshot *s);
+
 // cmd_summary.c: the summary as JSON (what --json prints), for the report.
 #include <stdint.h>
 #include <stdio.h>

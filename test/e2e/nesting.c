@@ -17,7 +17,7 @@ FR_NEVER_INSTRUMENT int hidden(int x) { return middle(x); }
 
 FR_ALWAYS_INSTRUMENT int main(void) { return hidden(1) == 9 ? 0 : 1; }
 
-// CHECK: # program nesting.c.tmp{{[02]}} pid {{[0-9]+}} trigger exit format 4
+// CHECK: # program nesting.c.tmp{{[02]}} pid {{[0-9]+}} trigger exit format {{[0-9]+}}
 // CHECK: # thread T1 tid {{[0-9]+}} name "nesting.c.tmp{{[02]}}"
 // CHECK: T1 thread-start
 // CHECK-NEXT: T1 enter main {{.*}}nesting.c:18
