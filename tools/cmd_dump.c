@@ -15,22 +15,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+// Dumping merges the threads' streams (each thread's chunks in sequence
+// order are in time order) instead of sorting every event: memory is a
+// cursor per thread, whatever the number of events.
 struct dump_event {
   struct fr_event ev;
   uint32_t thread_index;
-  uint32_t chunk_seq;
-  uint32_t order; // within the chunk
 };
 
-static int dump_event_cmp(const void *a, const void *b) {
-  const struct dump_event *x = a, *y = b;
-  if (x->ev.ticks != y->ev.ticks)
-    return x->ev.ticks < y->ev.ticks ? -1 : 1;
-  if (x->thread_index != y->thread_index)
-    return x->thread_index < y->thread_index ? -1 : 1;
-  if (x->chunk_seq != y->chunk_seq)
-    return x->chunk_seq < y->chunk_seq ? -1 : 1;
-  return x->order < y->order ? -1 : x->order > y->order;
+struct stream {
+  const struct fr_chunk_view *const *chunks; // this thread's, in order
+  uint32_t count, at;
+  struct fr_cursor cur;
+  struct dump_event next; // valid while at < count
+};
+
+static int stream_before(const struct stream *a, const struct stream *b) {
+  if (a->next.ev.ticks != b->next.ev.ticks)
+    return a->next.ev.ticks < b->next.ev.ticks;
+  return a->next.thread_index < b->next.thread_index;
+}
+
+// Moves the stream to its next event; at == count when it has none.
+static void stream_advance(const struct fr_snapshot *s, struct stream *st) {
+  while (st->at < st->count) {
+    const struct fr_chunk_view *c = st->chunks[st->at];
+    if (fr_chunk_next(c, &st->cur, &st->next.ev) == 1)
+      return;
+    fr_snapshot_release(s, c->events, c->hdr.event_bytes);
+    if (++st->at < st->count)
+      fr_cursor_init(st->chunks[st->at], &st->cur);
+  }
+}
+
+// A binary min-heap of streams by their next event.
+static void heap_down(struct stream **h, uint32_t n, uint32_t i) {
+  for (;;) {
+    uint32_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < n && stream_before(h[l], h[m]))
+      m = l;
+    if (r < n && stream_before(h[r], h[m]))
+      m = r;
+    if (m == i)
+      return;
+    struct stream *t = h[i];
+    h[i] = h[m];
+    h[m] = t;
+    i = m;
+  }
 }
 
 static const char *trigger_name(uint32_t t) {
@@ -103,6 +135,8 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
              muted ? muted->function : "?", (unsigned long long)d->ev.field[0]);
       break;
     }
+    default: // a newer writer's: its payload was skipped by its size
+      printf("ext-%u (a kind this frtool does not know)\n", d->ev.id);
     }
     return;
   }
@@ -159,34 +193,38 @@ static int run(int argc, char **argv) {
     return FRTOOL_BAD_INPUT;
   }
   frtool_print_notes(&frtool_dump, path, &s);
-  size_t n = 0, cap = 1024;
-  struct dump_event *events = malloc(cap * sizeof(*events));
-  for (uint32_t i = 0; events && i < s.chunk_count; i++) {
-    const struct fr_chunk_view *c = &s.chunks[i];
-    if (only_thread >= 0 && c->hdr.thread_index != (uint32_t)only_thread)
-      continue;
-    uint32_t order = 0;
-    struct fr_cursor cur;
-    fr_cursor_init(c, &cur);
-    struct fr_event ev;
-    while (fr_chunk_next(c, &cur, &ev) == 1) {
-      if (n == cap) {
-        cap *= 2;
-        struct dump_event *grown = realloc(events, cap * sizeof(*events));
-        if (!grown)
-          break;
-        events = grown;
-      }
-      events[n++] = (struct dump_event){ev, c->hdr.thread_index, c->hdr.seq,
-                                        order++};
-    }
-  }
-  if (!events) {
+  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(&s);
+  struct stream *streams = calloc(s.chunk_count + 1, sizeof(*streams));
+  struct stream **heap = calloc(s.chunk_count + 1, sizeof(*heap));
+  if (!order || !streams || !heap) {
     fprintf(stderr, "frtool dump: out of memory\n");
+    free(order);
+    free(streams);
+    free(heap);
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
-  qsort(events, n, sizeof(*events), dump_event_cmp);
+  uint32_t nstreams = 0;
+  uint64_t n = 0;
+  for (uint32_t i = 0; i < s.chunk_count;) {
+    uint32_t thread = order[i]->hdr.thread_index, to = i;
+    while (to < s.chunk_count && order[to]->hdr.thread_index == thread)
+      n += order[to++]->event_count;
+    if (only_thread < 0 || thread == (uint32_t)only_thread) {
+      struct stream *st = &streams[nstreams];
+      *st = (struct stream){order + i, to - i, 0, {0}, {{0}, thread}};
+      fr_cursor_init(order[i], &st->cur);
+      stream_advance(&s, st);
+      if (st->at < st->count)
+        heap[nstreams++] = st;
+    } else {
+      for (uint32_t k = i; k < to; k++)
+        n -= order[k]->event_count;
+    }
+    i = to;
+  }
+  for (uint32_t i = nstreams / 2 + 1; i-- > 0;)
+    heap_down(heap, nstreams, i);
 
   printf("# program %s pid %u trigger %s format %u\n", s.hdr.program,
          s.hdr.pid, trigger_name(s.hdr.trigger), s.hdr.version);
@@ -195,13 +233,21 @@ static int run(int argc, char **argv) {
     fr_format_trigger(&s, why, sizeof(why));
     printf("# trigger %s\n", why);
   }
-  printf("# max_bytes %llu min_age %.3f s events %zu\n",
+  printf("# max_bytes %llu min_age %.3f s events %llu\n",
          (unsigned long long)s.hdr.max_bytes, (double)s.hdr.min_age_ns / 1e9,
-         n);
+         (unsigned long long)n);
   print_threads(&s, only_thread);
-  for (size_t i = 0; i < n; i++)
-    print_event(&s, &events[i]);
-  free(events);
+  while (nstreams) {
+    struct stream *st = heap[0];
+    print_event(&s, &st->next);
+    stream_advance(&s, st);
+    if (st->at == st->count)
+      heap[0] = heap[--nstreams];
+    heap_down(heap, nstreams, 0);
+  }
+  free(order);
+  free(streams);
+  free(heap);
   int status = FRTOOL_OK;
   if (r == FR_OPEN_DAMAGED) {
     fprintf(stderr, "frtool dump: %s: %s (the events above are the intact "

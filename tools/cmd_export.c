@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum format { FORMAT_PERFETTO, FORMAT_CHROME, FORMAT_FOLDED, FORMAT_HTML };
 // What a slice (or, for ITEM_LOCK_OP and ITEM_USER_MARK, an instant) stands
@@ -50,10 +51,13 @@ enum item_kind {
   ITEM_LOCK_OP,
   ITEM_REGION,    // a user region
   ITEM_USER_MARK, // a user task begin or end, or a log
+  ITEM_DEEPER,    // folded stacks, report: every frame below MAX_SHOWN_DEPTH
+  ITEM_MERGED,    // report: short slices of different kinds merged
 };
 
-static const char *const item_category[] = {"function", "lock", "lock", "io",
-                                            "lock",     "user", "user"};
+static const char *const item_category[] = {"function", "lock", "lock",
+                                            "io",       "lock", "user",
+                                            "user",     "function", "function"};
 
 struct item {
   uint32_t kind, site;
@@ -65,6 +69,8 @@ struct item {
 struct stack_node {
   uint32_t parent; // UINT32_MAX at the root
   uint32_t kind, site;
+  uint32_t depth, path_len; // frames, and bytes of "a;b;c", to here
+  uint32_t name;            // index in the exporter's names
   int ended;       // a slice of this stack ended (it is printed)
   uint64_t self_ns;
   // The child found last: loops call the same functions again and again.
@@ -83,18 +89,22 @@ struct exporter {
   FILE *out;
   const struct fr_snapshot *s;
   uint64_t first_event; // events written, for commas in JSON
+  // Every (kind, site) name used, by its iid (name_iid): a direct table
+  // for the site table's ids, a map for ids a file uses without naming
+  // them; so memory grows with the names used, not with an id's value.
+  struct name *names;
+  uint32_t name_count, names_cap;
+  uint32_t *name_direct; // iid -> index + 1, for iid < name_direct_slots
+  uint64_t name_direct_slots;
+  struct fr_map name_by_iid;
   // Perfetto
-  // Names interned on the current sequence: name_seen[iid] == sequence.
-  uint32_t *name_seen;
-  uint64_t name_slots;
-  // Chrome: each name as an escaped JSON string, by iid.
-  char **json_names;
-  uint64_t json_name_slots;
   uint32_t categories_interned; // bit per item_kind, on this sequence
   uint64_t process_uuid;
   uint32_t sequence;    // the current thread's packet sequence
   uint64_t sequence_ns; // its incremental clock: the previous packet's time
   struct fr_sink *sink; // Perfetto's and Chrome's output, to out
+  uint64_t packets_left_out; // Perfetto: too large for their buffers
+  uint64_t malformed_chunks; // replay stopped at a malformed event
   // Folded stacks: (parent node, kind, site) -> node.
   struct fr_map folded;
   struct stack_node *nodes;
@@ -103,12 +113,11 @@ struct exporter {
   // kind), written when the thread is done, and the names they use.
   uint64_t *slices;
   uint32_t slice_words, slice_cap;
-  uint64_t slice_total;
+  uint64_t slice_total;    // recorded, before merging
+  uint64_t slices_merged;  // merged into their neighbours (report_decimate)
+  uint64_t slices_too_deep; // deeper than MAX_SHOWN_DEPTH: not drawn
+  uint64_t folded_lines;
   uint64_t start_ns; // the window's first event
-  struct fr_map name_index; // iid -> index in the names list
-  uint32_t name_count;
-  char **names;
-  uint32_t names_cap;
   // Lock hand-offs (Perfetto and Chrome): a contended acquisition and the
   // release that let it through, drawn as a flow from one to the other.
   struct handoff *handoffs;
@@ -120,6 +129,7 @@ struct exporter {
   char thread_name[16];
   struct item *stack;
   uint32_t depth, stack_cap;
+  struct fr_map open_items; // how many of each name_iid the stack holds
   // The items open when each segment begins (scan_segment).
   struct item *early;
   uint32_t early_count, early_cap;
@@ -141,57 +151,91 @@ static uint64_t to_ns(const struct fr_snapshot *s, uint64_t ticks) {
   return back < base ? base - back : 0;
 }
 
-static const char *site_name(const struct exporter *x, uint32_t kind,
-                             uint32_t site, char buf[160]) {
+// Names longer than this are shortened where they are shown: a C++
+// template's name can be 62 KB, and no table or track shows more.
+#define NAME_SHOWN_MAX 1024
+
+// What a slice of (kind, site) is called, into buf.
+static void site_name(const struct exporter *x, uint32_t kind, uint32_t site,
+                      char buf[NAME_SHOWN_MAX + 16]) {
+  const size_t size = NAME_SHOWN_MAX + 16;
   const struct fr_site_info *si = fr_snapshot_site(x->s, site);
-  if (si && si->kind == FR_SITE_USER) { // a task, region or log category
-    snprintf(buf, 160, "%s%s", si->detail == FR_USER_TASK ? "task " : "",
-             si->function);
-    return buf;
-  }
-  const char *fn = si ? (si->callee[0] ? si->callee : si->function) : "?";
-  switch (kind) {
-  case ITEM_WAIT:
-    snprintf(buf, 160, "wait %s", fn);
-    return buf;
-  case ITEM_COND:
-    snprintf(buf, 160, "cond-wait %s", fn);
-    return buf;
-  }
-  if (!si)
-    snprintf(buf, 160, "site#%u", site);
-  return si ? fn : buf;
+  const char *fn = si ? (si->callee[0] ? si->callee : si->function) : NULL;
+  int cut = fn && strlen(fn) > NAME_SHOWN_MAX;
+  int n = NAME_SHOWN_MAX;
+  if (cut) // not inside a UTF-8 sequence
+    while (n > 0 && ((unsigned char)fn[n] & 0xc0) == 0x80)
+      n--;
+  const char *more = cut ? "..." : "";
+  if (kind == ITEM_DEEPER)
+    snprintf(buf, size, "[deeper frames]");
+  else if (kind == ITEM_MERGED)
+    snprintf(buf, size, "[short slices, merged]");
+  else if (si && si->kind == FR_SITE_USER) // a task, region or log category
+    snprintf(buf, size, "%s%.*s%s", si->detail == FR_USER_TASK ? "task " : "",
+             n, si->function, more);
+  else if (!si)
+    snprintf(buf, size, "%ssite#%u", kind == ITEM_WAIT   ? "wait "
+                                     : kind == ITEM_COND ? "cond-wait "
+                                                         : "",
+             site);
+  else
+    snprintf(buf, size, "%s%.*s%s", kind == ITEM_WAIT   ? "wait "
+                                    : kind == ITEM_COND ? "cond-wait "
+                                                        : "",
+             n, fn, more);
 }
 
 // A name per site and kind (a lock site's wait and its instants differ):
-// the Perfetto iid, and the index of the exporter's per-name tables.
+// the Perfetto iid, and the key of the exporter's name table.
 static uint64_t name_iid(uint32_t kind, uint32_t site) {
   return (uint64_t)site * 8 + kind + 1;
 }
 
-// Grows a table indexed by name iid (*table, *slots entries of size bytes,
-// new ones zeroed) to hold iid: for every site of the snapshot at once.
-// 0 on success.
-static int name_table_fit(const struct exporter *x, void **table,
-                          uint64_t *slots, size_t size, uint64_t iid) {
-  if (iid < *slots)
-    return 0;
-  uint64_t want = (uint64_t)(x->s->site_count + 1) * 8 + 8;
-  if (iid >= want)
-    want = iid + 1;
-  uint8_t *grown = realloc(*table, want * size);
-  if (!grown)
-    return -1;
-  memset(grown + *slots * size, 0, (want - *slots) * size);
-  *table = grown;
-  *slots = want;
-  return 0;
+struct name {
+  char *text;
+  char *json;            // Chrome: the name as an escaped JSON string
+  uint32_t sequence;     // Perfetto: the sequence that interned it last
+};
+
+// The name of (kind, site), made when first used; NULL when out of memory.
+static struct name *name_of(struct exporter *x, uint32_t kind, uint32_t site) {
+  uint64_t iid = name_iid(kind, site);
+  if (!x->name_direct) {
+    x->name_direct_slots = (uint64_t)x->s->site_count * 8 + 16;
+    x->name_direct = calloc(x->name_direct_slots, sizeof(*x->name_direct));
+    if (!x->name_direct)
+      return NULL;
+  }
+  uint32_t *slot = iid < x->name_direct_slots ? &x->name_direct[iid]
+                                              : fr_map_slot(&x->name_by_iid, iid);
+  if (!slot)
+    return NULL;
+  uint32_t index = iid < x->name_direct_slots ? *slot - 1 : *slot;
+  if (index != UINT32_MAX)
+    return &x->names[index];
+  if (fr_grow((void **)&x->names, &x->names_cap, x->name_count + 1,
+              sizeof(*x->names)))
+    return NULL;
+  char text[NAME_SHOWN_MAX + 16];
+  site_name(x, kind, site, text);
+  struct name *n = &x->names[x->name_count];
+  *n = (struct name){strdup(text), NULL, 0};
+  if (!n->text)
+    return NULL;
+  *slot = iid < x->name_direct_slots ? x->name_count + 1 : x->name_count;
+  x->name_count++;
+  return n;
 }
 
 // ---- Protobuf ----------------------------------------------------------------
 
+// A message being built in a fixed buffer. What does not fit sets overflow
+// and is not written: a packet is whole or left out (pb_packet), never a
+// length that promises bytes it lacks.
 struct pb {
   uint8_t *p, *end;
+  int overflow;
 };
 
 static void pb_varint(struct pb *b, uint64_t v) {
@@ -202,11 +246,14 @@ static void pb_varint(struct pb *b, uint64_t v) {
     if (!v)
       return;
   }
+  b->overflow = 1;
 }
 
 static void pb_varint_byte(struct pb *b, uint8_t byte) { // a raw byte
   if (b->p < b->end)
     *b->p++ = byte;
+  else
+    b->overflow = 1;
 }
 
 static void pb_key(struct pb *b, uint32_t field, uint32_t wire) {
@@ -221,9 +268,12 @@ static void pb_uint(struct pb *b, uint32_t field, uint64_t v) {
 static void pb_bytes(struct pb *b, uint32_t field, const void *data, size_t n) {
   pb_key(b, field, 2);
   pb_varint(b, n);
-  if ((size_t)(b->end - b->p) < n)
-    n = (size_t)(b->end - b->p);
-  memcpy(b->p, data, n);
+  if ((size_t)(b->end - b->p) < n) {
+    b->overflow = 1;
+    return;
+  }
+  if (n)
+    memcpy(b->p, data, n);
   b->p += n;
 }
 
@@ -234,13 +284,24 @@ static void pb_string(struct pb *b, uint32_t field, const char *s) {
 // A nested message: its bytes are built in a scratch area, then copied.
 #define PB_NESTED(b, field, scratch, body)                                     \
   do {                                                                         \
-    uint8_t scratch##_buf[2048];                                               \
-    struct pb scratch = {scratch##_buf, scratch##_buf + sizeof(scratch##_buf)}; \
+    uint8_t scratch##_buf[4096];                                               \
+    struct pb scratch = {scratch##_buf, scratch##_buf + sizeof(scratch##_buf), \
+                         0};                                                   \
     body;                                                                      \
     pb_bytes(b, field, scratch##_buf, (size_t)(scratch.p - scratch##_buf));    \
+    (b)->overflow |= scratch.overflow;                                         \
   } while (0)
 
-static void pb_packet(struct exporter *x, const uint8_t *data, size_t n) {
+// Writes the message built in b (from data) as one packet; one that did not
+// fit its buffers is counted and left out. Names are shortened to
+// NAME_SHOWN_MAX and texts are bounded, so that never happens by design.
+static void pb_packet(struct exporter *x, const struct pb *b,
+                      const uint8_t *data) {
+  if (b->overflow) {
+    x->packets_left_out++;
+    return;
+  }
+  size_t n = (size_t)(b->p - data);
   // Trace.packet = 1, length-delimited.
   uint8_t *start = fr_sink_reserve(x->sink, n + 12);
   struct pb h = {start, start + 12};
@@ -272,12 +333,11 @@ enum {
 };
 
 // Whether the current sequence has interned name iid; marks it as interned.
-static int pb_name_interned(struct exporter *x, uint64_t iid) {
-  if (name_table_fit(x, (void **)&x->name_seen, &x->name_slots,
-                     sizeof(*x->name_seen), iid))
+static int pb_name_interned(struct exporter *x, struct name *n) {
+  if (!n)
     return 0; // interned again: more bytes, not a wrong trace
-  int seen = x->name_seen[iid] == x->sequence;
-  x->name_seen[iid] = x->sequence;
+  int seen = n->sequence == x->sequence;
+  n->sequence = x->sequence;
   return seen;
 }
 
@@ -285,10 +345,14 @@ static int pb_name_interned(struct exporter *x, uint64_t iid) {
 // or end (or any end without annotations) whose name the sequence knows.
 // 0 when it is not that case.
 static int pb_event_plain(struct exporter *x, uint64_t ts, uint32_t type,
-                          uint32_t kind, uint64_t iid) {
-  if (type != 2 && (!(x->categories_interned & (1u << kind)) ||
-                    iid >= x->name_slots || x->name_seen[iid] != x->sequence))
-    return 0;
+                          uint32_t kind, uint32_t site) {
+  uint64_t iid = name_iid(kind, site);
+  if (type != 2) {
+    const struct name *n = name_of(x, kind, site);
+    if (!(x->categories_interned & (1u << kind)) || !n ||
+        n->sequence != x->sequence)
+      return 0;
+  }
   if (ts < x->sequence_ns) // never: a thread's clock does not go back
     ts = x->sequence_ns;
   uint8_t *start = fr_sink_reserve(x->sink, 64), *p = start + 2;
@@ -322,7 +386,7 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
   uint64_t iid = name_iid(kind, site);
   uint64_t category_iid = kind + 1;
   if (!arg_name && !arg2_name && !x->flow_out && !x->flow_in &&
-      pb_event_plain(x, ts, type, kind, iid))
+      pb_event_plain(x, ts, type, kind, site))
     return;
   uint8_t buf[4096];
   struct pb b = {buf, buf + sizeof(buf)};
@@ -332,11 +396,11 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
   x->sequence_ns = ts;
   pb_uint(&b, 10, x->sequence);
   if (type != 2) { // ends name nothing: they need no interned state
-    int new_name = !pb_name_interned(x, iid);
+    struct name *n = name_of(x, kind, site);
+    int new_name = !pb_name_interned(x, n);
     int new_category = !(x->categories_interned & (1u << kind));
     if (new_name || new_category) {
-      char name[160];
-      const char *text = site_name(x, kind, site, name);
+      const char *text = n ? n->text : "?";
       x->categories_interned |= 1u << kind;
       PB_NESTED(&b, 12, interned, { // interned_data
         if (new_category)
@@ -382,7 +446,7 @@ static void pb_event(struct exporter *x, uint64_t ts, uint32_t type,
         pb_varint_byte(&ev, (uint8_t)(x->flow_in >> (8 * k)));
     }
   });
-  pb_packet(x, buf, (size_t)(b.p - buf));
+  pb_packet(x, &b, buf);
 }
 
 // The process's track, and the trace's clock: MONOTONIC, which the
@@ -400,7 +464,7 @@ static void pb_header(struct exporter *x) {
       pb_string(&pd, 6, x->s->hdr.program);
     });
   });
-  pb_packet(x, buf, (size_t)(b.p - buf));
+  pb_packet(x, &b, buf);
   b.p = buf;
   pb_uint(&b, 10, PB_PROCESS_SEQUENCE);
   PB_NESTED(&b, 6, cs, { // clock_snapshot
@@ -410,7 +474,7 @@ static void pb_header(struct exporter *x) {
     });
     pb_uint(&cs, 2, PB_CLOCK_MONOTONIC); // primary_trace_clock
   });
-  pb_packet(x, buf, (size_t)(b.p - buf));
+  pb_packet(x, &b, buf);
 }
 
 // A thread's sequence starts: its defaults and clock, whose origin is the
@@ -440,7 +504,7 @@ static void pb_thread(struct exporter *x, uint64_t first_ns) {
       pb_uint(&c, 2, first_ns);
     });
   });
-  pb_packet(x, buf, (size_t)(b.p - buf));
+  pb_packet(x, &b, buf);
   b.p = buf;
   pb_uint(&b, 10, x->sequence);
   PB_NESTED(&b, 60, td, {
@@ -452,7 +516,7 @@ static void pb_thread(struct exporter *x, uint64_t first_ns) {
       pb_string(&th, 5, x->thread_name);
     });
   });
-  pb_packet(x, buf, (size_t)(b.p - buf));
+  pb_packet(x, &b, buf);
 }
 
 // ---- Chrome JSON -------------------------------------------------------------
@@ -491,28 +555,29 @@ static char *put_us(char *p, uint64_t ns) {
 // A name as a JSON string, escaped once per (site, kind) and kept.
 static const char *chrome_name(struct exporter *x, uint32_t kind,
                                uint32_t site) {
-  uint64_t iid = name_iid(kind, site);
-  if (name_table_fit(x, (void **)&x->json_names, &x->json_name_slots,
-                     sizeof(*x->json_names), iid))
+  struct name *n = name_of(x, kind, site);
+  if (!n)
     return "\"?\"";
-  if (!x->json_names[iid]) {
-    char name[160], escaped[6 * 160 + 3];
-    fr_json_escape(escaped, sizeof(escaped), site_name(x, kind, site, name));
-    x->json_names[iid] = strdup(escaped);
-    if (!x->json_names[iid])
+  if (!n->json) {
+    char escaped[6 * (NAME_SHOWN_MAX + 16) + 3];
+    fr_json_escape(escaped, sizeof(escaped), n->text);
+    n->json = strdup(escaped);
+    if (!n->json)
       return "\"?\"";
   }
-  return x->json_names[iid];
+  return n->json;
 }
 
 static void chrome_event(struct exporter *x, uint64_t ts, char ph,
                          uint32_t kind, uint32_t site, const char *arg_name,
                          int64_t arg, int arg_is_pointer,
                          const char *arg2_name, const char *arg2) {
-  // Fixed parts, a name (160 bytes, 962 escaped), a log's text (200, 1203
-  // escaped), a site (300, 1803 escaped) and a flow fit with room to spare.
-  char *line = (char *)fr_sink_reserve(x->sink, 8192), *p = line;
-  const char *limit = line + 8192 - 512; // the flow's part after
+  // Fixed parts, a name (NAME_SHOWN_MAX + 16 bytes, 6,243 escaped), a log's
+  // text (200, 1,203 escaped), a site (300, 1,803 escaped) and a flow fit
+  // with room to spare.
+  enum { LINE_MAX = 16384 };
+  char *line = (char *)fr_sink_reserve(x->sink, LINE_MAX), *p = line;
+  const char *limit = line + LINE_MAX - 512; // the flow's part after
   if (x->first_event++)
     *p++ = ',';
   p = put_str(p, "\n{\"ph\":\"");
@@ -600,8 +665,13 @@ static uint32_t stack_node(struct exporter *x, uint32_t parent, uint32_t kind,
                   sizeof(*x->nodes)))
         return UINT32_MAX;
       *slot = x->node_count++;
-      x->nodes[*slot] = (struct stack_node){parent, kind, site, 0, 0,
-                                            0, 0, UINT32_MAX};
+      const struct name *name = name_of(x, kind, site);
+      uint32_t len = name ? (uint32_t)strlen(name->text) : 1;
+      const struct stack_node *up =
+          parent == UINT32_MAX ? NULL : &x->nodes[parent];
+      x->nodes[*slot] = (struct stack_node){
+          parent, kind, site, up ? up->depth + 1 : 1,
+          up ? up->path_len + 1 + len : len, 0, 0, 0, 0, 0, UINT32_MAX};
     }
     const struct stack_node *n = &x->nodes[*slot];
     if (n->parent == parent && n->kind == kind && n->site == site) {
@@ -617,96 +687,160 @@ static uint32_t stack_node(struct exporter *x, uint32_t parent, uint32_t kind,
   }
 }
 
-// "main;parse;read" for node n, into buf.
-static void node_path(const struct exporter *x, uint32_t n, char *buf,
-                      size_t size) {
-  uint32_t chain[256], depth = 0;
-  for (; n != UINT32_MAX && depth < 256; n = x->nodes[n].parent)
-    chain[depth++] = n;
-  size_t at = 0;
-  buf[0] = 0;
-  while (depth-- > 0 && at + 1 < size) {
-    char name[160];
-    const struct stack_node *node = &x->nodes[chain[depth]];
-    const char *text = site_name(x, node->kind, node->site, name);
-    int w = snprintf(buf + at, size - at, "%s%s", at ? ";" : "", text);
-    if (w < 0)
-      break;
-    at += (size_t)w < size - at ? (size_t)w : size - at - 1;
+// Folded stacks keep roots: a stack deeper than this many frames, or whose
+// "a;b;c" text would pass FOLDED_PATH_MAX bytes, has its deeper frames
+// merged into one "[deeper frames]" frame (a stack overflow's 200,000
+// frames are one line, not 200,000 lines of ever longer stacks).
+#define MAX_SHOWN_DEPTH 128
+#define FOLDED_PATH_MAX 16384
+
+// The node a frame (kind, site) opened under parent gets in the stacks.
+static uint32_t frame_node(struct exporter *x, uint32_t parent, uint32_t kind,
+                           uint32_t site) {
+  if (parent != UINT32_MAX && x->nodes[parent].kind == ITEM_DEEPER)
+    return parent; // already below the cut
+  uint32_t node = stack_node(x, parent, kind, site);
+  if (node == UINT32_MAX || parent == UINT32_MAX)
+    return node;
+  const struct stack_node *n = &x->nodes[node];
+  if (n->depth > MAX_SHOWN_DEPTH || n->path_len > FOLDED_PATH_MAX)
+    return stack_node(x, parent, ITEM_DEEPER, 0);
+  return node;
+}
+
+static uint32_t parent_key(const struct exporter *x, uint32_t node) {
+  uint32_t p = x->nodes[node].parent;
+  return p == UINT32_MAX ? x->node_count : p; // the roots' "parent": n
+}
+
+static int node_order(const void *a, const void *b, void *arg) {
+  const struct exporter *x = arg;
+  uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  uint32_t p = parent_key(x, i), q = parent_key(x, j);
+  if (p != q)
+    return p < q ? -1 : 1;
+  return strcmp(x->names[x->nodes[i].name].text,
+                x->names[x->nodes[j].name].text);
+}
+
+// Calls line(x, "main;parse;read", self ns) for every stack that ended,
+// parents before children, siblings by name: the same lines in the same
+// order for equal snapshots. Memory: the nodes and one path, whatever the
+// number of lines.
+static void folded_walk(struct exporter *x,
+                        void (*line)(struct exporter *, const char *,
+                                     uint64_t)) {
+  uint32_t n = x->node_count;
+  uint32_t *order = malloc((n + 1) * sizeof(*order));
+  uint32_t *first = calloc(n + 2, sizeof(*first)); // children of p: order
+                                                   // [first[p], first[p+1])
+  char *path = malloc(FOLDED_PATH_MAX + NAME_SHOWN_MAX + 32);
+  int named = 1;
+  for (uint32_t i = 0; order && i < n; i++) {
+    const struct name *nm = name_of(x, x->nodes[i].kind, x->nodes[i].site);
+    named &= nm != NULL;
+    x->nodes[i].name = nm ? (uint32_t)(nm - x->names) : 0;
+    order[i] = i;
   }
-  for (char *p = buf; *p; p++) // a space would end the stack in the format
-    if (*p == ' ')
-      *p = '_';
-}
-
-struct folded_line {
-  char *text;
-  uint64_t ns;
-};
-
-static int folded_order(const void *a, const void *b) {
-  return strcmp(((const struct folded_line *)a)->text,
-                ((const struct folded_line *)b)->text);
-}
-
-// Sorted, so that equal snapshots give equal files.
-static void folded_write(struct exporter *x) {
-  struct folded_line *lines = malloc((x->node_count + 1) * sizeof(*lines));
-  uint32_t n = 0;
-  if (!lines)
-    return;
-  for (uint32_t i = 0; i < x->node_count; i++) {
-    if (!x->nodes[i].ended)
+  if (!order || !first || !path || !named || !n)
+    goto done;
+  qsort_r(order, n, sizeof(*order), node_order, x);
+  for (uint32_t i = 0; i < n; i++)
+    first[parent_key(x, i) + 1]++;
+  for (uint32_t p = 0; p <= n; p++)
+    first[p + 1] += first[p];
+  // Depth-first; frames are at most MAX_SHOWN_DEPTH + 1 deep (frame_node).
+  struct {
+    uint32_t next, end;
+    size_t len; // of the path above this level
+  } level[MAX_SHOWN_DEPTH + 3];
+  int depth = 0;
+  level[0].next = first[n];
+  level[0].end = first[n + 1];
+  level[0].len = 0;
+  while (depth >= 0) {
+    if (level[depth].next >= level[depth].end) {
+      depth--;
       continue;
-    char path[4096];
-    node_path(x, i, path, sizeof(path));
-    lines[n].text = strdup(path);
-    lines[n].ns = x->nodes[i].self_ns;
-    if (lines[n].text)
-      n++;
+    }
+    uint32_t node = order[level[depth].next++];
+    const struct stack_node *sn = &x->nodes[node];
+    const char *text = x->names[sn->name].text;
+    size_t at = level[depth].len, len = strlen(text);
+    if (at + 1 + len > FOLDED_PATH_MAX + NAME_SHOWN_MAX + 16)
+      continue; // cannot happen: frame_node cut the stack before
+    if (at)
+      path[at++] = ';';
+    for (size_t k = 0; k < len; k++) // a space would end the stack
+      path[at + k] = text[k] == ' ' ? '_' : text[k];
+    path[at + len] = 0;
+    if (sn->ended)
+      line(x, path, sn->self_ns);
+    if (depth + 1 < MAX_SHOWN_DEPTH + 3) {
+      depth++;
+      level[depth].next = first[node];
+      level[depth].end = first[node + 1];
+      level[depth].len = at + len;
+    }
   }
-  qsort(lines, n, sizeof(*lines), folded_order);
-  for (uint32_t i = 0; i < n; i++) {
-    fprintf(x->out, "%s %llu\n", lines[i].text, (unsigned long long)lines[i].ns);
-    free(lines[i].text);
-  }
-  free(lines);
+done:
+  free(order);
+  free(first);
+  free(path);
 }
+
+static void folded_line(struct exporter *x, const char *path, uint64_t ns) {
+  fprintf(x->out, "%s %llu\n", path, (unsigned long long)ns);
+}
+
+static void folded_write(struct exporter *x) { folded_walk(x, folded_line); }
 
 // ---- HTML report -------------------------------------------------------------
 
 #include "report_html.h"
 
 
+// The page's timeline keeps apart what is at least window / this long: a
+// slice shorter than that is merged with its short neighbours at the same
+// depth into one slice that says how many it holds. So a 268 MB snapshot
+// gives a page a browser opens (its 7 M slices become at most a few
+// hundred thousand), while zooming 10x into a full-screen timeline still
+// shows single calls as they were.
+#define REPORT_RESOLUTION 20000
+// Each slice: start, duration, depth, name, kind, how many it merges.
+#define SLICE_WORDS 6
+
 static uint32_t report_name(struct exporter *x, uint32_t kind, uint32_t site) {
-  uint64_t iid = name_iid(kind, site);
-  uint32_t *slot = fr_map_slot(&x->name_index, iid);
-  if (!slot)
-    return 0;
-  if (*slot == UINT32_MAX) {
-    if (fr_grow((void **)&x->names, &x->names_cap, x->name_count + 1,
-                sizeof(char *)))
-      return 0;
-    char buf[160];
-    x->names[x->name_count] = strdup(site_name(x, kind, site, buf));
-    *slot = x->name_count++;
-  }
-  return *slot;
+  const struct name *n = name_of(x, kind, site);
+  return n ? (uint32_t)(n - x->names) : 0;
 }
 
 static void report_slice(struct exporter *x, const struct item *it,
                          uint64_t took) {
-  if (x->slice_words + 5 > x->slice_cap &&
-      fr_grow((void **)&x->slices, &x->slice_cap, x->slice_words + 5,
+  uint64_t depth = (uint64_t)(it - x->stack);
+  if (depth > MAX_SHOWN_DEPTH) { // part of the frame drawn as "deeper"
+    x->slices_too_deep++;
+    return;
+  }
+  if (x->slice_words + SLICE_WORDS > x->slice_cap &&
+      fr_grow((void **)&x->slices, &x->slice_cap, x->slice_words + SLICE_WORDS,
               sizeof(uint64_t)))
     return;
   uint64_t *w = x->slices + x->slice_words;
   w[0] = it->start_ns > x->start_ns ? it->start_ns - x->start_ns : 0;
   w[1] = took;
-  w[2] = (uint64_t)(it - x->stack); // depth
+  w[2] = depth;
   w[3] = report_name(x, it->kind, it->site);
   w[4] = it->kind;
-  x->slice_words += 5;
+  w[5] = 1;
+  x->slice_words += SLICE_WORDS;
+}
+
+static int slice_by_depth(const void *a, const void *b) {
+  const uint64_t *x = a, *y = b;
+  if (x[2] != y[2])
+    return x[2] < y[2] ? -1 : 1;
+  return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
 static int slice_order(const void *a, const void *b) {
@@ -716,9 +850,56 @@ static int slice_order(const void *a, const void *b) {
   return x[2] < y[2] ? -1 : x[2] > y[2]; // outer first
 }
 
+// Merges runs of slices shorter than the resolution at the same depth,
+// each run at most a resolution wide, in place; returns how many slices
+// were merged away.
+static uint64_t report_decimate(struct exporter *x, uint64_t resolution) {
+  uint32_t n = x->slice_words / SLICE_WORDS, out = 0;
+  uint64_t merged = 0;
+  qsort(x->slices, n, SLICE_WORDS * sizeof(uint64_t), slice_by_depth);
+  for (uint32_t i = 0; i < n;) {
+    uint64_t *first = x->slices + (size_t)i * SLICE_WORDS;
+    uint32_t j = i + 1;
+    uint64_t end = first[0] + first[1];
+    uint64_t name = first[3], kind = first[4];
+    if (first[1] < resolution) {
+      while (j < n) {
+        const uint64_t *next = x->slices + (size_t)j * SLICE_WORDS;
+        if (next[2] != first[2] || next[1] >= resolution ||
+            next[0] + next[1] > first[0] + resolution)
+          break;
+        if (next[0] + next[1] > end)
+          end = next[0] + next[1];
+        if (next[3] != name)
+          name = UINT64_MAX;
+        if (next[4] != kind)
+          kind = UINT64_MAX;
+        j++;
+      }
+    }
+    uint64_t *dst = x->slices + (size_t)out * SLICE_WORDS;
+    memmove(dst, first, SLICE_WORDS * sizeof(uint64_t));
+    if (j - i > 1) {
+      dst[1] = end - dst[0];
+      dst[3] = name != UINT64_MAX ? name : report_name(x, ITEM_MERGED, 0);
+      dst[4] = kind != UINT64_MAX ? kind : ITEM_MERGED;
+      dst[5] = j - i;
+      merged += j - i - 1;
+    }
+    out++;
+    i = j;
+  }
+  x->slice_words = out * SLICE_WORDS;
+  qsort(x->slices, out, SLICE_WORDS * sizeof(uint64_t), slice_order);
+  return merged;
+}
+
 // Writes the thread's slices, in start order, and forgets them.
 static void report_thread(struct exporter *x) {
-  qsort(x->slices, x->slice_words / 5, 5 * sizeof(uint64_t), slice_order);
+  x->slice_total += x->slice_words / SLICE_WORDS;
+  uint64_t end = to_ns(x->s, x->s->hdr.snapshot_ticks);
+  uint64_t window = end > x->start_ns ? end - x->start_ns : 0;
+  x->slices_merged += report_decimate(x, window / REPORT_RESOLUTION);
   fprintf(x->out, "%s{\"index\":%u,\"tid\":%u,\"name\":",
           x->first_event++ ? ",\n" : "", x->thread_index, x->tid);
   fr_json_string(x->out, x->thread_name);
@@ -726,7 +907,6 @@ static void report_thread(struct exporter *x) {
   for (uint32_t i = 0; i < x->slice_words; i++)
     fprintf(x->out, "%s%llu", i ? "," : "", (unsigned long long)x->slices[i]);
   fprintf(x->out, "]}");
-  x->slice_total += x->slice_words / 5;
   x->slice_words = 0;
 }
 
@@ -743,25 +923,29 @@ static void report_begin(struct exporter *x) {
   fprintf(x->out, ",\"start_ns\":0,\"threads\":[\n");
 }
 
+static void report_folded_line(struct exporter *x, const char *path,
+                               uint64_t ns) {
+  fprintf(x->out, "%s[", x->folded_lines++ ? "," : "");
+  fr_json_string(x->out, path);
+  fprintf(x->out, ",%llu]", (unsigned long long)ns);
+}
+
 static int report_end(struct exporter *x) {
   uint64_t end = to_ns(x->s, x->s->hdr.snapshot_ticks);
-  fprintf(x->out, "],\n\"end_ns\":%llu,\"slice_count\":%llu,\"names\":[",
+  fprintf(x->out,
+          "],\n\"end_ns\":%llu,\"slice_count\":%llu,\"slices_merged\":%llu,"
+          "\"slices_too_deep\":%llu,\"max_depth\":%u,\"names\":[",
           (unsigned long long)(end > x->start_ns ? end - x->start_ns : 0),
-          (unsigned long long)x->slice_total);
+          (unsigned long long)x->slice_total,
+          (unsigned long long)x->slices_merged,
+          (unsigned long long)x->slices_too_deep, MAX_SHOWN_DEPTH);
   for (uint32_t i = 0; i < x->name_count; i++) {
     fprintf(x->out, "%s", i ? "," : "");
-    fr_json_string(x->out, x->names[i] ? x->names[i] : "?");
+    fr_json_string(x->out, x->names[i].text);
   }
   fprintf(x->out, "],\n\"folded\":[");
-  for (uint32_t i = 0, n = 0; i < x->node_count; i++) {
-    if (!x->nodes[i].ended)
-      continue;
-    char path[4096];
-    node_path(x, i, path, sizeof(path));
-    fprintf(x->out, "%s[", n++ ? "," : "");
-    fr_json_string(x->out, path);
-    fprintf(x->out, ",%llu]", (unsigned long long)x->nodes[i].self_ns);
-  }
+  x->folded_lines = 0;
+  folded_walk(x, report_folded_line);
   fprintf(x->out, "],\n\"summary\":");
   // The summary's JSON has no "<" in its text fields' escapes; names in it
   // could, so it is written through the same path as the command's output.
@@ -786,9 +970,10 @@ static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
     return;
   uint32_t node = 0;
   if (x->format == FORMAT_FOLDED || x->format == FORMAT_HTML)
-    node = stack_node(x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX,
+    node = frame_node(x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX,
                       kind, site);
   x->stack[x->depth++] = (struct item){kind, site, ts, 0, node};
+  fr_open_add(&x->open_items, name_iid(kind, site), 1);
   if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 1, kind, site, arg_name, arg, is_pointer, NULL, NULL);
   else if (x->format == FORMAT_CHROME)
@@ -812,6 +997,7 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
   else
     chrome_event(x, ts, 'E', it->kind, it->site, arg_name, arg, 0, arg2_name,
                  arg2);
+  fr_open_add(&x->open_items, name_iid(it->kind, it->site), -1);
   x->depth--;
   if (x->depth)
     x->stack[x->depth - 1].child_ns += took;
@@ -983,9 +1169,13 @@ static int classify(const struct fr_event *ev, uint32_t *kind) {
   return 0;
 }
 
-// Finds the open item an end matches, from the top; -1 if none.
+// Finds the open item an end matches, from the top; -1 if none. counts
+// says how many of each (kind, site) are open, so an end that matches none
+// costs no search.
 static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
-                     uint32_t site) {
+                     uint32_t site, struct fr_map *counts) {
+  if (!fr_open_count(counts, name_iid(kind, site)))
+    return -1;
   for (uint32_t i = depth; i-- > 0;)
     if (stack[i].kind == kind && stack[i].site == site)
       return (int)i;
@@ -1007,6 +1197,7 @@ static void scan_segment(struct exporter *x,
                          struct segment *seg) {
   struct item *open = NULL;
   uint32_t depth = 0, open_cap = 0;
+  struct fr_map open_counts = {0};
   uint64_t wait_lock = 0, wait_ns = 0;
   int waiting = 0, contended = x->format == FORMAT_PERFETTO ||
                                x->format == FORMAT_CHROME;
@@ -1022,11 +1213,18 @@ static void scan_segment(struct exporter *x,
       if (dir > 0) {
         if (depth < open_cap ||
             !fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
+        {
           open[depth++] = (struct item){kind, ev.id, 0, 0, 0};
+          fr_open_add(&open_counts, name_iid(kind, ev.id), 1);
+        }
       } else if (dir < 0) {
-        int at = find_open(open, depth, kind, ev.id);
+        int at = find_open(open, depth, kind, ev.id, &open_counts);
         if (at >= 0) {
-          depth = (uint32_t)at;
+          while (depth > (uint32_t)at) {
+            depth--;
+            fr_open_add(&open_counts, name_iid(open[depth].kind, open[depth].site),
+                        -1);
+          }
         } else if (depth == 0 &&
                    !fr_grow((void **)&x->early, &x->early_cap,
                             x->early_count + 1, sizeof(*x->early))) {
@@ -1048,6 +1246,7 @@ static void scan_segment(struct exporter *x,
     fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   }
   free(open);
+  fr_map_free(&open_counts);
   // Collected innermost first; they are opened outermost first.
   seg->early_count = x->early_count - seg->early_at;
   struct item *e = x->early + seg->early_at;
@@ -1072,7 +1271,8 @@ static void replay_segment(struct exporter *x,
     struct fr_cursor cur;
     struct fr_event ev;
     fr_cursor_init(chunks[i], &cur);
-    while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
+    int more;
+    while ((more = fr_chunk_next(chunks[i], &cur, &ev)) == 1) {
       uint64_t ts = to_ns(x->s, ev.ticks);
       if (!started) {
         started = 1;
@@ -1087,7 +1287,10 @@ static void replay_segment(struct exporter *x,
       uint32_t kind;
       int dir = classify(&ev, &kind);
       if (dir > 0) {
-        if (kind == ITEM_CALL) {
+        // An argument is shown only when the event carries it.
+        if (kind != ITEM_FUNCTION && !ev.nfields) {
+          emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
+        } else if (kind == ITEM_CALL) {
           const char *arg = si ? fr_blocking_arg_name(si->detail) : NULL;
           emit_begin(x, ts, kind, ev.id, arg, fr_unzigzag(ev.field[0]),
                      si && (si->detail & 0xff) == FR_ARG_ADDR);
@@ -1100,7 +1303,7 @@ static void replay_segment(struct exporter *x,
           emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
         }
       } else if (dir < 0) {
-        int at = find_open(x->stack, x->depth, kind, ev.id);
+        int at = find_open(x->stack, x->depth, kind, ev.id, &x->open_items);
         if (at < 0)
           continue; // begun before a gap: nothing to close
         // Frames above it left without an end (longjmp): they end here.
@@ -1109,7 +1312,7 @@ static void replay_segment(struct exporter *x,
         if (kind == ITEM_CALL && ev.nfields >= 2)
           emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), "errno",
                    fr_errno_name(fr_unzigzag(ev.field[1]), errname));
-        else if (kind == ITEM_CALL)
+        else if (kind == ITEM_CALL && ev.nfields)
           emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), NULL, NULL);
         else if (kind != ITEM_FUNCTION && ev.nfields >= 2 && ev.field[1])
           emit_end(x, ts, NULL, 0, "error",
@@ -1121,9 +1324,16 @@ static void replay_segment(struct exporter *x,
           x->flow_in = 0;
         }
       } else if (ev.event_class == FR_EV_SITE &&
-                 ev.site_event >= FR_SEV_TASK_BEGIN) {
+                 (ev.site_event == FR_SEV_TASK_BEGIN ||
+                  ev.site_event == FR_SEV_TASK_END ||
+                  ev.site_event == FR_SEV_LOG)) {
         emit_user_mark(x, ts, &ev);
-      } else if (ev.event_class == FR_EV_SITE) {
+      } else if (ev.event_class == FR_EV_SITE &&
+                 (ev.site_event == FR_SEV_ACQUIRE ||
+                  ev.site_event == FR_SEV_RELEASE ||
+                  ev.site_event == FR_SEV_SIGNAL) &&
+                 ev.nfields) {
+        // (A site event of a kind this frtool does not know is left out.)
         const char *what = ev.site_event == FR_SEV_ACQUIRE   ? "acquire"
                            : ev.site_event == FR_SEV_RELEASE ? "release"
                                                              : "signal";
@@ -1133,6 +1343,7 @@ static void replay_segment(struct exporter *x,
         x->flow_out = 0;
       }
     }
+    x->malformed_chunks += more < 0; // what follows it is unknown
     fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
   }
   uint64_t end_ns = last_ns;
@@ -1185,7 +1396,7 @@ static void write_wait_counter(struct exporter *x) {
       pb_uint(&td, 5, x->process_uuid);
       pb_bytes(&td, 8, NULL, 0); // counter: an empty CounterDescriptor
     });
-    pb_packet(x, buf, (size_t)(b.p - buf));
+    pb_packet(x, &b, buf);
   }
   int level = 0;
   for (uint32_t i = 0; i < n; i++) {
@@ -1203,7 +1414,7 @@ static void write_wait_counter(struct exporter *x) {
         pb_uint(&ev, 11, uuid);
         pb_uint(&ev, 30, (uint64_t)level);
       });
-      pb_packet(x, buf, (size_t)(b.p - buf));
+      pb_packet(x, &b, buf);
     } else {
       fr_sink_printf(x->sink,
               ",\n{\"ph\":\"C\",\"pid\":%u,\"ts\":%.3f,\"name\":\"%s\","
@@ -1341,6 +1552,18 @@ static int run(int argc, char **argv) {
     snprintf(default_out, sizeof(default_out), "%s%s", path, ext[format]);
     out_path = default_out;
   }
+  // Opening the output truncates it: never when it is the snapshot itself
+  // (by another name, a link, /dev/fd/N...), which is being read.
+  struct stat in_st, out_st;
+  if (strcmp(out_path, "-") && stat(path, &in_st) == 0 &&
+      stat(out_path, &out_st) == 0 && in_st.st_dev == out_st.st_dev &&
+      in_st.st_ino == out_st.st_ino) {
+    fprintf(stderr, "frtool %s: %s is the snapshot itself: not overwriting it "
+                    "(choose another -o)\n",
+            format == FORMAT_HTML ? "report" : "export", out_path);
+    fr_snapshot_close(&s);
+    return FRTOOL_USAGE;
+  }
   FILE *out = strcmp(out_path, "-") ? fopen(out_path, "wb") : stdout;
   if (!out) {
     perror(out_path);
@@ -1365,16 +1588,27 @@ static int run(int argc, char **argv) {
   fr_map_free(&x.handoff_by_release);
   fr_map_free(&x.handoff_by_acquire);
   free(x.slices);
-  for (uint32_t k = 0; k < x.name_count; k++)
-    free(x.names[k]);
+  for (uint32_t k = 0; k < x.name_count; k++) {
+    free(x.names[k].text);
+    free(x.names[k].json);
+  }
   free(x.names);
-  fr_map_free(&x.name_index);
+  free(x.name_direct);
+  fr_map_free(&x.name_by_iid);
   free(x.stack);
-  free(x.name_seen);
-  for (uint64_t k = 0; k < x.json_name_slots; k++)
-    free(x.json_names[k]);
-  free(x.json_names);
   fr_map_free(&x.folded);
+  fr_map_free(&x.open_items);
+  if (x.packets_left_out)
+    fprintf(stderr, "frtool export: %s: %llu events too large to encode were "
+                    "left out\n",
+            path, (unsigned long long)x.packets_left_out);
+  if (x.slices_merged || x.slices_too_deep)
+    fprintf(stderr, "frtool report: %llu of %llu slices shorter than 1/%d of "
+                    "the window are drawn merged with their neighbours; %llu "
+                    "deeper than %d frames are drawn as one\n",
+            (unsigned long long)x.slices_merged,
+            (unsigned long long)x.slice_total, REPORT_RESOLUTION,
+            (unsigned long long)x.slices_too_deep, MAX_SHOWN_DEPTH);
   int status = FRTOOL_OK;
   if (failed) {
     fprintf(stderr, "frtool export: %s: could not write %s\n", path, out_path);
@@ -1382,6 +1616,11 @@ static int run(int argc, char **argv) {
   } else if (r == FR_OPEN_DAMAGED) {
     fprintf(stderr, "frtool export: %s: %s (exported the intact part)\n", path,
             s.error);
+    status = FRTOOL_BAD_INPUT;
+  } else if (x.malformed_chunks) {
+    fprintf(stderr, "frtool export: %s: %llu chunks with a malformed event "
+                    "(exported the events before it)\n",
+            path, (unsigned long long)x.malformed_chunks);
     status = FRTOOL_BAD_INPUT;
   }
   if (!failed && out != stdout)

@@ -109,9 +109,10 @@ static int validate_one(const char *path) {
          events ? (double)bytes / (double)events : 0.0, s.site_count,
          window_ms, (unsigned long long)fr_drops_total(&s));
   print_drops(&s);
-  if (s.notes)
-    printf("  note: %s%s\n", s.note,
-           s.notes > 1 ? " (and more of the kind)" : "");
+  for (int i = 0; i < s.notes && i < 4; i++)
+    printf("  note: %s\n", s.note[i]);
+  if (s.notes > 4)
+    printf("  note: and %d more\n", s.notes - 4);
   fr_snapshot_close(&s);
   return FRTOOL_OK;
 }

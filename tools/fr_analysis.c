@@ -37,9 +37,18 @@ struct replay {
   uint32_t held_count, held_cap;
   struct pending wait, cond, call;
   struct fr_thread_stats *thread;
+  // How many of each are open (fr_open_count): frames by site, held locks
+  // by address, regions by site.
+  struct fr_map open_frames, open_holds, open_regions;
 };
 
 static void replay_reset(struct replay *r) {
+  for (uint32_t k = 0; k < r->depth; k++)
+    fr_open_add(&r->open_frames, r->stack[k].site, -1);
+  for (uint32_t k = 0; k < r->held_count; k++)
+    fr_open_add(&r->open_holds, r->held[k].addr, -1);
+  for (uint32_t k = 0; k < r->region_depth; k++)
+    fr_open_add(&r->open_regions, r->regions[k].site, -1);
   r->depth = 0;
   r->region_depth = 0;
   r->held_count = 0;
@@ -136,12 +145,16 @@ static void note_blocked(struct fr_analysis *a, const struct fr_blocked *b) {
 static void hold_begin(struct replay *r, uint64_t addr, uint32_t site,
                        uint64_t now) {
   if (!fr_grow((void **)&r->held, &r->held_cap, r->held_count + 1,
-               sizeof(*r->held)))
+               sizeof(*r->held))) {
     r->held[r->held_count++] = (struct held){addr, now, site};
+    fr_open_add(&r->open_holds, addr, 1);
+  }
 }
 
 static void hold_end(struct fr_analysis *a, struct replay *r, uint64_t addr,
                      uint64_t now) {
+  if (!fr_open_count(&r->open_holds, addr))
+    return; // taken before the window, or a semaphore another thread took
   for (uint32_t i = r->held_count; i-- > 0;) {
     if (r->held[i].addr != addr)
       continue;
@@ -153,6 +166,7 @@ static void hold_end(struct fr_analysis *a, struct replay *r, uint64_t addr,
     if (ls)
       fr_dist_add(&ls->hold, held_for);
     r->held[i] = r->held[--r->held_count];
+    fr_open_add(&r->open_holds, addr, -1);
     return;
   }
   // Taken before the window, or a semaphore posted by another thread.
@@ -216,17 +230,22 @@ static void on_user_event(struct fr_analysis *a, struct replay *r,
   switch (ev->site_event) {
   case FR_SEV_REGION_BEGIN:
     if (!fr_grow((void **)&r->regions, &r->region_cap, r->region_depth + 1,
-                 sizeof(*r->regions)))
+                 sizeof(*r->regions))) {
       r->regions[r->region_depth++] = (struct region){ev->id, now};
+      fr_open_add(&r->open_regions, ev->id, 1);
+    }
     break;
   case FR_SEV_REGION_END:
+    if (!fr_open_count(&r->open_regions, ev->id))
+      break; // begun before the window
     for (uint32_t k = r->region_depth; k-- > 0;) {
       if (r->regions[k].site != ev->id)
         continue;
       struct fr_user_stats *u = user_get(a, ev->id, FR_USER_REGION);
       if (u)
         fr_dist_add(&u->duration, now - r->regions[k].since);
-      r->region_depth = k;
+      while (r->region_depth > k)
+        fr_open_add(&r->open_regions, r->regions[--r->region_depth].site, -1);
       break;
     }
     break;
@@ -388,7 +407,7 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
 
 static void on_exit_event(struct fr_analysis *a, struct replay *r,
                           const struct fr_event *ev) {
-  uint32_t k = r->depth;
+  uint32_t k = fr_open_count(&r->open_frames, ev->id) ? r->depth : 0;
   while (k > 0 && r->stack[k - 1].site != ev->id)
     k--;
   if (k == 0) {
@@ -401,7 +420,8 @@ static void on_exit_event(struct fr_analysis *a, struct replay *r,
   // Frames above the match left without an exit (longjmp, an exception
   // through uninstrumented code): they are dropped, not guessed.
   struct frame fr = r->stack[k - 1];
-  r->depth = k - 1;
+  while (r->depth > k - 1)
+    fr_open_add(&r->open_frames, r->stack[--r->depth].site, -1);
   uint64_t inclusive = ev->ticks - fr.start;
   struct fr_func_stats *f = func_get(a, ev->id);
   if (f) {
@@ -548,6 +568,7 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
                     sizeof(*r.stack)))
           goto oom;
         r.stack[r.depth++] = (struct frame){ev.id, ev.ticks, 0};
+        fr_open_add(&r.open_frames, ev.id, 1);
         break;
       case FR_EV_EXIT:
         on_exit_event(a, &r, &ev);
@@ -603,6 +624,9 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   free(r.stack);
   free(r.held);
   free(r.regions);
+  fr_map_free(&r.open_frames);
+  fr_map_free(&r.open_holds);
+  fr_map_free(&r.open_regions);
   return 0;
 oom:
   free(order);
@@ -610,6 +634,9 @@ oom:
   free(r.stack);
   free(r.held);
   free(r.regions);
+  fr_map_free(&r.open_frames);
+  fr_map_free(&r.open_holds);
+  fr_map_free(&r.open_regions);
   return -1;
 }
 

@@ -29,11 +29,13 @@ static void fr_defect(struct fr_snapshot *s, const char *fmt, ...) {
 }
 
 static void fr_note(struct fr_snapshot *s, const char *fmt, ...) {
-  if (s->notes++)
+  if (s->notes >= 4) {
+    s->notes++;
     return;
+  }
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(s->note, sizeof(s->note), fmt, ap);
+  vsnprintf(s->note[s->notes++], sizeof(s->note[0]), fmt, ap);
   va_end(ap);
 }
 
@@ -196,10 +198,6 @@ static void fr_check_chunk(struct fr_snapshot *s, struct fr_chunk_view *c) {
     }
   }
   uint32_t off = cur.offset;
-  if (c->unknown_events)
-    fr_note(s, "skipped %llu events of kinds this frtool does not know "
-               "(written by a newer fr?)",
-            (unsigned long long)c->unknown_events);
   if (r < 0)
     fr_defect(s,
               "chunk at offset %llu (thread T%u): malformed event at byte %u",
@@ -384,6 +382,13 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
   s->events_checked = (flags & FR_OPEN_CHECK_EVENTS) != 0;
   if (s->mapped) // commands then read thread by thread: no read-ahead
     madvise(s->data, s->size, MADV_RANDOM);
+  uint64_t unknown = 0;
+  for (uint32_t i = 0; i < s->chunk_count; i++)
+    unknown += s->events_checked ? s->chunks[i].unknown_events : 0;
+  if (unknown)
+    fr_note(s, "skipped %llu events of kinds this frtool does not know "
+               "(written by a newer fr?)",
+            (unsigned long long)unknown);
   if (!s->complete && !s->defects)
     fr_defect(s, "truncated: no end record (the snapshot was not finished)");
   if (s->complete && s->end.chunk_count != s->chunk_count)

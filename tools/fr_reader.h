@@ -55,7 +55,7 @@ struct fr_snapshot {
   // What this reader skipped without it being a defect: parts a newer
   // writer added (sections of unknown types, events of unknown kinds).
   int notes;
-  char note[512]; // the first one
+  char note[4][256]; // the first four
   uint64_t skipped_sections;
 };
 

@@ -39,6 +39,24 @@ struct fr_map {
 uint32_t *fr_map_slot(struct fr_map *m, uint64_t key);
 void fr_map_free(struct fr_map *m);
 
+// How many frames (or held locks, open regions) of each key a replay has
+// open: an end that matches none is then found in O(1), not by searching a
+// stack that hostile input can make a million deep for each of a million
+// unmatched ends.
+static inline uint32_t fr_open_count(struct fr_map *m, uint64_t key) {
+  uint32_t *n = m->count ? fr_map_slot(m, key) : NULL;
+  return n && *n != UINT32_MAX ? *n : 0;
+}
+static inline void fr_open_add(struct fr_map *m, uint64_t key, int delta) {
+  uint32_t *n = fr_map_slot(m, key);
+  if (!n)
+    return;
+  if (*n == UINT32_MAX)
+    *n = 0;
+  if (delta > 0 || *n)
+    *n += (uint32_t)delta;
+}
+
 // Grows *array (of *capacity elements of size bytes) to hold need; 0 on
 // success.
 int fr_grow(void **array, uint32_t *capacity, uint32_t need, size_t size);

@@ -33,12 +33,11 @@ int frtool_usage_error(const struct frtool_command *cmd, const char *what) {
 
 void frtool_print_notes(const struct frtool_command *cmd, const char *path,
                         const struct fr_snapshot *s) {
-  if (!s->notes)
-    return;
-  fprintf(stderr, "frtool %s: %s: note: %s", cmd->name, path, s->note);
-  if (s->notes > 1)
-    fprintf(stderr, " (and %d more notes)", s->notes - 1);
-  fputc('\n', stderr);
+  for (int i = 0; i < s->notes && i < 4; i++)
+    fprintf(stderr, "frtool %s: %s: note: %s\n", cmd->name, path, s->note[i]);
+  if (s->notes > 4)
+    fprintf(stderr, "frtool %s: %s: note: and %d more\n", cmd->name, path,
+            s->notes - 4);
 }
 
 int main(int argc, char **argv) {

@@ -9,10 +9,10 @@ data = json.loads(re.search(r'<script id="fr-data" type="application/json">(.*?)
                             page, re.S).group(1))
 print("program", data["program"], "pid", data["pid"], "trigger", data["trigger"],
       "slices", data["slice_count"])
-kinds = ["function", "lock", "cond", "blocking"]
+kinds = ["function", "lock", "cond", "blocking", "lock-op", "region", "mark", "deeper", "merged"]
 for t in data["threads"]:
     s = t["slices"]
-    for i in range(0, len(s), 5):
+    for i in range(0, len(s), 6):
         print("T%d %s: %s %d+%d d%d %s" % (t["index"], t["name"], data["names"][s[i + 3]],
                                          s[i], s[i + 1], s[i + 2], kinds[s[i + 4]]))
 for path, ns in data["folded"]:
