@@ -9,10 +9,17 @@
 #                (test/browser/run.sh; installs chromium and npm packages)
 #   make stress  the adversarial programs of test/stress/ (signal and fork
 #                storms, dlopen loops), with what was asked for counted
+#   make fuzz    the libFuzzer harnesses, one per frtool command, with ASan
+#                and UBSan, FUZZ_SECONDS each (default 60; test/fuzz/run.sh)
+#   make check-repeat  the whole suite REPEAT times (default 20) under load
+#                (test/check-repeat.sh)
+#   make check-asan, make check-tsan  the e2e and trigger tests with the
+#                runtime and the test programs built with ASan+UBSan, TSan
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all demo check bench redis-check browser-check stress clean
+.PHONY: all demo check bench redis-check browser-check stress fuzz \
+	check-repeat check-asan check-tsan clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
@@ -39,6 +46,18 @@ browser-check: all
 
 stress: all
 	test/stress/run.sh $(BUILD)
+
+fuzz: all
+	test/fuzz/run.sh $(BUILD)
+
+check-repeat: all
+	test/check-repeat.sh $(BUILD)
+
+check-asan: all
+	cmake --build $(BUILD) --target check-asan
+
+check-tsan: all
+	cmake --build $(BUILD) --target check-tsan
 
 clean:
 	rm -rf $(BUILD)

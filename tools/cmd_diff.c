@@ -227,7 +227,7 @@ static int run(int argc, char **argv) {
     v[i].change = change;
     regressions += v[i].regression;
   }
-  qsort(v, t.count, sizeof(*v), verdict_order);
+  fr_sort(v, t.count, sizeof(*v), verdict_order);
   char min_text[32];
   printf("%u compared: %u regression%s (threshold %.0f%%, at least %s)\n",
          t.count, regressions, regressions == 1 ? "" : "s", threshold,

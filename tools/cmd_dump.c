@@ -9,6 +9,7 @@
 // as far as it is intact, then the defect is reported and the exit status is 1.
 #include "fr_events.h"
 #include "fr_reader.h"
+#include "fr_stats.h"
 #include "frtool.h"
 
 #include <stdio.h>
@@ -97,7 +98,7 @@ static void print_threads(const struct fr_snapshot *s, long only_thread) {
     return;
   for (uint32_t i = 0; i < s->chunk_count; i++)
     order[i] = &s->chunks[i].hdr;
-  qsort(order, s->chunk_count, sizeof(*order), chunk_order_cmp);
+  fr_sort(order, s->chunk_count, sizeof(*order), chunk_order_cmp);
   for (uint32_t i = 0; i < s->chunk_count; i++) {
     const struct fr_chunk_header *h = order[i];
     int newest = i + 1 == s->chunk_count ||

@@ -856,7 +856,7 @@ static int slice_order(const void *a, const void *b) {
 static uint64_t report_decimate(struct exporter *x, uint64_t resolution) {
   uint32_t n = x->slice_words / SLICE_WORDS, out = 0;
   uint64_t merged = 0;
-  qsort(x->slices, n, SLICE_WORDS * sizeof(uint64_t), slice_by_depth);
+  fr_sort(x->slices, n, SLICE_WORDS * sizeof(uint64_t), slice_by_depth);
   for (uint32_t i = 0; i < n;) {
     uint64_t *first = x->slices + (size_t)i * SLICE_WORDS;
     uint32_t j = i + 1;
@@ -890,7 +890,7 @@ static uint64_t report_decimate(struct exporter *x, uint64_t resolution) {
     i = j;
   }
   x->slice_words = out * SLICE_WORDS;
-  qsort(x->slices, out, SLICE_WORDS * sizeof(uint64_t), slice_order);
+  fr_sort(x->slices, out, SLICE_WORDS * sizeof(uint64_t), slice_order);
   return merged;
 }
 
@@ -1044,7 +1044,7 @@ static void find_handoffs(struct exporter *x,
                           const struct fr_chunk_view *const *order, uint32_t n) {
   if (!x->handoff_count)
     return;
-  qsort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
+  fr_sort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
   for (uint32_t i = 0; i < n; i++) {
     struct fr_cursor cur;
     struct fr_event ev;
@@ -1249,7 +1249,7 @@ static void scan_segment(struct exporter *x,
   fr_map_free(&open_counts);
   // Collected innermost first; they are opened outermost first.
   seg->early_count = x->early_count - seg->early_at;
-  struct item *e = x->early + seg->early_at;
+  struct item *e = seg->early_count ? x->early + seg->early_at : NULL;
   for (uint32_t i = 0; i < seg->early_count / 2; i++) {
     struct item t = e[i];
     e[i] = e[seg->early_count - 1 - i];
@@ -1263,7 +1263,7 @@ static void scan_segment(struct exporter *x,
 static void replay_segment(struct exporter *x,
                            const struct fr_chunk_view *const *chunks,
                            const struct segment *seg, int last) {
-  const struct item *early = x->early + seg->early_at;
+  const struct item *early = seg->early_count ? x->early + seg->early_at : NULL;
   uint64_t last_ns = 0;
   int started = 0, exited = 0;
   char errname[24];
@@ -1384,7 +1384,7 @@ static void write_wait_counter(struct exporter *x) {
     steps[2 * i] = (struct step){x->handoffs[i].wait_ns, 1};
     steps[2 * i + 1] = (struct step){x->handoffs[i].acquired_ns, -1};
   }
-  qsort(steps, n, sizeof(*steps), step_order);
+  fr_sort(steps, n, sizeof(*steps), step_order);
   uint64_t uuid = x->process_uuid + 1;
   if (x->format == FORMAT_PERFETTO) {
     uint8_t buf[256];

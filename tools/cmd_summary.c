@@ -173,7 +173,7 @@ static void print_user_table(struct fr_analysis *a, const struct options *o,
     n += a->users[i].kind == kind;
   if (!n)
     return;
-  qsort(a->users, a->user_count, sizeof(*a->users), user_cmp);
+  fr_sort(a->users, a->user_count, sizeof(*a->users), user_cmp);
   char d1[32], d2[32], d3[32], d4[32];
   fprintf(g_out, "\n%s\n  %8s %10s %10s %10s %10s  %s\n", title, "count",
           "total", "mean", "p99", "max", "name");
@@ -235,7 +235,7 @@ static uint32_t muted_rows(const struct fr_snapshot *s,
       if (a->mutes[k].site == s->sites[i].id)
         row->mute = &a->mutes[k];
   }
-  qsort(*out, n, sizeof(**out), muted_cmp);
+  fr_sort(*out, n, sizeof(**out), muted_cmp);
   return n;
 }
 
@@ -349,7 +349,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   }
 
   if (a->func_count) {
-    qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
+    fr_sort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
     fprintf(g_out, "\nfunctions\n  %8s %10s %10s %10s %10s %10s %10s  %s\n", "calls",
            "total", "self", "mean", "p50", "p99", "max", "function");
     for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
@@ -376,7 +376,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   print_user_table(a, o, FR_USER_REGION, "regions");
 
   if (a->lock_count) {
-    qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
+    fr_sort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
     fprintf(g_out, "\nlocks\n  %-16s %-6s %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
            "lock", "kind", "acquired", "contended", "failed", "wait total",
            "wait max", "wait p99", "hold total", "hold max", "threads");
@@ -397,7 +397,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
       fprintf(g_out, "%s\n", l->thread_count > FR_LOCK_MAX_THREADS ? ",..." : "");
     }
 
-    qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
+    fr_sort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
           lock_site_cmp);
     fprintf(g_out, "\nlock sites\n  %8s %9s %6s %10s %10s %10s %10s %10s  %s\n",
            "acquired", "contended", "failed", "wait total", "wait max",
@@ -420,7 +420,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
   }
 
   if (a->block_site_count) {
-    qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
+    fr_sort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
           block_cmp);
     fprintf(g_out, "\nblocking calls by site\n  %8s %6s %10s %10s %10s %10s  %s\n",
            "calls", "errors", "total", "mean", "p99", "max", "site");
@@ -439,7 +439,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     }
   }
   if (a->fd_count) {
-    qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
+    fr_sort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
     fprintf(g_out, "\nblocking calls by fd\n  %6s %8s %6s %10s %10s %10s  %s\n", "fd",
            "calls", "errors", "total", "p99", "max", "first call");
     for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
@@ -469,7 +469,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
 
   char what[512];
   if (a->longest_count) {
-    qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
+    fr_sort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
     fprintf(g_out, "\nlongest blocked\n");
     for (uint32_t i = 0; i < a->longest_count; i++) {
       const struct fr_blocked *b = &a->longest[i];
@@ -479,7 +479,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     }
   }
   if (a->open_count) {
-    qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
+    fr_sort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
     fprintf(g_out, "\nblocked when the snapshot was taken\n");
     for (uint32_t i = 0; i < a->open_count; i++) {
       const struct fr_blocked *b = &a->open[i];
@@ -558,7 +558,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
            ns(t->lock_wait), ns(t->cond_wait), ns(t->blocking),
            (unsigned long long)t->dropped);
   }
-  qsort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
+  fr_sort(a->funcs, a->func_count, sizeof(*a->funcs), func_cmp);
   fprintf(g_out, "],\n\"functions\":[");
   for (uint32_t i = 0; i < rows(a->func_count, o->top); i++) {
     struct fr_func_stats *f = &a->funcs[i];
@@ -569,7 +569,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, ",\"self_ns\":%.0f,\"partial\":%llu}", ns(f->exclusive_total),
            (unsigned long long)f->partial);
   }
-  qsort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
+  fr_sort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
   fprintf(g_out, "],\n\"locks\":[");
   for (uint32_t i = 0; i < rows(a->lock_count, o->top); i++) {
     struct fr_lock_stats *l = &a->locks[i];
@@ -589,7 +589,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
       fprintf(g_out, "%s%u", k ? "," : "", l->threads[k]);
     fprintf(g_out, "]}");
   }
-  qsort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
+  fr_sort(a->lock_sites, a->lock_site_count, sizeof(*a->lock_sites),
         lock_site_cmp);
   fprintf(g_out, "],\n\"lock_sites\":[");
   for (uint32_t i = 0; i < rows(a->lock_site_count, o->top); i++) {
@@ -604,7 +604,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_dist("hold", &l->hold);
     fprintf(g_out, "}");
   }
-  qsort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
+  fr_sort(a->block_sites, a->block_site_count, sizeof(*a->block_sites),
         block_cmp);
   fprintf(g_out, "],\n\"blocking_sites\":[");
   for (uint32_t i = 0; i < rows(a->block_site_count, o->top); i++) {
@@ -616,7 +616,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_dist("duration", &b->duration);
     fprintf(g_out, "}");
   }
-  qsort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
+  fr_sort(a->fds, a->fd_count, sizeof(*a->fds), block_cmp);
   fprintf(g_out, "],\n\"fds\":[");
   for (uint32_t i = 0; i < rows(a->fd_count, o->top); i++) {
     struct fr_block_stats *b = &a->fds[i];
@@ -627,7 +627,7 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_site("first_site", b->site);
     fprintf(g_out, "}");
   }
-  qsort(a->users, a->user_count, sizeof(*a->users), user_cmp);
+  fr_sort(a->users, a->user_count, sizeof(*a->users), user_cmp);
   fprintf(g_out, "],\n\"user\":[");
   for (uint32_t i = 0, n = 0; i < a->user_count; i++) {
     struct fr_user_stats *u = &a->users[i];
@@ -650,8 +650,8 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_string(e->text);
     fprintf(g_out, "}");
   }
-  qsort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
-  qsort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
+  fr_sort(a->longest, a->longest_count, sizeof(*a->longest), blocked_cmp);
+  fr_sort(a->open, a->open_count, sizeof(*a->open), blocked_cmp);
   fprintf(g_out, "],\n\"longest_blocked\":[");
   for (uint32_t i = 0; i < a->longest_count; i++) {
     fprintf(g_out, "%s\n", i ? "," : "");

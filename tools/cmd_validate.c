@@ -4,6 +4,7 @@
 // Exit status 0 when every file is sound; 1 when any is not, after naming
 // its first defect and what could be recovered.
 #include "fr_reader.h"
+#include "fr_stats.h"
 #include "frtool.h"
 
 #include <stdio.h>
@@ -21,7 +22,7 @@ static uint32_t count_threads(const struct fr_snapshot *s) {
     return 0;
   for (uint32_t i = 0; i < s->chunk_count; i++)
     ids[i] = s->chunks[i].hdr.thread_index;
-  qsort(ids, s->chunk_count, sizeof(*ids), cmp_u32);
+  fr_sort(ids, s->chunk_count, sizeof(*ids), cmp_u32);
   uint32_t n = 0;
   for (uint32_t i = 0; i < s->chunk_count; i++)
     n += i == 0 || ids[i] != ids[i - 1];

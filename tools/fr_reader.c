@@ -4,6 +4,7 @@
 // The whole file is read into memory; every offset is checked against its
 // size before use, so no input can make the reader read out of bounds.
 #include "fr_reader.h"
+#include "fr_stats.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -134,11 +135,15 @@ static void fr_read_sites(struct fr_snapshot *s, const uint8_t *p,
               (unsigned long long)offset, count, (unsigned long long)size);
     return;
   }
-  struct fr_site_info *grown =
-      realloc(s->sites, (s->site_count + count) * sizeof(*s->sites));
-  if (!grown)
-    return;
-  s->sites = grown;
+  if (count) { // (realloc to 0 bytes would free the table)
+    struct fr_site_info *grown = realloc(
+        s->sites, ((size_t)s->site_count + count) * sizeof(*s->sites));
+    if (!grown) {
+      fr_defect(s, "out of memory for %u sites", count);
+      return;
+    }
+    s->sites = grown;
+  }
   uint64_t at = 4;
   for (uint32_t i = 0; i < count; i++) {
     struct fr_site_record r = {0};
@@ -397,7 +402,7 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
   if (s->complete && s->end.site_count != s->site_count && !s->defects)
     fr_defect(s, "end record counts %u sites, the file has %u intact",
               s->end.site_count, s->site_count);
-  qsort(s->sites, s->site_count, sizeof(*s->sites), fr_site_cmp);
+  fr_sort(s->sites, s->site_count, sizeof(*s->sites), fr_site_cmp);
   return s->defects ? FR_OPEN_DAMAGED : FR_OPEN_OK;
 }
 
@@ -430,13 +435,15 @@ const struct fr_chunk_view **fr_snapshot_chunks_in_order(const struct fr_snapsho
     return NULL;
   for (uint32_t i = 0; i < s->chunk_count; i++)
     order[i] = &s->chunks[i];
-  qsort(order, s->chunk_count, sizeof(*order), fr_chunk_order);
+  fr_sort(order, s->chunk_count, sizeof(*order), fr_chunk_order);
   return order;
 }
 
 const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id) {
   struct fr_site_info key = {.id = id};
+  if (!s->site_count)
+    return NULL;
   return bsearch(&key, s->sites, s->site_count, sizeof(key), fr_site_cmp);
 }
 

@@ -65,7 +65,7 @@ uint64_t fr_dist_quantile(struct fr_dist *d, double q) {
     if (!d->samples)
       return d->max;
     // Sorting in place is fine: the order of samples carries nothing.
-    qsort(d->samples, d->count, sizeof(*d->samples), cmp_u64);
+    fr_sort(d->samples, d->count, sizeof(*d->samples), cmp_u64);
     return d->samples[rank - 1];
   }
   if (!d->histogram)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #define FR_DIST_EXACT 1024
 
@@ -55,6 +56,14 @@ static inline void fr_open_add(struct fr_map *m, uint64_t key, int delta) {
     *n = 0;
   if (delta > 0 || *n)
     *n += (uint32_t)delta;
+}
+
+// qsort, which must not be given a NULL array even to sort nothing (C
+// says so, and UBSan holds us to it).
+static inline void fr_sort(void *base, size_t n, size_t size,
+                           int (*cmp)(const void *, const void *)) {
+  if (n > 1)
+    qsort(base, n, size, cmp);
 }
 
 // Grows *array (of *capacity elements of size bytes) to hold need; 0 on

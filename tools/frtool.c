@@ -40,6 +40,8 @@ void frtool_print_notes(const struct frtool_command *cmd, const char *path,
             s->notes - 4);
 }
 
+// The fuzzing harnesses (test/fuzz/) call the commands themselves.
+#ifndef FRTOOL_NO_MAIN
 int main(int argc, char **argv) {
   if (argc < 2) {
     frtool_help(stderr);
@@ -64,3 +66,4 @@ int main(int argc, char **argv) {
   frtool_help(stderr);
   return FRTOOL_USAGE;
 }
+#endif

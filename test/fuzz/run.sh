@@ -1,0 +1,47 @@
+#!/bin/bash
+# make fuzz: builds the libFuzzer harnesses (one per frtool command, ASan +
+# UBSan; test/fuzz/fuzz_frtool.c) and runs each for FUZZ_SECONDS (default 60)
+# from the seed corpus (test/fuzz/corpus: real snapshots) and every past
+# finding (test/fuzz/regressions). A finding stops the run: its input is left
+# in BUILD/fuzz/findings/ (add it to test/fuzz/regressions/ with the fix).
+#   usage: test/fuzz/run.sh BUILD [HARNESS...]
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+shift || true
+here=$(cd "$(dirname "$0")" && pwd)
+seconds=${FUZZ_SECONDS:-60}
+harnesses=("$@")
+if [ ${#harnesses[@]} -eq 0 ]; then
+  harnesses=(validate dump summary summary-json export-perfetto export-chrome
+             export-folded report diff)
+fi
+cmake --build "$build" --target fuzzers -j2 > "$build/fuzz-build.log" 2>&1 ||
+  { cat "$build/fuzz-build.log"; exit 1; }
+mkdir -p "$build/fuzz/findings"
+status=0
+for h in "${harnesses[@]}"; do
+  corpus="$build/fuzz/corpus-$h"
+  mkdir -p "$corpus"
+  # Past findings first, once each: they must all pass now.
+  if ls "$here"/regressions/* > /dev/null 2>&1; then
+    if ! "$build/fuzz-$h" -close_fd_mask=3 "$here"/regressions/* \
+        > "$build/fuzz/$h-regressions.log" 2>&1; then
+      echo "fuzz-$h: a checked-in regression input fails again:"
+      tail -30 "$build/fuzz/$h-regressions.log"
+      status=1
+      continue
+    fi
+  fi
+  if "$build/fuzz-$h" -max_total_time="$seconds" -close_fd_mask=3 \
+      -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
+      -artifact_prefix="$build/fuzz/findings/$h-" \
+      "$corpus" "$here/corpus" > "$build/fuzz/$h.log" 2>&1; then
+    runs=$(grep -o 'Done [0-9]* runs' "$build/fuzz/$h.log" | tail -1)
+    echo "fuzz-$h: ${runs:-done} in ${seconds} s, no finding"
+  else
+    echo "fuzz-$h: FINDING (input in $build/fuzz/findings/):"
+    grep -A25 'ERROR\|runtime error\|==ERROR' "$build/fuzz/$h.log" | head -40
+    status=1
+  fi
+done
+exit $status
