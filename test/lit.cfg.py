@@ -14,7 +14,7 @@ exec(open(site).read())
 config.name = "fr (LLVM %s)" % llvm
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".c", ".ll", ".test"]
-config.excludes = ["Inputs", "stress", "lit.cfg.py", "lit.site.cfg.py.in", "mutate.py", "run-all.sh", "browser", "report.test.py"]
+config.excludes = ["Inputs", "stress", "fuzz", "lit.cfg.py", "lit.site.cfg.py.in", "mutate.py", "run-all.sh", "browser", "report.test.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fr_build_dir, "test", "llvm-%s" % llvm)
 
@@ -32,10 +32,30 @@ for var in ("FR_OPTIONS", "FR_PASS_OPTIONS"):
 
 cflags = "-g -Wall -I%s" % os.path.join(src, "include")
 link = "%s -lpthread" % os.path.join(build, "libfr.a")
+debug_link = "%s -lpthread" % os.path.join(build, "libfr-debug.a")
+# make check-asan / check-tsan: the test programs and the runtime they link
+# built with the sanitizer (tests that cannot run under it say so with
+# UNSUPPORTED: asan / tsan, and why).
+sanitizer = lit_config.params.get("sanitizer")
+if sanitizer:
+    flags = {"asan": "-fsanitize=address,undefined -fno-sanitize-recover=undefined",
+             "tsan": "-fsanitize=thread"}[sanitizer]
+    cflags += " " + flags
+    link = "%s -lpthread" % os.path.join(build, "libfr-%s.a" % sanitizer)
+    debug_link = link
+    config.available_features.add(sanitizer)
+    config.name += " " + sanitizer
+    config.test_exec_root += "-" + sanitizer
+    # Findings fail the test. Fatal signals stay the runtime's (crash
+    # snapshots, then death by the signal, as the tests expect): ASan's own
+    # handlers for them are off; its checks of memory accesses are not.
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=0:detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0:detect_stack_use_after_return=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.environment["TSAN_OPTIONS"] = "halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=1"
 config.substitutions.append(("%clang_fr", "%s/clang %s -fpass-plugin=%s" % (llvm_bin, cflags, plugin)))
 config.substitutions.append(("%clang_plain", "%s/clang %s" % (llvm_bin, cflags)))
 config.substitutions.append(("%fr_link_shared", "-L%s -Wl,-rpath,%s -lfr -lpthread" % (build, build)))
-config.substitutions.append(("%fr_link_debug", "%s -lpthread" % os.path.join(build, "libfr-debug.a")))
+config.substitutions.append(("%fr_link_debug", debug_link))
 config.substitutions.append(("%fr_link", link))
 config.substitutions.append(("%fr_plugin", plugin))
 config.substitutions.append(("%opt", "%s/opt" % llvm_bin))

@@ -9,6 +9,8 @@
 // run without FR_OPTIONS (what glibc itself does), and the recorder must be
 // running by then. The snapshot thread starts later, in the runtime's own
 // constructor.
+// The sanitizers own malloc and pthread_create: they cannot be interposed.
+// UNSUPPORTED: asan, tsan
 // RUN: %clang_fr -O1 %s -o %t %fr_link
 // RUN: %t | FileCheck %s --check-prefix=PLAIN
 // RUN: env FR_OPTIONS=lock_wait=50ms,exit_dump=0 %t | FileCheck %s --check-prefix=ON

@@ -96,5 +96,6 @@ int main(int argc, char **argv) {
   for (int i = 0; i < n; i++)
     pthread_join(t[i], NULL);
   report("after exit", fr_memory_bytes(), limit);
+  free(t);
   return 0;
 }
