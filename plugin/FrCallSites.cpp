@@ -406,6 +406,7 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
                                      PointerType::getUnqual(I32)),
             "fr.lockword");
         Word->setAtomic(AtomicOrdering::Monotonic);
+        markNoSanitize(Word);
         Word->setAlignment(Align(4));
         Instruction *FreeTerm;
         SplitBlockAndInsertIfThenElse(B.CreateICmpNE(Word, B.getInt32(0)),

@@ -14,11 +14,26 @@ using namespace llvm;
 
 namespace fr {
 
+void markNoSanitize(Instruction *I) {
+  // By name: LLVM 14 has no fixed kind for it; later majors map the name to
+  // their fixed MD_nosanitize.
+  LLVMContext &Ctx = I->getContext();
+  I->setMetadata(Ctx.getMDKindID("nosanitize"), MDNode::get(Ctx, {}));
+}
+
 Value *Guard::load(IRBuilder<> &B, unsigned Index) const {
   // Not inbounds: the array is a one-byte placeholder until SiteTable::finish
   // knows how many sites there are.
   Value *Byte = B.CreateConstGEP1_64(B.getInt8Ty(), Bytes, Index);
-  return B.CreateLoad(B.getInt8Ty(), Byte, "fr.guard");
+  LoadInst *Load = B.CreateLoad(B.getInt8Ty(), Byte, "fr.guard");
+  markNoSanitize(Load);
+  // The runtime stores guard bytes atomically while the program runs.
+  // Under TSan the load says so too: LLVM 14's TSan instruments loads
+  // whatever their !nosanitize, and would report a race. (Elsewhere a plain
+  // load, which the optimizer may combine; the same mov on x86 either way.)
+  if (B.GetInsertBlock()->getParent()->hasFnAttribute(Attribute::SanitizeThread))
+    Load->setAtomic(AtomicOrdering::Monotonic);
+  return Load;
 }
 
 Value *Guard::any(IRBuilder<> &B, Value *GuardByte) {
@@ -31,8 +46,9 @@ Value *Guard::all(IRBuilder<> &B, Value *GuardByte) {
 }
 
 Value *Guard::siteId(IRBuilder<> &B, unsigned Index) const {
-  return B.CreateAdd(B.CreateLoad(B.getInt32Ty(), Base, "fr.base"),
-                     B.getInt32(Index), "fr.site");
+  LoadInst *Load = B.CreateLoad(B.getInt32Ty(), Base, "fr.base");
+  markNoSanitize(Load);
+  return B.CreateAdd(Load, B.getInt32(Index), "fr.site");
 }
 
 void borrowDebugLoc(CallInst *Call, Instruction *I) {

@@ -48,6 +48,12 @@ struct Guard {
 // inlined).
 void borrowDebugLoc(llvm::CallInst *Call, llvm::Instruction *I);
 
+// Marks an access fr inserted (a guard byte, the site base, a peek at a lock
+// word) !nosanitize, so that a user's ASan or TSan build checks the
+// program's accesses, not ours: the runtime flips guard bytes while the
+// program runs, by design.
+void markNoSanitize(llvm::Instruction *I);
+
 } // namespace fr
 
 #endif

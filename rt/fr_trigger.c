@@ -22,10 +22,12 @@
 // snapshot from the handler, async-signal-safely (fr_output.c,
 // fr_snapshot.c's crash mode), then puts back the disposition it found and
 // raises the signal again, so core dumps and the exit status are what they
-// would have been. The main thread gets an alternate signal stack, so a stack
-// overflow there is recorded too. A handler the program had already installed
-// runs after ours (chained); one it installs later replaces ours; a signal it
-// ignores (SIG_IGN) stays ignored.
+// would have been. Every recording thread gets an alternate signal stack, so
+// a stack overflow is recorded too. A crash handler the program had already
+// installed runs first: a fault it repairs (a JIT's, a collector's) is no
+// crash and writes nothing; one that comes back unrepaired is dumped (see
+// fr_on_crash). A handler the program installs later replaces ours; a signal
+// it ignores (SIG_IGN) stays ignored.
 //
 // Concurrency: the request slot is claimed with an atomic flag, and so is
 // the crash path's writer (fr_handler_writing: a signal snapshot, or the
@@ -47,6 +49,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 uint64_t fr_cond_lock_ticks = UINT64_MAX;
@@ -329,8 +332,8 @@ static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
 // meanwhile waits (bounded) until it is written, instead of re-raising and
 // killing the process in the middle of it. A crash inside the dump itself
 // (the same thread) does not wait for itself.
-// Crash dumps a process writes at most: a program's handler that returns
-// without repairing the fault has it recur at once, forever.
+// Crash dumps a process writes at most (threads crashing one after another,
+// a program's handler that keeps returning from new unrepaired faults).
 #define FR_MAX_CRASH_DUMPS 4
 static int fr_crash_dumps;
 
@@ -378,27 +381,71 @@ static void fr_crash_dump(int sig) {
   __atomic_store_n(&fr_crash_done, 1, __ATOMIC_RELEASE);
 }
 
+// Where the faulting instruction is, from the handler's context: a fault
+// that recurs at the same instruction and address was not repaired.
+static uintptr_t fr_fault_pc(const void *uctx) {
+  const ucontext_t *uc = uctx;
+#if defined(__x86_64__)
+  return uc ? (uintptr_t)uc->uc_mcontext.gregs[REG_RIP] : 0;
+#elif defined(__aarch64__)
+  return uc ? (uintptr_t)uc->uc_mcontext.pc : 0;
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+// The last fault a program's own handler returned from, and how many times
+// in a row the same one came back.
+static struct {
+  int sig;
+  uintptr_t pc, addr;
+  unsigned repeats;
+} fr_last_fault;
+
 static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
   int saved_errno = errno;
-  fr_crash_dump(sig);
-  // What would have happened without us: the previous handler, or the
-  // default action once this handler returns (the signal is blocked until
-  // then, so the raise is delivered right after).
-  sigaction(sig, &fr_previous[sig], NULL);
-  errno = saved_errno;
   const struct sigaction *old = &fr_previous[sig];
-  if ((old->sa_flags & SA_SIGINFO) ||
-      (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN)) {
+  int program_handler = (old->sa_flags & SA_SIGINFO) ||
+                        (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN);
+  if (program_handler) {
+    // The program handles this signal itself (a JIT, a collector's write
+    // barrier, a crash reporter): its handler runs first, and a fault it
+    // repairs is no crash. Only a fault that comes back unrepaired (the
+    // same instruction and address again) is dumped, once, before the
+    // handler sees it again. A handler that dies instead (resets the
+    // disposition and returns, raises, aborts) reaches this handler again
+    // through the default action or SIGABRT, and is dumped then.
+    uintptr_t pc = fr_fault_pc(uctx), addr = (uintptr_t)si->si_addr;
+    if (fr_last_fault.sig == sig && fr_last_fault.pc == pc &&
+        fr_last_fault.addr == addr) {
+      if (++fr_last_fault.repeats == 1)
+        fr_crash_dump(sig);
+    } else {
+      fr_last_fault.sig = sig;
+      fr_last_fault.pc = pc;
+      fr_last_fault.addr = addr;
+      fr_last_fault.repeats = 0;
+    }
+    sigaction(sig, old, NULL); // a re-raise in it gets what it would get
+    errno = saved_errno;
     fr_chain(sig, si, uctx);
-    // The program's handler returned: it recovered (a JIT's or a
-    // collector's own fault). fr goes on: its handler back in place, the
-    // next crash dumped again.
+    // It returned: the fault is repaired, or comes back to be seen again.
+    // fr goes on: its handler back in place, the next crash dumped.
+    saved_errno = errno;
     fr_install(sig, fr_on_crash, SA_ONSTACK);
     __atomic_store_n(&fr_crash_done, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&fr_crashing, 0, __ATOMIC_RELEASE);
-  } else {
-    raise(sig);
+    errno = saved_errno;
+    return;
   }
+  fr_crash_dump(sig);
+  // What would have happened without us: the default action once this
+  // handler returns (the signal is blocked until then, so the raise is
+  // delivered right after).
+  sigaction(sig, old, NULL);
+  errno = saved_errno;
+  raise(sig);
 }
 
 static int fr_install(int sig, void (*handler)(int, siginfo_t *, void *),

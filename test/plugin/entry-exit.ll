@@ -20,10 +20,10 @@ neg:
 ; CHECK-LABEL: define i32 @two_returns(
 ; CHECK-NEXT: entry:
 ; CHECK-NEXT: %slot = alloca i32
-; CHECK-NEXT: [[FLAG:%fr.guard[0-9]*]] = load i8, {{.*}}@__fr_guards
+; CHECK-NEXT: [[FLAG:%fr.guard[0-9]*]] = load i8, {{.*}}@__fr_guards{{.*}}, !nosanitize
 ; CHECK-NEXT: [[ON:%.*]] = icmp ne i8 [[FLAG]], 0
 ; CHECK-NEXT: br i1 [[ON]]
-; CHECK: [[BASE:%fr.base[0-9]*]] = load i32, {{.*}}@__fr_site_base
+; CHECK: [[BASE:%fr.base[0-9]*]] = load i32, {{.*}}@__fr_site_base{{.*}}, !nosanitize
 ; CHECK-NEXT: [[SITE:%fr.site[0-9]*]] = add i32 [[BASE]], 0
 ; CHECK-NEXT: call void @__fr_func_enter(i32 [[SITE]])
 ; CHECK: store i32 %x, {{.*}}%slot
