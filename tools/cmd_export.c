@@ -105,6 +105,7 @@ struct exporter {
   struct fr_sink *sink; // Perfetto's and Chrome's output, to out
   uint64_t packets_left_out; // Perfetto: too large for their buffers
   uint64_t malformed_chunks; // replay stopped at a malformed event
+  uint64_t unknown_events;   // of kinds a newer writer added: skipped
   // Folded stacks: (parent node, kind, site) -> node.
   struct fr_map folded;
   struct stack_node *nodes;
@@ -1273,6 +1274,7 @@ static void replay_segment(struct exporter *x,
     fr_cursor_init(chunks[i], &cur);
     int more;
     while ((more = fr_chunk_next(chunks[i], &cur, &ev)) == 1) {
+      x->unknown_events += ev.unknown;
       uint64_t ts = to_ns(x->s, ev.ticks);
       if (!started) {
         started = 1;
@@ -1598,6 +1600,10 @@ static int run(int argc, char **argv) {
   free(x.stack);
   fr_map_free(&x.folded);
   fr_map_free(&x.open_items);
+  if (x.unknown_events)
+    fprintf(stderr, "frtool export: %s: note: skipped %llu events of kinds "
+                    "this frtool does not know (written by a newer fr?)\n",
+            path, (unsigned long long)x.unknown_events);
   if (x.packets_left_out)
     fprintf(stderr, "frtool export: %s: %llu events too large to encode were "
                     "left out\n",

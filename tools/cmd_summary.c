@@ -753,6 +753,10 @@ static int run(int argc, char **argv) {
     print_json(&s, &a, &o);
   else
     print_text(&s, &a, &o);
+  if (a.unknown_events && !s.events_checked)
+    fprintf(stderr, "frtool summary: %s: note: skipped %llu events of kinds "
+                    "this frtool does not know (written by a newer fr?)\n",
+            o.path, (unsigned long long)a.unknown_events);
   if (r == FR_OPEN_DAMAGED) {
     fprintf(stderr, "frtool summary: %s: %s (the summary covers the intact "
                     "part)\n",

@@ -550,6 +550,7 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     int more;
     while ((more = fr_chunk_next(c, &cur, &ev)) == 1) {
       a->events++;
+      a->unknown_events += ev.unknown;
       r.thread->events++;
       if (ev.ticks < r.thread->first_ticks)
         r.thread->first_ticks = ev.ticks;

@@ -136,6 +136,7 @@ struct fr_analysis {
   struct fr_map user_map, task_map;
   uint64_t events, partial_calls, gaps;
   uint64_t malformed_chunks; // decoding stopped at a malformed event
+  uint64_t unknown_events; // of kinds a newer writer added: skipped
   uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)
   uint32_t func_by_site_count;
   uint64_t first_ticks, last_ticks;

@@ -24,6 +24,8 @@ also reads: to see a fix's test fail on the code before it.
   future           format 6, readable by a version 5 reader: a section of a
                    made-up type and an extended event of a made-up kind
   future-strict    format 6 that needs a version 6 reader
+  other-order      a format 5 file whose byte-order mark is reversed (as a
+                   big-endian writer's would read here)
 """
 import os
 import struct
@@ -41,7 +43,7 @@ TRIGGER_EXIT, TRIGGER_CRASH = 1, 3
 
 
 def header(version, reader_version, snapshot, trigger=TRIGGER_EXIT,
-           detail=0, thread=0):
+           detail=0, thread=0, mark=0x01020304):
     h = struct.pack(
         "<8sHHIQQQQQQQQII64sIIIIQQIHH",
         b"FRSNAP\r\n", version, 192, 4242,
@@ -51,7 +53,7 @@ def header(version, reader_version, snapshot, trigger=TRIGGER_EXIT,
         10 * 10**9, 10 << 20, 65536, trigger,
         b"crafted".ljust(64, b"\0"),
         detail, thread, 0, 0, 0, 0,
-        0x01020304, reader_version, 0)
+        mark, reader_version, 0)
     assert len(h) == 192
     if V4 and version == 5:
         h = h[:10] + struct.pack("<H", 184) + h[12:184]
@@ -70,11 +72,12 @@ def site_table(sites):
 
 
 def write(out, sites, chunks, version=5, reader_version=5, snapshot=None,
-          extra_sections=(), **trigger):
+          extra_sections=(), mark=0x01020304, **trigger):
     """chunks: (thread index, seq, Chunk, name)."""
     last = max(c.last for _, _, c, _ in chunks) if chunks else 1000
     body = header(version, reader_version,
-                  snapshot if snapshot is not None else last + 100, **trigger)
+                  snapshot if snapshot is not None else last + 100,
+                  mark=mark, **trigger)
     body += section(1, site_table(sites))
     for kind, payload in extra_sections:
         body += section(kind, payload)
@@ -238,6 +241,7 @@ KINDS = {
     "unknown-kind": unknown_kind,
     "future": future,
     "future-strict": lambda out: future(out, reader_version=6),
+    "other-order": lambda out: write(out, {1: MAIN}, [], mark=0x04030201),
 }
 
 V4 = "--v4" in sys.argv
