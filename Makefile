@@ -15,11 +15,12 @@
 #                (test/check-repeat.sh)
 #   make check-asan, make check-tsan  the e2e and trigger tests with the
 #                runtime and the test programs built with ASan+UBSan, TSan
+#   make stress-asan, make stress-tsan  make stress, likewise built
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
 .PHONY: all demo check bench redis-check browser-check stress fuzz \
-	check-repeat check-asan check-tsan clean
+	check-repeat check-asan check-tsan stress-asan stress-tsan clean
 
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
@@ -58,6 +59,12 @@ check-asan: all
 
 check-tsan: all
 	cmake --build $(BUILD) --target check-tsan
+
+stress-asan: all
+	SANITIZER=asan test/stress/run.sh $(BUILD)
+
+stress-tsan: all
+	SANITIZER=tsan test/stress/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -141,7 +141,9 @@ static int fr_bare_entry_make(const struct fr_thread *th, int has_chunk,
   struct fr_parked pk_copy;
   const struct fr_parked *pk = &pk_copy;
   uint32_t seq = __atomic_load_n(&th->parked.seq, __ATOMIC_ACQUIRE);
+  FR_SEQLOCK_READ_BEGIN();
   memcpy(&pk_copy, &th->parked, sizeof(pk_copy));
+  FR_SEQLOCK_READ_END();
   __atomic_thread_fence(__ATOMIC_ACQUIRE);
   int parked = !has_chunk && !(seq & 1) &&
                __atomic_load_n(&th->parked.seq, __ATOMIC_RELAXED) == seq &&
@@ -326,7 +328,9 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
     if (s->hdr.event_bytes == 0 ||
         s->hdr.event_bytes > pool->chunk_size - sizeof(struct fr_chunk))
       continue;
+    FR_SEQLOCK_READ_BEGIN();
     memcpy(scratch, s->chunk->data, s->hdr.event_bytes);
+    FR_SEQLOCK_READ_END();
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n(&s->chunk->gen, __ATOMIC_RELAXED) != s->gen ||
         (s->gen & 1)) {

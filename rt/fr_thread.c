@@ -372,7 +372,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   memcpy(c->hdr.thread_name, th->name, sizeof(th->name));
   t->chunk = c;
   uint8_t *p = c->data;
-  t->last_ticks = now;
+  __atomic_store_n(&t->last_ticks, now, __ATOMIC_RELAXED);
   t->last_object = 0; // object fields are deltas within a chunk
   if (first_in_epoch)
     p = fr_put_event(p, fr_event_tag(FR_EXT_THREAD_START, FR_EV_EXT), 0);

@@ -165,10 +165,12 @@ static uint64_t fr_ticks_to_ns(uint64_t ticks, uint64_t threshold_ticks,
 
 void fr_condition_fired(enum fr_condition condition, uint32_t site,
                         uint64_t ticks) {
-  uint64_t threshold_ticks = condition == FR_CONDITION_LOCK_WAIT ? fr_cond_lock_ticks
-                             : condition == FR_CONDITION_BLOCKING
-                                 ? fr_cond_call_ticks
-                                 : fr_cond_slow_ticks;
+  // Written (atomically) by the dumper thread when it calibrates.
+  uint64_t threshold_ticks = __atomic_load_n(
+      condition == FR_CONDITION_LOCK_WAIT   ? &fr_cond_lock_ticks
+      : condition == FR_CONDITION_BLOCKING ? &fr_cond_call_ticks
+                                           : &fr_cond_slow_ticks,
+      __ATOMIC_RELAXED);
   uint64_t threshold_ns = condition == FR_CONDITION_LOCK_WAIT ? fr_trig.lock_wait_ns
                           : condition == FR_CONDITION_BLOCKING ? fr_trig.blocking_ns
                                                                : fr_trig.slow_ns;

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static fr_recorder *rec;
-static volatile int slow_writer_entered, slow_writer_finished;
+static int slow_writer_entered, slow_writer_finished; // atomics: TSan tier
 
 static void sleep_ms(int ms) {
   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -28,10 +28,11 @@ static void sleep_ms(int ms) {
 
 static int slow_writer(void *ctx, const void *data, size_t len) {
   (void)ctx, (void)data, (void)len;
-  if (!slow_writer_entered) {
-    slow_writer_entered = 1;
+  if (!__atomic_load_n(&slow_writer_entered, __ATOMIC_ACQUIRE)) {
+    __atomic_store_n(&slow_writer_entered, 1, __ATOMIC_RELEASE);
     sleep_ms(300);
-    slow_writer_finished = 1; // stop must not return before this
+    // stop must not return before this
+    __atomic_store_n(&slow_writer_finished, 1, __ATOMIC_RELEASE);
   }
   return 0;
 }
@@ -72,13 +73,14 @@ int main(int argc, char **argv) {
 
   pthread_t t;
   pthread_create(&t, NULL, write_slowly, NULL);
-  while (!slow_writer_entered)
+  while (!__atomic_load_n(&slow_writer_entered, __ATOMIC_ACQUIRE))
     sleep_ms(1);
   printf("concurrent write: %s\n", fr_strerror(fr_write_to_fd(rec, 1)));
   // CHECK-NEXT: concurrent write: another snapshot is being written
   printf("stop: %d\n", fr_stop(rec));
   // CHECK-NEXT: stop: 0
-  printf("stop waited for the write: %d\n", slow_writer_finished);
+  printf("stop waited for the write: %d\n",
+         __atomic_load_n(&slow_writer_finished, __ATOMIC_ACQUIRE));
   // CHECK-NEXT: stop waited for the write: 1
   void *result;
   pthread_join(t, &result);

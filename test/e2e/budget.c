@@ -35,7 +35,7 @@
 #include "Inputs/in_syscall.h"
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-static volatile int held;
+static int held; // an atomic: the TSan tier runs this
 static volatile uint64_t sink;
 
 FR_ALWAYS_INSTRUMENT void hot(void) { sink++; }
@@ -62,7 +62,7 @@ static volatile int main_tid;
 static void *holder(void *arg) {
   (void)arg;
   pthread_mutex_lock(&mutex);
-  held = 1;
+  __atomic_store_n(&held, 1, __ATOMIC_RELEASE);
   while (!in_syscall(main_tid, SYS_futex, (unsigned long)&mutex,
                      (unsigned long)&mutex))
     usleep(1000);
@@ -93,7 +93,7 @@ int main(void) {
   pthread_t t;
   main_tid = (int)syscall(SYS_gettid);
   pthread_create(&t, NULL, holder, NULL);
-  while (!held)
+  while (!__atomic_load_n(&held, __ATOMIC_ACQUIRE))
     ;
   take();
   pthread_join(t, NULL);

@@ -43,7 +43,7 @@ static void *worker(void *arg) {
   (void)arg;
   for (int i = 0; i < ROUNDS; i++) {
     uint64_t before = now_ns();
-    lock_line = __LINE__ + 1;
+    __atomic_store_n(&lock_line, __LINE__ + 1, __ATOMIC_RELAXED);
     pthread_mutex_lock(&lock);
     uint64_t waited = now_ns() - before;
     measured_wait_ns += waited;

@@ -31,7 +31,7 @@ static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int ready, consumer_waiting;
 static uint64_t cond_measured_ns;
-static volatile int reader_waiting;
+static int reader_waiting; // an atomic: TSan tier
 static uint64_t rw_measured_ns;
 
 static uint64_t now_ns(void) {
@@ -41,7 +41,7 @@ static uint64_t now_ns(void) {
 }
 
 static void *reader(void *arg) {
-  reader_waiting = 1;
+  __atomic_store_n(&reader_waiting, 1, __ATOMIC_RELEASE);
   uint64_t before = now_ns();
   pthread_rwlock_rdlock(&rwlock);
   rw_measured_ns = now_ns() - before;
@@ -64,7 +64,7 @@ int main(void) {
   pthread_t r, c;
   pthread_rwlock_wrlock(&rwlock);
   pthread_create(&r, NULL, reader, NULL);
-  while (!reader_waiting)
+  while (!__atomic_load_n(&reader_waiting, __ATOMIC_ACQUIRE))
     sched_yield();
   usleep(30000);
   pthread_rwlock_unlock(&rwlock);

@@ -35,26 +35,26 @@
 
 enum { WORKERS = 4 };
 
-static volatile int stop;
+static int stop; // an atomic: TSan tier
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static sem_t sem;
-static long shared;
+static long shared, shared_rw; // under mutex; under rwlock
 static int pipes[WORKERS][2];
 
 static void *worker(void *arg) {
   long id = (long)arg;
   char byte = 'x';
-  while (!stop) {
+  while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
     pthread_mutex_lock(&mutex);
     shared++;
     pthread_mutex_unlock(&mutex);
     if (id & 1) {
       pthread_rwlock_rdlock(&rwlock);
-      (void)shared;
+      (void)shared_rw;
     } else {
       pthread_rwlock_wrlock(&rwlock);
-      shared--;
+      shared_rw--;
     }
     pthread_rwlock_unlock(&rwlock);
     sem_wait(&sem);
@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
     written += fd >= 0 && fr_write_to_fd(r, fd) == 0;
     close(fd);
   }
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
   // A worker may wait in read for a byte its upstream neighbour, already
   // stopped, never sends: one more byte per pipe lets every read return.
   for (int i = 0; i < WORKERS; i++)

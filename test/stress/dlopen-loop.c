@@ -31,7 +31,7 @@ int main(int argc, char **argv) {
       written += fr_write_to_path(fr_default_recorder(), path) == FR_OK;
     }
   }
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
   pthread_join(t, NULL);
   printf("rounds loaded and called: %d of 500, snapshots written: %d of 20\n",
          loaded, written);

@@ -21,7 +21,7 @@ static int discard(void *ctx, const void *data, size_t len) {
 }
 
 static void *snapshotter(void *arg) {
-  while (!stop)
+  while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
     fr_write_to(fr_default_recorder(), discard, NULL);
   return arg;
 }
@@ -41,7 +41,7 @@ int main(void) {
     waitpid(pid, &status, 0);
     exited += WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
   pthread_join(a, NULL);
   pthread_join(b, NULL);
   printf("children exited cleanly: %d of 200\n", exited);

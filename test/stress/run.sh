@@ -11,6 +11,23 @@ build=$(cd "${1:-$src/build}" && pwd)
 llvm=${2:-14}
 cc="/usr/lib/llvm-$llvm/bin/clang -O2 -g -I$src/include -fpass-plugin=$build/llvm-$llvm/libfrpass.so"
 work=$build/stress
+runtime=$build/libfr.a
+# SANITIZER=asan|tsan: the programs and the runtime built with ASan+UBSan or
+# TSan (make stress-asan, stress-tsan); any report fails the run.
+case ${SANITIZER:-} in
+  asan) cc="$cc -fsanitize=address,undefined -fno-sanitize-recover=undefined"
+        export ASAN_OPTIONS=handle_segv=0:handle_abort=0:detect_leaks=1
+        export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ;;
+  tsan) cc="$cc -fsanitize=thread"
+        export TSAN_OPTIONS=halt_on_error=1:report_signal_unsafe=1 ;;
+  "") ;;
+  *) echo "SANITIZER is asan or tsan" >&2; exit 2 ;;
+esac
+if [ -n "${SANITIZER:-}" ]; then
+  runtime=$build/libfr-$SANITIZER.a
+  work=$build/stress-$SANITIZER
+  cmake --build "$build" --target "fr_$SANITIZER" > /dev/null || exit 1
+fi
 rm -rf "$work" && mkdir -p "$work"
 frtool=$build/frtool
 status=0
@@ -28,8 +45,8 @@ valid() {
   echo "$ok $n"
 }
 
-$cc "$here/signal-storm.c" -o "$work/signal-storm" "$build/libfr.a" -lpthread || exit 1
-$cc "$here/fork-storm.c" -o "$work/fork-storm" "$build/libfr.a" -lpthread || exit 1
+$cc "$here/signal-storm.c" -o "$work/signal-storm" "$runtime" -lpthread || exit 1
+$cc "$here/fork-storm.c" -o "$work/fork-storm" "$runtime" -lpthread || exit 1
 $cc -fPIC -shared "$src/test/e2e/Inputs/shlib.c" -o "$work/shlib.so" -L"$build" -Wl,-rpath,"$build" -lfr -lpthread || exit 1
 $cc "$here/dlopen-loop.c" -o "$work/dlopen-loop" -L"$build" -Wl,-rpath,"$build" -lfr -lpthread -ldl || exit 1
 

@@ -23,7 +23,7 @@ int main(void) {
     kill(getpid(), SIGUSR2);
     nanosleep(&pause, NULL);
   }
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
   for (int i = 0; i < 8; i++)
     pthread_join(t[i], NULL);
   printf("asked 1000\n");

@@ -5,12 +5,14 @@
 
 #include "fr.h"
 
-static volatile int stop, sink;
+static int stop, sink; // atomics: the stress runs under TSan too
 
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) { sink++; }
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) {
+  __atomic_fetch_add(&sink, 1, __ATOMIC_RELAXED);
+}
 
 static void *spinner(void *arg) {
-  while (!stop)
+  while (!__atomic_load_n(&stop, __ATOMIC_RELAXED))
     spin();
   return arg;
 }

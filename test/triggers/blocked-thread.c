@@ -36,17 +36,17 @@
 
 static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
 static int quiet[2];
-static volatile int tids[2];
+static int tids[2]; // atomics: TSan tier
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void stuck_on_lock(void) {
-  tids[0] = (int)syscall(SYS_gettid);
+  __atomic_store_n(&tids[0], (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
   pthread_mutex_lock(&held);
   pthread_mutex_unlock(&held);
 }
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void stuck_in_read(void) {
   char byte;
-  tids[1] = (int)syscall(SYS_gettid);
+  __atomic_store_n(&tids[1], (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
   ssize_t n = read(quiet[0], &byte, 1);
   (void)n;
 }
@@ -69,10 +69,10 @@ int main(int argc, char **argv) {
   pthread_create(&t[0], NULL, locker, NULL);
   pthread_create(&t[1], NULL, reader, NULL);
   // The mutex's futex word is its first field; read's first argument the fd.
-  while (!tids[0] || !in_syscall(tids[0], SYS_futex, (unsigned long)&held,
+  while (!__atomic_load_n(&tids[0], __ATOMIC_ACQUIRE) || !in_syscall(tids[0], SYS_futex, (unsigned long)&held,
                                     (unsigned long)&held))
     usleep(1000);
-  while (!tids[1] || !in_syscall(tids[1], SYS_read, quiet[0], quiet[0]))
+  while (!__atomic_load_n(&tids[1], __ATOMIC_ACQUIRE) || !in_syscall(tids[1], SYS_read, quiet[0], quiet[0]))
     usleep(1000);
   // Longer than min_age: the blocked threads' last events are old now.
   struct timespec pause = {0, 300 * 1000 * 1000};

@@ -44,10 +44,10 @@
 FR_ALWAYS_INSTRUMENT void slow_step(int ms) { usleep(ms * 1000); }
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static volatile int holding;
+static int holding; // an atomic: TSan tier
 
 static void *contender(void *arg) {
-  while (!holding)
+  while (!__atomic_load_n(&holding, __ATOMIC_ACQUIRE))
     usleep(100);
   pthread_mutex_lock(&lock);
   pthread_mutex_unlock(&lock);
@@ -57,10 +57,10 @@ static void *contender(void *arg) {
 // The main thread holds the lock for ms while another thread waits for it.
 static void hold_against_waiter(int ms) {
   pthread_t t;
-  holding = 0;
+  __atomic_store_n(&holding, 0, __ATOMIC_RELEASE);
   pthread_mutex_lock(&lock);
   pthread_create(&t, NULL, contender, NULL);
-  holding = 1;
+  __atomic_store_n(&holding, 1, __ATOMIC_RELEASE);
   usleep(ms * 1000);
   pthread_mutex_unlock(&lock);
   pthread_join(t, NULL);

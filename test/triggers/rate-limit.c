@@ -3,10 +3,10 @@
 // ones not taken are counted in one line at exit.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
 // RUN: rm -rf %t.dir && mkdir %t.dir
-// RUN: env FR_OPTIONS=output=%t.dir/rate-%%n.fr,exit_dump=0,blocking=50ms,rate=10s %t 2> %t.err
+// RUN: env FR_OPTIONS=output=%t.dir/rate-%%n.fr,exit_dump=0,blocking=100ms,rate=10s %t 2> %t.err
 // RUN: ls %t.dir | FileCheck %s --check-prefix=RATE
 // RUN: FileCheck %s --check-prefix=RATEMSG < %t.err
-// RUN: env FR_OPTIONS=output=%t.dir/cap-%%n.fr,exit_dump=0,blocking=50ms,rate=1ms,max_dumps=2 %t 2> %t.err2
+// RUN: env FR_OPTIONS=output=%t.dir/cap-%%n.fr,exit_dump=0,blocking=100ms,rate=1ms,max_dumps=2 %t 2> %t.err2
 // RUN: ls %t.dir | FileCheck %s --check-prefix=CAP
 // RUN: FileCheck %s --check-prefix=CAPMSG < %t.err2
 // RATE: rate-0.fr
@@ -20,8 +20,8 @@
 
 int main(void) {
   for (int i = 0; i < 10; i++) {
-    usleep(60000); // over the 50 ms threshold
-    usleep(1000);  // under it
+    usleep(150000); // over the 100 ms threshold, whatever the load
+    usleep(1000);   // under it, unless a wake-up is 99 ms late
   }
   return 0;
 }

@@ -31,19 +31,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile int stop, sink;
+static int stop, sink; // atomics: TSan tier
 static volatile sig_atomic_t chld;
 
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) { sink++; }
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void spin(void) {
+  __atomic_fetch_add(&sink, 1, __ATOMIC_RELAXED);
+}
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void before_signal(void) {
-  sink--;
+  __atomic_fetch_sub(&sink, 1, __ATOMIC_RELAXED);
 }
 
 static void *worker(void *arg) {
   // 8 million calls: 16 million events, about 32 MiB: the window is full.
   for (int i = 0; i < 8000000; i++)
     spin();
-  while (!stop)
+  while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
     usleep(1000);
   return arg;
 }
@@ -59,7 +61,7 @@ int main(int argc, char **argv) {
   signal(SIGCHLD, on_chld);
   pthread_t t;
   pthread_create(&t, NULL, worker, NULL);
-  while (sink < 8000000)
+  while (__atomic_load_n(&sink, __ATOMIC_RELAXED) < 8000000)
     usleep(1000);
   before_signal();
   kill(getpid(), SIGUSR2);
@@ -75,7 +77,7 @@ int main(int argc, char **argv) {
   errno = 0;
   pid_t w = wait(NULL);
   printf("wait(-1): %s\n", w < 0 && errno == ECHILD ? "no child" : "a child");
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
   pthread_join(t, NULL);
   return 0;
 }

@@ -26,15 +26,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static volatile int stop;
+static int stop; // atomics, as everything threads share here: TSan tier
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) int spin(int x) { return x + 1; }
 
-static volatile int sink;
+static int sink;
 
 static void *worker(void *arg) {
-  while (!stop)
-    sink = spin(sink);
+  while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+    __atomic_store_n(&sink, spin(__atomic_load_n(&sink, __ATOMIC_RELAXED)),
+                     __ATOMIC_RELAXED);
   return arg;
 }
 
@@ -53,7 +54,7 @@ int main(int argc, char **argv) {
   // The file is complete once it validates; give the writer time to finish.
   usleep(200000);
   printf("snapshot %s\n", stat(argv[1], &st) == 0 ? "appeared" : "missing");
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
   for (int i = 0; i < 4; i++)
     pthread_join(t[i], NULL);
   printf("workers done\n");
