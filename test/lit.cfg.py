@@ -51,7 +51,7 @@ if sanitizer:
     # handlers for them are off; its checks of memory accesses are not.
     config.environment["ASAN_OPTIONS"] = "abort_on_error=0:detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0:detect_stack_use_after_return=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
-    config.environment["TSAN_OPTIONS"] = "halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=1"
+    config.environment["TSAN_OPTIONS"] = "halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
 config.substitutions.append(("%clang_fr", "%s/clang %s -fpass-plugin=%s" % (llvm_bin, cflags, plugin)))
 config.substitutions.append(("%clang_plain", "%s/clang %s" % (llvm_bin, cflags)))
 config.substitutions.append(("%fr_link_shared", "-L%s -Wl,-rpath,%s -lfr -lpthread" % (build, build)))

@@ -36,13 +36,17 @@ FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void newest(void) {
   __asm__ volatile("");
 }
 
+static int finished, done; // atomics: the TSan tier runs this too
+
 static void *worker(void *arg) {
+  (void)arg;
   int x = 0;
   for (int i = 0; i < 2500000; i++)
     x = call(x);
   newest();
+  __atomic_fetch_add(&finished, 1, __ATOMIC_RELEASE);
   // Stay alive until the snapshot: the newest events are this thread's last.
-  while (!*(volatile int *)arg)
+  while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE))
     usleep(1000);
   return (void *)(long)x;
 }
@@ -54,16 +58,18 @@ int main(int argc, char **argv) {
   fr_recorder *r = fr_new(&cfg);
   fr_start(r);
   pthread_t t[4];
-  static volatile int done;
   for (int i = 0; i < 4; i++)
-    pthread_create(&t[i], NULL, worker, (void *)&done);
-  sleep(2); // the workers finish their calls well within this
+    pthread_create(&t[i], NULL, worker, NULL);
+  // Until every worker has made its calls (not a guess of how long they
+  // take: under load or a sanitizer, seconds more).
+  while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < 4)
+    usleep(1000);
   uint64_t resident = fr_memory_bytes();
   long during = rss_kib();
   int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0600);
   fr_write_to_fd(r, fd);
   close(fd);
-  done = 1;
+  __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
   for (int i = 0; i < 4; i++)
     pthread_join(t[i], NULL);
   uint64_t limit = (1 << 20) + (64 << 10) + 4 * (1 << 10);

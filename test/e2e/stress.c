@@ -27,7 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static volatile int stop;
+static int stop; // an atomic: the TSan tier runs this
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) int spin(int x) {
   return x + 1;
@@ -35,7 +35,7 @@ FR_ALWAYS_INSTRUMENT __attribute__((noinline)) int spin(int x) {
 
 static void *hammer(void *arg) {
   int x = 0;
-  while (!stop)
+  while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
     x = spin(x);
   return (void *)(long)x;
 }
@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
     if (taken > 20 && !end.chunks_overwritten)
       unlink(path);
   }
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
   for (int i = 0; i < 6; i++)
     pthread_join(t[i], NULL);
   printf("snapshots taken: %d, %s\n", taken,

@@ -19,14 +19,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static volatile int stop;
-static volatile int sink;
+static int stop; // an atomic: the TSan tier runs this
+static int sink;
 
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void parent_work(void) { sink++; }
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void child_work(void) { sink--; }
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void parent_work(void) {
+  __atomic_fetch_add(&sink, 1, __ATOMIC_RELAXED);
+}
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void child_work(void) {
+  __atomic_fetch_sub(&sink, 1, __ATOMIC_RELAXED);
+}
 
 static void *snapshotter(void *arg) {
-  while (!stop) {
+  while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
     int fd = open("/dev/null", 1);
     fr_write_to_fd(fr_default_recorder(), fd);
     close(fd);
@@ -54,7 +58,7 @@ int main(void) {
     return 0; // exit(): the child's own snapshot
   }
   waitpid(pid, NULL, 0);
-  stop = 1;
+  __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
   pthread_join(t, NULL);
   printf("parent=%d\nchild=%d\n", (int)getpid(), (int)pid);
   return 0;
