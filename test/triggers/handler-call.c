@@ -4,6 +4,9 @@
 // (SA_RESTART); 50 ms later the pipe gets its byte. The read took longer
 // than blocking=20ms, and that condition's snapshot is taken (before, the
 // handler's call ended the read's timing: no snapshot).
+// Under TSan this program hung (TSan defers asynchronous signals to points
+// of its own, where the runtime's signal holding may not apply: issue 18).
+// UNSUPPORTED: tsan
 // RUN: %clang_fr -O1 %s -o %t %fr_link
 // RUN: rm -rf %t.dir && mkdir %t.dir
 // RUN: env FR_OPTIONS=blocking=20ms,rate=1ms,output=%t.dir/snap-%%n.fr,exit_dump=0 %t %t.dir | FileCheck %s
