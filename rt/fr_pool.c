@@ -129,7 +129,9 @@ struct fr_chunk *fr_pool_take(struct fr_pool *pool, uint64_t now) {
     c = fr_pool_chunk(pool, pool->free_stack[--pool->free_count]);
   if (!c && pool->high_water < pool->base_chunks) {
     c = fr_pool_chunk(pool, pool->high_water);
-    c->index = pool->high_water++;
+    c->index = pool->high_water;
+    // Stored atomically: a snapshot signal's handler reads it unlocked.
+    __atomic_store_n(&pool->high_water, c->index + 1, __ATOMIC_RELAXED);
     c->pool = pool;
   }
   if (!c && pool->sealed_count)

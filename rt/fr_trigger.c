@@ -266,7 +266,8 @@ void fr_trigger_reap_writers(int wait) {
 // process could be had), the caller writes it.
 static int fr_write_forked(const struct fr_trigger_info *info) {
   struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
-  if (!pool || (uint64_t)pool->high_water * pool->chunk_size <
+  if (!pool || (uint64_t)__atomic_load_n(&pool->high_water, __ATOMIC_RELAXED) *
+                       pool->chunk_size <
                    FR_FORK_WRITE_MIN_BYTES)
     return 0;
   fr_trigger_reap_writers(0);
