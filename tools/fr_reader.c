@@ -236,8 +236,8 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
   size_t min_header = version == 1   ? FR_FILE_HEADER_V1_SIZE
                       : version <= 4 ? FR_FILE_HEADER_V4_SIZE
                                      : FR_FILE_HEADER_SIZE;
-  if (version == 0x0100 || version == 0x0200 || version == 0x0300 ||
-      version == 0x0400 || version == 0x0500) {
+  uint16_t swapped = (uint16_t)(version >> 8 | version << 8);
+  if (swapped >= FR_FORMAT_VERSION_MIN && swapped <= FR_FORMAT_VERSION) {
     fr_defect(s, "written on a machine of the other byte order (format "
                  "version %u byte-swapped): not supported",
               version >> 8);
@@ -332,7 +332,6 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
     }
     if (sec.type < FR_SEC_SITES || sec.type > FR_SEC_END) {
       // A newer writer's section: intact (its checksum matched), skipped.
-      s->skipped_sections++;
       fr_note(s, "skipped a section of unknown type %u at offset %llu "
                  "(written by a newer fr?)",
               sec.type, (unsigned long long)here);

@@ -56,7 +56,6 @@ struct fr_snapshot {
   // writer added (sections of unknown types, events of unknown kinds).
   int notes;
   char note[4][256]; // the first four
-  uint64_t skipped_sections;
 };
 
 enum fr_open_result {
