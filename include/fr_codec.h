@@ -75,7 +75,8 @@ struct fr_event {
   uint64_t arg;         // FR_EXT_LOST, FR_EXT_DROPPED: count (DROPPED:
                         // field[0] by reentrancy, field[1] for want of
                         // space); FR_EXT_MUTED: site (and field[0] its
-                        // events per second)
+                        // events per second); FR_EXT_RESUMED: site (and
+                        // field[0] the fr_resume_cause)
   // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
   // written (see fr_format.h for which are zigzag-encoded). Fields past
   // nfields read as 0: an event with fewer fields than its kind has never
@@ -198,6 +199,20 @@ fr_decode_next(const uint8_t *events, uint32_t end, struct fr_cursor *cur,
         return -1;
       ev->nfields = 1;
       break;
+    case FR_EXT_RESUMED: { // size, then the site and the cause
+      uint64_t size;
+      uint32_t payload_end;
+      if (fr_get_varint(events, end, &off, &size) || size > end - off)
+        return -1;
+      payload_end = off + (uint32_t)size;
+      if (fr_get_varint(events, payload_end, &off, &ev->arg) ||
+          fr_get_varint(events, payload_end, &off, &ev->field[0]) ||
+          ev->arg >> 32)
+        return -1;
+      ev->nfields = 1;
+      off = payload_end; // fields a newer writer added after these
+      break;
+    }
     default: {
       // A newer writer's event: skipped by its size if it says it.
       uint64_t size;

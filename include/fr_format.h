@@ -37,12 +37,13 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 5
+#define FR_FORMAT_VERSION 6
 // Version 1 files (no lock/blocking sites; 16-byte site records) still read;
 // version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED;
 // version 3 reported drops as FR_EXT_LOST (one count, causes mixed) and its
 // header's start_ticks was the recorder's start, not the window's; version 4
-// had no byte-order mark and no reader_version.
+// had no byte-order mark and no reader_version; version 5 had no
+// FR_EXT_RESUMED (a version 5 reader skips it, by its size).
 #define FR_FORMAT_VERSION_MIN 1
 // How the format grows without shutting older readers out: a newer writer
 // adds section types (skipped by their size), extended event kinds from
@@ -161,6 +162,16 @@ enum fr_ext_kind {
   // Kinds from here on carry their payload's size first (varint n, then n
   // bytes), so a reader that does not know them skips them.
   FR_EXT_SIZED_FIRST = 16,
+  // version 6: the thread's call stack is back at a frame of this function
+  // (fr_resume_cause): an exception was caught there, or a setjmp returned
+  // there a second time. Frames recorded above the innermost open frame of
+  // the site were left without their exits (frames the unwinder or longjmp
+  // skipped that recorded no exit). Payload: size, varint site, varint cause.
+  FR_EXT_RESUMED = 16,
+};
+enum fr_resume_cause {
+  FR_RESUME_CATCH = 1,  // a landing pad that catches: the unwinder stopped here
+  FR_RESUME_SETJMP = 2, // setjmp/sigsetjmp returned (a longjmp came here)
 };
 static inline int fr_ext_is_sized(uint32_t kind) {
   return kind >= FR_EXT_SIZED_FIRST;

@@ -23,6 +23,8 @@
 namespace fr {
 constexpr const char *EnterHook = "__fr_func_enter";     // void(i32 site)
 constexpr const char *ExitHook = "__fr_func_exit";       // void(i32 site)
+// void(i32 site, i32 fr_resume_cause): the stack is back at a frame of site.
+constexpr const char *ResumeHook = "__fr_func_resume";
 // Lock and blocking call sites (rt/fr_site_hooks.c has their signatures).
 constexpr const char *LockAcquireHook = "__fr_lock_acquire";
 constexpr const char *LockAcquireTimedHook = "__fr_lock_acquire_timed";

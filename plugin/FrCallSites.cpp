@@ -14,6 +14,7 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 
 #include <cerrno>
 
@@ -41,6 +42,10 @@ struct CalleeInfo {
   int Busy = 0;    // Acquire*: the try's "busy" result; -1: -1 and EAGAIN
   int Arg = -1;    // Blocking: index of the identifying argument, or -1
   bool File = false; // Blocking: that argument is a FILE *
+  // The identifying argument (Blocking), or the mutex (CondWait), is the
+  // address of a C++ library object whose first word is the value: a
+  // std::thread's pthread_t, a std::unique_lock's mutex pointer.
+  bool Holder = false;
 };
 
 namespace {
@@ -65,6 +70,13 @@ CalleeInfo io(const char *Name, int Arg, uint16_t ArgKind,
 
 CalleeInfo stdio(const char *Name, int FileArg, uint16_t Result) {
   return io(Name, FileArg, FR_ARG_FD, Result, /*File=*/true);
+}
+
+// Out-of-line members of libstdc++ (the rest of its threading is inline and
+// ends in the pthread calls above).
+CalleeInfo holder(CalleeInfo I) {
+  I.Holder = true;
+  return I;
 }
 
 const StringMap<CalleeInfo> &catalogue() {
@@ -165,6 +177,25 @@ const StringMap<CalleeInfo> &catalogue() {
         stdio("__fgets_chk", 3, FR_RESULT_PTR),
         stdio("__fgets_unlocked_chk", 3, FR_RESULT_PTR),
         stdio("fflush", 0, FR_RESULT_ERRNO), stdio("fflush_unlocked", 0, FR_RESULT_ERRNO),
+        // libstdc++: std::condition_variable::wait(std::unique_lock<std::mutex>&)
+        // (the cond is the object, the mutex the lock's), notify_one/all,
+        // std::thread::join (its pthread_t is the object's first word), and
+        // the stream calls that read or write (their result: the stream).
+        holder(lock("_ZNSt18condition_variable4waitERSt11unique_lockISt5mutexE",
+                    Shape::CondWait, Cond)),
+        lock("_ZNSt18condition_variable10notify_oneEv", Shape::CondSignal, Cond),
+        lock("_ZNSt18condition_variable10notify_allEv", Shape::CondSignal, Cond),
+        holder(io("_ZNSt6thread4joinEv", 0, FR_ARG_THREAD, FR_RESULT_COUNT)),
+        io("_ZNSi4readEPcl", -1, FR_ARG_NONE, FR_RESULT_PTR),
+        io("_ZNSi7getlineEPcl", -1, FR_ARG_NONE, FR_RESULT_PTR),
+        io("_ZNSo5writeEPKcl", -1, FR_ARG_NONE, FR_RESULT_PTR),
+        io("_ZNSo5flushEv", -1, FR_ARG_NONE, FR_RESULT_PTR),
+        io("_ZSt7getlineIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_"
+           "RNSt7__cxx1112basic_stringIS4_S5_T1_EE",
+           -1, FR_ARG_NONE, FR_RESULT_PTR),
+        io("_ZSt7getlineIcSt11char_traitsIcESaIcEERSt13basic_istreamIT_T0_ES7_"
+           "RNSt7__cxx1112basic_stringIS4_S5_T1_EES4_",
+           -1, FR_ARG_NONE, FR_RESULT_PTR),
     };
     StringMap<CalleeInfo> M;
     for (const CalleeInfo &I : All)
@@ -186,14 +217,17 @@ uint64_t futexSyscall(const Module &M) {
   return T.getArch() == Triple::x86_64 ? 202 : T.getArch() == Triple::x86 ? 240 : 98;
 }
 
-Function *directCallee(const CallInst *Call) {
+Function *directCallee(const CallBase *Call) {
   return dyn_cast<Function>(Call->getCalledOperand()->stripPointerCasts());
 }
 
 // What, if anything, Call is to the options in force.
-const CalleeInfo *classify(const CallInst *Call, const Options &Opts) {
+const CalleeInfo *classify(const CallBase *Call, const Options &Opts) {
   Function *Callee = directCallee(Call);
-  if (!Callee || Callee->isIntrinsic() || Call->isMustTailCall() ||
+  if (!isa<CallInst>(Call) && !isa<InvokeInst>(Call))
+    return nullptr; // callbr
+  auto *Plain = dyn_cast<CallInst>(Call);
+  if (!Callee || Callee->isIntrinsic() || (Plain && Plain->isMustTailCall()) ||
       Callee->getName().substr(0, 5) == "__fr_")
     return nullptr;
   std::string Name = Callee->getName().str();
@@ -252,26 +286,87 @@ Value *asI64(IRBuilder<> &B, Value *V, bool Signed = true) {
 
 } // namespace
 
+// Whether F, a function of a system header, calls a lock or blocking
+// function, itself or through such functions (Depth levels down).
+static bool wrapsCallSite(const Function &F, const Options &Opts,
+                          unsigned Depth) {
+  for (const Instruction &I : instructions(F)) {
+    auto *Call = dyn_cast<CallBase>(&I);
+    if (!Call)
+      continue;
+    if (classify(Call, Opts))
+      return true;
+    const Function *Callee = directCallee(Call);
+    if (Depth && Callee && Callee != &F && !Callee->isDeclaration() &&
+        Callee->getSubprogram() &&
+        Selection::isSystemFile(Selection::sourceFile(*Callee)) &&
+        wrapsCallSite(*Callee, Opts, Depth - 1))
+      return true;
+  }
+  return false;
+}
+
+void CallSites::inlineLibraryWrappers(Module &M, const Options &Opts) {
+  constexpr unsigned MaxDepth = 4; // lock_guard -> mutex::lock -> gthread
+  for (unsigned Round = 0; Round < MaxDepth; ++Round) {
+    std::vector<CallBase *> Wrappers;
+    for (Function &F : M) {
+      if (F.isDeclaration() || !F.getSubprogram() ||
+          Selection::isSystemFile(Selection::sourceFile(F)))
+        continue;
+      for (Instruction &I : instructions(F)) {
+        auto *Call = dyn_cast<CallBase>(&I);
+        Function *Callee = Call ? directCallee(Call) : nullptr;
+        if (Callee && Callee != &F && !Callee->isDeclaration() &&
+            !Callee->isVarArg() && Callee->getSubprogram() &&
+            Call->getCalledOperand() == Callee &&
+            Selection::isSystemFile(Selection::sourceFile(*Callee)) &&
+            // -O0 marks every function noinline (and optnone); a
+            // function the programmer marked noinline is left alone.
+            (!Callee->hasFnAttribute(Attribute::NoInline) ||
+             Callee->hasFnAttribute(Attribute::OptimizeNone)) &&
+            wrapsCallSite(*Callee, Opts, MaxDepth - Round))
+          Wrappers.push_back(Call);
+      }
+    }
+    if (Wrappers.empty())
+      return;
+    for (CallBase *Call : Wrappers) {
+      InlineFunctionInfo IFI;
+      InlineFunction(*Call, IFI);
+    }
+  }
+}
+
 CallSites::CallSites(const Options &Opts, Module &M, SiteTable &Sites,
                      const Guard &G)
     : Opts(Opts), M(M), Sites(Sites), G(G) {}
 
 bool CallSites::hasCandidates(const Function &F, const Options &Opts) {
   for (const Instruction &I : instructions(F))
-    if (auto *Call = dyn_cast<CallInst>(&I))
+    if (auto *Call = dyn_cast<CallBase>(&I))
       if (classify(Call, Opts))
         return true;
   return false;
 }
 
 void CallSites::instrument(Function &F) {
-  std::vector<std::pair<CallInst *, const CalleeInfo *>> Calls;
+  std::vector<std::pair<CallBase *, const CalleeInfo *>> Calls;
   for (Instruction &I : instructions(F))
-    if (auto *Call = dyn_cast<CallInst>(&I))
+    if (auto *Call = dyn_cast<CallBase>(&I))
       if (const CalleeInfo *Info = classify(Call, Opts))
         Calls.push_back({Call, Info});
-  for (auto &[Call, Info] : Calls)
+  for (auto &[Call, Info] : Calls) {
+    // An invoked lock cannot move into the branches below: it is a wait
+    // each time, as a user lock (the detail says so to the reader).
+    if (isa<InvokeInst>(Call) &&
+        (Info->S == Shape::Acquire || Info->S == Shape::AcquireTimed)) {
+      CalleeInfo AsUserLock = lock(Info->Name, Shape::UserLock, Info->Detail);
+      instrumentCall(Call, AsUserLock);
+      continue;
+    }
     instrumentCall(Call, *Info);
+  }
 }
 
 FunctionCallee CallSites::hook(const char *Name, Type *Ret,
@@ -285,22 +380,75 @@ FunctionCallee CallSites::hook(const char *Name, Type *Ret,
   return H;
 }
 
+static std::string subprogramName(const DISubprogram *SP, bool Mangled) {
+  StringRef Linkage = SP->getLinkageName();
+  if (Linkage.empty())
+    return SP->getName().str();
+  return Mangled ? Linkage.str() : demangle(Linkage.str());
+}
+
+// A demangled name without its parameter list (and what follows it):
+// "std::thread::join()" reads "std::thread::join".
+static std::string withoutParameters(const std::string &Name) {
+  size_t End = Name.rfind(')');
+  int Depth = 0;
+  for (size_t I = End + 1; End != std::string::npos && I-- > 0;) {
+    Depth += Name[I] == ')' ? 1 : Name[I] == '(' ? -1 : 0;
+    if (Depth == 0)
+      return I ? Name.substr(0, I) : Name;
+  }
+  return Name;
+}
+
+// A library function as its caller wrote it: qualified by its namespaces
+// and classes (with the classes' template arguments), without its own
+// template arguments or parameters: "std::this_thread::sleep_for",
+// "std::lock_guard<std::mutex>::lock_guard".
+static std::string libraryName(const DISubprogram *SP) {
+  std::string Name = SP->getName().str();
+  if (!Name.empty() && Name.back() == '>' && Name.rfind("operator", 0) != 0)
+    Name = Name.substr(0, Name.find('<'));
+  for (const DIScope *S = SP->getScope(); S && !isa<DIFile>(S) &&
+                                          !isa<DICompileUnit>(S);
+       S = S->getScope()) {
+    StringRef Part = S->getName();
+    Name = (Part.empty() ? std::string("(anonymous namespace)") : Part.str()) +
+           "::" + Name;
+  }
+  return Name;
+}
+
 // The site: the callee, and the source position of the call itself (inside
-// an inlined function, that function's name and line).
-unsigned CallSites::addSite(CallInst *Call, const CalleeInfo &Info) {
+// an inlined function, that function's name and line). A call inlined from
+// a system header (std::mutex::lock's pthread_mutex_lock, in gthr-default.h)
+// is the user's call of the library function: the site is the innermost
+// inlined frame outside system headers (walking the inlinedAt chain), and
+// the callee is the library function that frame called.
+unsigned CallSites::addSite(CallBase *Call, const CalleeInfo &Info) {
   Function &F = *Call->getFunction();
-  std::string Caller = Selection::displayName(F);
+  std::string Caller =
+      Opts.MangledNames ? F.getName().str() : Selection::displayName(F);
   std::string File = Selection::sourceFile(F);
+  std::string Callee = directCallee(Call)->getName().str();
+  if (!Opts.MangledNames && Callee.rfind("_Z", 0) == 0) // a C++ library member
+    Callee = withoutParameters(demangle(Callee));
   unsigned Line = 0;
   if (DILocation *DL = Call->getDebugLoc().get()) {
-    Line = DL->getLine();
-    File = DL->getFilename().str();
-    if (DISubprogram *SP = DL->getScope()->getSubprogram()) {
-      StringRef Linkage = SP->getLinkageName();
-      Caller = Linkage.empty() ? SP->getName().str() : demangle(Linkage.str());
+    const DISubprogram *Entered = nullptr; // the library function called
+    while (DL->getInlinedAt() &&
+           Selection::isSystemFile(Selection::normalPath(DL->getFilename()))) {
+      Entered = DL->getScope()->getSubprogram();
+      DL = DL->getInlinedAt();
     }
+    Line = DL->getLine();
+    File = Selection::normalPath(DL->getFilename());
+    if (DISubprogram *SP = DL->getScope()->getSubprogram())
+      Caller = subprogramName(SP, Opts.MangledNames);
+    if (Entered)
+      Callee = Opts.MangledNames && !Entered->getLinkageName().empty()
+                   ? Entered->getLinkageName().str()
+                   : libraryName(Entered);
   }
-  std::string Callee = directCallee(Call)->getName().str();
   // Copies of one call (an unrolled loop, a function inlined twice into the
   // same caller) are one site to the user.
   std::string Key = Callee + '\0' + Caller + '\0' + File + '\0' +
@@ -311,15 +459,47 @@ unsigned CallSites::addSite(CallInst *Call, const CalleeInfo &Info) {
   return It->second;
 }
 
-void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
+// Where code after an invoke goes on its normal edge, or on its unwind edge
+// (after the landing pad): blocks only that edge leads to.
+static Instruction *normalEdge(InvokeInst *Invoke) {
+  BasicBlock *Normal = Invoke->getNormalDest();
+  if (!Normal->getSinglePredecessor())
+    Normal = SplitEdge(Invoke->getParent(), Normal);
+  return &*Normal->getFirstInsertionPt();
+}
+
+static Instruction *unwindEdge(InvokeInst *Invoke) {
+  BasicBlock *Pad = Invoke->getUnwindDest();
+  if (!Pad->getSinglePredecessor())
+    Pad = SplitBlockPredecessors(Pad, {Invoke->getParent()}, ".fr");
+  return &*Pad->getFirstInsertionPt();
+}
+
+void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
   LLVMContext &C = M.getContext();
   Type *Void = Type::getVoidTy(C), *I32 = Type::getInt32Ty(C),
        *I64 = Type::getInt64Ty(C);
   Type *Ptr = PointerType::getUnqual(Type::getInt8Ty(C));
   unsigned Index = addSite(Call, Info);
-  Instruction *After = Call->getNextNode();
+  auto *Invoke = dyn_cast<InvokeInst>(Call);
+  Instruction *After = Invoke ? normalEdge(Invoke) : Call->getNextNode();
+  // The unwind edge of an invoke: the call ended by an exception.
+  Instruction *Unwound = Invoke ? unwindEdge(Invoke) : nullptr;
+  Value *Cancelled = ConstantInt::get(I64, ECANCELED);
   IRBuilder<> B(Call);
   auto Arg = [&](unsigned N) { return asI64(B, Call->getArgOperand(N)); };
+  // The first word of the object argument N points at (Holder): one more
+  // load before the call, of the object the call itself is about.
+  auto FirstWord = [&](unsigned N) -> Value * {
+    Value *Object = Call->getArgOperand(N);
+    if (!Object->getType()->isPointerTy())
+      return B.getInt64(0);
+    LoadInst *Word = B.CreateLoad(
+        I64, B.CreatePointerCast(Object, PointerType::getUnqual(I64)),
+        "fr.first_word");
+    markNoSanitize(Word);
+    return Word;
+  };
   auto Result = [&](bool Signed = true) -> Value * {
     return Call->getType()->isVoidTy() ? B.getInt64(0)
                                        : asI64(B, Call, Signed);
@@ -411,7 +591,7 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
         Instruction *FreeTerm;
         SplitBlockAndInsertIfThenElse(B.CreateICmpNE(Word, B.getInt32(0)),
                                       SlowTerm, &ContendedTerm, &FreeTerm);
-        Instruction *Free = Call->clone();
+        Instruction *Free = Call->clone(); // a call: invokes are user locks
         Free->insertBefore(FreeTerm);
         Uncontended = Free;
         TryAgain = B.CreatePointerCast(Try.getCallee(), Ptr);
@@ -466,11 +646,15 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     return;
   case Shape::CondWait: { // a wait: recorded while the site is on at all
     Value *Cond = Arg(0), *On = Guard::any(B, GuardByte);
+    Value *Mutex = Info.Holder ? FirstWord(1) : Arg(1);
     G.insertCall(Call, hook(CondWaitHook, Void, {I32, I64, I64}), Index,
-                 {Cond, Arg(1)}, On);
+                 {Cond, Mutex}, On);
     B.SetInsertPoint(After);
     G.insertCall(After, hook(CondWokenHook, Void, {I32, I64, I64}), Index,
                  {Cond, Result()}, On);
+    if (Unwound)
+      G.insertCall(Unwound, hook(CondWokenHook, Void, {I32, I64, I64}), Index,
+                   {Cond, Cancelled}, On);
     return;
   }
   case Shape::UserLock: { // no way to tell a wait: muted means off
@@ -480,6 +664,9 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
     B.SetInsertPoint(After);
     G.insertCall(After, hook(LockAcquiredHook, Void, {I32, I64, I64}), Index,
                  {Obj, Result()}, On);
+    if (Unwound)
+      G.insertCall(Unwound, hook(LockAcquiredHook, Void, {I32, I64, I64}),
+                   Index, {Obj, Cancelled}, On);
     return;
   }
   case Shape::Blocking: { // the hooks take the guard: muted, only slow calls
@@ -491,7 +678,10 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
                    On);
     else
       G.insertCall(Call, hook(BlockCallHook, Void, {I32, I64, I32}), Index,
-                   {Info.Arg >= 0 ? Arg(Info.Arg) : B.getInt64(0), GuardArg(B)},
+                   {Info.Arg < 0   ? B.getInt64(0)
+                    : Info.Holder ? FirstWord(Info.Arg)
+                                  : Arg(Info.Arg),
+                    GuardArg(B)},
                    On);
     unsigned ResultStyle = Info.Detail >> 8;
     B.SetInsertPoint(After);
@@ -505,6 +695,11 @@ void CallSites::instrumentCall(CallInst *Call, const CalleeInfo &Info) {
                                                               : BlockReturnHook;
     G.insertCall(After, hook(ReturnHook, Void, {I32, I64, I32}), Index,
                  {R, GuardArg(B)}, On);
+    if (Unwound) { // the plain return hook: errno says nothing here
+      IRBuilder<> U(Unwound);
+      G.insertCall(Unwound, hook(BlockReturnHook, Void, {I32, I64, I32}), Index,
+                   {U.getInt64(-1), GuardArg(U)}, On);
+    }
     return;
   }
   }

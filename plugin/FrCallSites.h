@@ -30,8 +30,15 @@
 //              declared (external) functions count, so a program's own
 //              function that happens to be called read is left alone;
 //              fortified (__read_chk) and 64-bit (pread64) variants are in
-//              the catalogue. Calls through pointers and invokes are not
-//              instrumented.
+//              the catalogue. Calls through pointers are not instrumented.
+//              An invoke (a call inside a scope with a destructor in C++)
+//              gets the hooks after it on both edges: on the normal one as a
+//              call, on the unwind one (an exception or a thread's
+//              cancellation ended it) with ECANCELED as a lock or cond wait's
+//              result and -1 as a blocking call's. A lock with a try
+//              counterpart that is invoked is instrumented as a user lock
+//              (a wait and an acquired event each time): its call cannot be
+//              moved into the inserted branches.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_CALLSITES_H
@@ -53,14 +60,21 @@ public:
   CallSites(const Options &Opts, llvm::Module &M, SiteTable &Sites,
             const Guard &G);
 
+  // At -O0 nothing is inlined, so a lock taken through std::lock_guard
+  // happens in libstdc++'s header (gthr-default.h), not at the user's line.
+  // The small header functions that lead from the user's code to a lock or
+  // blocking call are inlined into it here (what -O1 and up do anyway), so
+  // that addSite finds the user's line on the inlinedAt chain.
+  static void inlineLibraryWrappers(llvm::Module &M, const Options &Opts);
+
   // Whether F calls anything the options make a lock or blocking call.
   static bool hasCandidates(const llvm::Function &F, const Options &Opts);
 
   void instrument(llvm::Function &F);
 
 private:
-  void instrumentCall(llvm::CallInst *Call, const CalleeInfo &Info);
-  unsigned addSite(llvm::CallInst *Call, const CalleeInfo &Info);
+  void instrumentCall(llvm::CallBase *Call, const CalleeInfo &Info);
+  unsigned addSite(llvm::CallBase *Call, const CalleeInfo &Info);
   llvm::FunctionCallee hook(const char *Name, llvm::Type *Ret,
                             llvm::ArrayRef<llvm::Type *> Params);
 

@@ -9,14 +9,19 @@
 #include "FrCallSites.h"
 #include "FrGuard.h"
 #include "FrSelection.h"
-
 #include "FrSiteTable.h"
+#include "FrUnwind.h"
 
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
+#if __has_include("llvm/TargetParser/Host.h")
+#include "llvm/TargetParser/Host.h" // LLVM 17 and later
+#else
+#include "llvm/Support/Host.h"
+#endif
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 
@@ -27,27 +32,82 @@ namespace fr {
 namespace {
 
 struct FunctionHooks {
-  FunctionCallee Enter, Exit;
+  FunctionCallee Enter, Exit, Resume;
 };
 
 FunctionHooks declareFunctionHooks(Module &M) {
   LLVMContext &C = M.getContext();
   FunctionType *HookTy =
       FunctionType::get(Type::getVoidTy(C), {Type::getInt32Ty(C)}, false);
+  FunctionType *ResumeTy = FunctionType::get(
+      Type::getVoidTy(C), {Type::getInt32Ty(C), Type::getInt32Ty(C)}, false);
   FunctionHooks H{M.getOrInsertFunction(EnterHook, HookTy),
-                  M.getOrInsertFunction(ExitHook, HookTy)};
-  for (FunctionCallee Hook : {H.Enter, H.Exit}) {
+                  M.getOrInsertFunction(ExitHook, HookTy),
+                  M.getOrInsertFunction(ResumeHook, ResumeTy)};
+  for (FunctionCallee Hook : {H.Enter, H.Exit, H.Resume}) {
     if (auto *F = dyn_cast<Function>(Hook.getCallee())) {
       declareHook(*F);
-      if (hooksPreserveRegisters(M))
+      F->setDoesNotThrow();
+      // The resume hook is rare (a catch, a setjmp): the standard convention.
+      if (hooksPreserveRegisters(M) && Hook.getCallee() != H.Resume.getCallee())
         F->setCallingConv(CallingConv::PreserveMost);
     }
   }
   return H;
 }
 
-// Where the exit hook of a return goes: before a (must)tail call that feeds
-// the return, else right before the return.
+// Whether the backend will certainly make Call a jump, so that an exit hook
+// before it is right: musttail, or a call marked tail whose arguments all
+// travel in registers. A callee with arguments on the stack is a sibling
+// call only when they fit the caller's own incoming area, which the
+// backend decides late (an 8-argument callee on x86-64 is called, and the
+// caller then returns), so such calls keep their exit after them, as do
+// calls whose shape (byval, sret, another calling convention, varargs, a
+// caller built with -fno-optimize-sibling-calls) may stop it.
+bool certainTailCall(const CallInst *Call) {
+  if (Call->isMustTailCall())
+    return true;
+  if (!Call->isTailCall())
+    return false;
+  const Function &Caller = *Call->getFunction();
+  if (Caller.getFnAttribute("disable-tail-calls").getValueAsString() == "true" ||
+      Call->getCallingConv() != Caller.getCallingConv() ||
+      Call->getFunctionType()->isVarArg())
+    return false;
+  Triple T(Caller.getParent()->getTargetTriple());
+  if (T.getArch() == Triple::UnknownArch)
+    T = Triple(sys::getDefaultTargetTriple()); // what llc would compile for
+  unsigned IntRegs, VectorRegs;
+  if (T.getArch() == Triple::x86_64 && !T.isOSWindows())
+    IntRegs = 6, VectorRegs = 8;
+  else if (T.getArch() == Triple::aarch64)
+    IntRegs = 8, VectorRegs = 8;
+  else
+    return false;
+  unsigned Ints = 0, Vectors = 0;
+  for (unsigned I = 0; I < Call->arg_size(); ++I) {
+    if (Call->paramHasAttr(I, Attribute::ByVal) ||
+        Call->paramHasAttr(I, Attribute::InAlloca) ||
+        Call->paramHasAttr(I, Attribute::Preallocated) ||
+        Call->paramHasAttr(I, Attribute::StructRet))
+      return false;
+    Type *Ty = Call->getArgOperand(I)->getType();
+    if (Ty->isPointerTy())
+      Ints++;
+    else if (Ty->isIntegerTy() && Ty->getIntegerBitWidth() <= 128)
+      Ints += (Ty->getIntegerBitWidth() + 63) / 64;
+    else if (Ty->isFloatTy() || Ty->isDoubleTy() ||
+             (Ty->isVectorTy() &&
+              Ty->getPrimitiveSizeInBits().getFixedValue() <= 128))
+      Vectors++;
+    else
+      return false;
+  }
+  return Ints <= IntRegs && Vectors <= VectorRegs;
+}
+
+// Where the exit hook of a return goes: before a call that feeds the return
+// and will be made a jump (certainTailCall), else right before the return.
 Instruction *exitPoint(ReturnInst *Ret) {
   Instruction *Prev = Ret->getPrevNode();
   while (Prev && isa<DbgInfoIntrinsic>(Prev))
@@ -60,7 +120,7 @@ Instruction *exitPoint(ReturnInst *Ret) {
       CallCandidate = BeforeCast;
   }
   auto *Call = dyn_cast_or_null<CallInst>(CallCandidate);
-  if (Call && Call->isTailCall()) {
+  if (Call && certainTailCall(Call)) {
     Value *RV = Ret->getReturnValue();
     if (!RV || RV == Call || RV == Prev)
       return Call;
@@ -88,7 +148,7 @@ void foldReturnsIntoTailCalls(Function &F) {
       while (Prev && isa<DbgInfoIntrinsic>(Prev))
         Prev = Prev->getPrevNode();
       auto *Call = dyn_cast_or_null<CallInst>(Prev);
-      if (!Call || !Call->isTailCall() ||
+      if (!Call || !certainTailCall(Call) ||
           (Ret->getReturnValue() &&
            (!Phi || Phi->getParent() != &BB ||
             Phi->getIncomingValueForBlock(Pred) != Call)))
@@ -111,15 +171,23 @@ void instrumentFunction(Function &F, const FunctionHooks &H, const Guard &G,
                         unsigned Index) {
   foldReturnsIntoTailCalls(F);
   std::vector<Instruction *> Exits;
+  SmallPtrSet<Instruction *, 4> TailCalls; // exits recorded before them
   for (BasicBlock &BB : F) {
     Instruction *T = BB.getTerminator();
-    if (auto *Ret = dyn_cast<ReturnInst>(T))
+    if (auto *Ret = dyn_cast<ReturnInst>(T)) {
       Exits.push_back(exitPoint(Ret));
-    else if (isa<ResumeInst>(T))
+      if (Exits.back() != Ret)
+        TailCalls.insert(Exits.back());
+    } else if (isa<ResumeInst>(T)) {
       Exits.push_back(T);
+    }
   }
+  // Resume events first: a catching landing pad that ends in a resume (the
+  // exception was not of its types) then records the resume, then the exit.
+  addResumeEvents(F, H.Resume, G, Index);
   for (Instruction *I : Exits)
     G.insertCall(I, H.Exit, Index);
+  addUnwindExits(F, H.Exit, G, Index, TailCalls);
 
   // Entry: after the leading allocas, so they stay static allocas.
   BasicBlock &Entry = F.getEntryBlock();
@@ -136,6 +204,8 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
     return PreservedAnalyses::all();
   M.getOrInsertNamedMetadata(DoneMetadata);
 
+  if (Opts.LockCalls || Opts.BlockingCalls)
+    CallSites::inlineLibraryWrappers(M, Opts);
   FunctionAnalysisManager &FAM =
       MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   Selection Select(Opts, M);
@@ -170,7 +240,9 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
     if (DISubprogram *SP = F->getSubprogram())
       Line = SP->getLine();
     unsigned Index =
-        Sites.add(FR_SITE_FUNCTION, Selection::displayName(*F),
+        Sites.add(FR_SITE_FUNCTION,
+                  Opts.MangledNames ? F->getName().str()
+                                    : Selection::displayName(*F),
                   Selection::sourceFile(*F), Line);
     instrumentFunction(*F, H, G, Index);
   }

@@ -8,13 +8,21 @@
 //                tail call; ret           hook before the call, so the call
 //                                         stays a jump (as XRay's tail exits);
 //                musttail call; ret       hook before the call (required);
-//                resume                   hook before it (an exception leaves).
+//                resume                   hook before it (an exception leaves);
+//                a call that may throw    an invoke of a cleanup landing pad
+//                                         that records the exit and resumes
+//                                         (FrUnwind.h), with resume events
+//                                         where an exception is caught and
+//                                         where setjmp returns.
+//              A tail call is "certain" (the hook goes before it) only when
+//              the backend will make it a jump: musttail, or every argument
+//              in a register (an 8-argument callee on x86-64 is called).
 //              Each hook is guarded inline by a test of the function's guard
 //              byte, so a binary whose recorder is off, or a function the
 //              overhead budget muted, pays a load and a branch.
-//              Unwinding through a function without a landing pad and
-//              longjmp skip the exit hook; the reader closes such frames
-//              when a matching outer exit arrives.
+//              Frames that still record no exit (C built without exceptions
+//              that an exception passes, frames longjmp skips) are closed by
+//              the reader at the next resume event or matching outer exit.
 //              The pass is idempotent (module metadata fr.instrumented) and
 //              required, so -O0's optnone functions are instrumented too.
 //

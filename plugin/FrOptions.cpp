@@ -128,6 +128,13 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
       LockCalls = Value == "all" || Value == "locks";
       BlockingCalls = Value == "all" || Value == "blocking";
+    } else if (Key == "names") {
+      if (Value != "demangled" && Value != "mangled") {
+        Error = Where + "names wants demangled or mangled, got '" +
+                Value.str() + "'";
+        return false;
+      }
+      MangledNames = Value == "mangled";
     } else if (Key == "list") {
       if (!readListFile(*this, Value, Error)) {
         Error = Where + Error;
@@ -136,7 +143,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
     } else {
       Error = Where + "unknown option '" + Key.str() +
               "' (known: work, threshold, explain, allow, deny, allow-src, deny-src, lock, " +
-              "unlock, blocking, calls, list)";
+              "unlock, blocking, calls, names, list)";
       return false;
     }
   }

@@ -22,6 +22,9 @@
 //                blocking=G1,G2     calls of these functions may block
 //                calls=WHICH        which call sites to instrument: all
 //                                   (default), locks, blocking or none
+//                names=WHICH        how sites name C++ functions: demangled
+//                                   (default, "Account::deposit(long)") or
+//                                   mangled ("_ZN7Account7depositEl")
 //                list=FILE          read more globs from FILE, lines of the form
 //                                   "allow fun:GLOB", "deny src:GLOB",
 //                                   "lock fun:GLOB", "unlock fun:GLOB",
@@ -49,6 +52,7 @@ struct Options {
   std::vector<std::string> AllowFiles, DenyFiles;
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;
   bool LockCalls = true, BlockingCalls = true;
+  bool MangledNames = false;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.

@@ -8,6 +8,7 @@
 
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Analysis/BlockFrequencyInfo.h"
 #include "llvm/Analysis/CallGraph.h"
 #include "llvm/Analysis/LoopInfo.h"
@@ -17,6 +18,7 @@
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Support/Path.h"
 
 #include <fnmatch.h>
 
@@ -59,8 +61,22 @@ Selection::Selection(const Options &Opts, Module &M) : Opts(Opts) {
 
 std::string Selection::sourceFile(const Function &F) {
   if (DISubprogram *SP = F.getSubprogram())
-    return SP->getFilename().str();
-  return F.getParent()->getSourceFileName();
+    return normalPath(SP->getFilename());
+  return normalPath(F.getParent()->getSourceFileName());
+}
+
+std::string Selection::normalPath(StringRef Path) {
+  SmallString<256> P(Path);
+  sys::path::remove_dots(P, /*remove_dot_dot=*/true);
+  return std::string(P.str());
+}
+
+bool Selection::isSystemFile(StringRef Path) {
+  for (StringRef Prefix : {"/usr/include/", "/usr/local/include/",
+                           "/usr/lib/gcc/", "/usr/lib/llvm-", "/usr/lib/clang/"})
+    if (Path.substr(0, Prefix.size()) == Prefix)
+      return true;
+  return false;
 }
 
 std::string Selection::displayName(const Function &F) {

@@ -64,6 +64,12 @@ public:
 
   // The file a function comes from: its debug info, else the module's.
   static std::string sourceFile(const llvm::Function &F);
+  // A path as the user reads it: "." and ".." taken out
+  // (/usr/bin/../lib/gcc/... becomes /usr/lib/gcc/...).
+  static std::string normalPath(llvm::StringRef Path);
+  // Whether a file is a system header (the C or C++ library's, a
+  // compiler's): what a site is attributed past, to the user's own line.
+  static bool isSystemFile(llvm::StringRef NormalPath);
   static std::string displayName(const llvm::Function &F);
 
 private:

@@ -274,7 +274,9 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   h.version = FR_FORMAT_VERSION;
   h.header_size = sizeof(h);
   h.byte_order = FR_BYTE_ORDER_MARK;
-  h.reader_version = FR_FORMAT_VERSION; // nothing newer than 5 is in it
+  // What version 6 added (FR_EXT_RESUMED) is sized: a version 5 reader
+  // skips it and reads the rest right.
+  h.reader_version = 5;
   h.pid = (uint32_t)fr_program_pid();
   h.tick_hz = tick_hz;
   h.anchor_ticks = fr_start_anchor.ticks;

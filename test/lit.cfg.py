@@ -13,7 +13,7 @@ exec(open(site).read())
 
 config.name = "fr (LLVM %s)" % llvm
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".c", ".ll", ".test"]
+config.suffixes = [".c", ".cpp", ".ll", ".test"]
 config.excludes = ["Inputs", "stress", "fuzz", "lit.cfg.py", "lit.site.cfg.py.in", "mutate.py", "run-all.sh", "browser", "report.test.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.fr_build_dir, "test", "llvm-%s" % llvm)
@@ -53,6 +53,7 @@ if sanitizer:
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.environment["TSAN_OPTIONS"] = "halt_on_error=1:second_deadlock_stack=1:report_signal_unsafe=1:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0"
 config.substitutions.append(("%clang_fr", "%s/clang %s -fpass-plugin=%s" % (llvm_bin, cflags, plugin)))
+config.substitutions.append(("%clangxx_fr", "%s/clang++ %s -fpass-plugin=%s" % (llvm_bin, cflags, plugin)))
 config.substitutions.append(("%clang_plain", "%s/clang %s" % (llvm_bin, cflags)))
 config.substitutions.append(("%fr_link_shared", "-L%s -Wl,-rpath,%s -lfr -lpthread" % (build, build)))
 config.substitutions.append(("%fr_link_debug", debug_link))

@@ -136,6 +136,19 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
              muted ? muted->function : "?", (unsigned long long)d->ev.field[0]);
       break;
     }
+    case FR_EXT_RESUMED: {
+      const struct fr_site_info *at = fr_snapshot_site(s, (uint32_t)d->ev.arg);
+      const char *cause = d->ev.field[0] == FR_RESUME_CATCH    ? "exception caught"
+                          : d->ev.field[0] == FR_RESUME_SETJMP ? "setjmp returned"
+                                                               : "cause unknown";
+      if (at)
+        printf("resume %s %s:%u (%s)\n", at->function, at->file, at->line,
+               cause);
+      else
+        printf("resume site#%llu ?:0 (%s)\n", (unsigned long long)d->ev.arg,
+               cause);
+      break;
+    }
     default: // a newer writer's: its payload was skipped by its size
       printf("ext-%u (a kind this frtool does not know)\n", d->ev.id);
     }

@@ -1183,6 +1183,15 @@ static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
   return -1;
 }
 
+// How many open items stay when the stack is back at a frame of site
+// (FR_EXT_RESUMED): those up to its innermost open frame; none when it has
+// no open frame (it began before them all).
+static uint32_t resumed_depth(const struct item *stack, uint32_t depth,
+                              uint32_t site, struct fr_map *counts) {
+  int at = find_open(stack, depth, ITEM_FUNCTION, site, counts);
+  return at < 0 ? 0 : (uint32_t)at + 1;
+}
+
 // A run of a thread's chunks without a gap, and the items open when it
 // begins (early[early_at ..], outermost first).
 struct segment {
@@ -1211,6 +1220,15 @@ static void scan_segment(struct exporter *x,
     while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
       uint32_t kind;
       int dir = classify(&ev, &kind);
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
+        uint32_t keep = resumed_depth(open, depth, (uint32_t)ev.arg, &open_counts);
+        while (depth > keep) {
+          depth--;
+          fr_open_add(&open_counts, name_iid(open[depth].kind, open[depth].site),
+                      -1);
+        }
+        continue;
+      }
       if (dir > 0) {
         if (depth < open_cap ||
             !fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
@@ -1284,6 +1302,14 @@ static void replay_segment(struct exporter *x,
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
         exited = 1;
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
+        // Frames an unwinder or a longjmp left without an exit end here.
+        uint32_t keep = resumed_depth(x->stack, x->depth, (uint32_t)ev.arg,
+                                      &x->open_items);
+        while (x->depth > keep)
+          emit_end(x, ts, NULL, 0, NULL, NULL);
+        continue;
+      }
       const struct fr_site_info *si =
           ev.event_class == FR_EV_SITE ? fr_snapshot_site(x->s, ev.id) : NULL;
       uint32_t kind;

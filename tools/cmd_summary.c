@@ -334,6 +334,10 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, "  %llu calls began before the window (counted as partial, no "
            "duration)\n",
            (unsigned long long)a->partial_calls);
+  if (a->unwound_frames)
+    fprintf(g_out, "  %llu calls left without an exit (an exception or longjmp "
+           "past them), ended where their caller resumed\n",
+           (unsigned long long)a->unwound_frames);
 
   fprintf(g_out, "\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s %9s\n", "", "tid",
          "name", "events", "span", "lock wait", "cond wait", "blocking", "lost");
@@ -542,9 +546,11 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
   fr_window_from_events(s, a->first_ticks, a->last_ticks, &window_from,
                         &window_to);
   fprintf(g_out, ",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
+         "\"unwound_calls\":%llu,"
          "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
          s->hdr.pid, (unsigned long long)a->events,
          (unsigned long long)a->partial_calls,
+         (unsigned long long)a->unwound_frames,
          (unsigned long long)fr_drops_total_of(s, &a->dropped),
          ns(window_to - window_from));
   for (uint32_t i = 0; i < a->thread_count; i++) {

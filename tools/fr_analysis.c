@@ -405,6 +405,38 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
   }
 }
 
+// Ends the innermost open frame at ticks. A wait or blocking call that
+// began inside it and recorded no end was ended by an exception or a
+// longjmp: it is forgotten, so that no later end of another is taken for
+// its.
+static void end_top_frame(struct fr_analysis *a, struct replay *r,
+                          uint64_t ticks) {
+  struct frame fr = r->stack[--r->depth];
+  struct pending *inside[] = {&r->wait, &r->cond, &r->call};
+  for (unsigned k = 0; k < 3; k++)
+    if (inside[k]->active && inside[k]->since >= fr.start)
+      inside[k]->active = 0;
+  fr_open_add(&r->open_frames, fr.site, -1);
+  uint64_t inclusive = ticks - fr.start;
+  struct fr_func_stats *f = func_get(a, fr.site);
+  if (f) {
+    fr_dist_add(&f->inclusive, inclusive);
+    f->exclusive_total += inclusive > fr.child ? inclusive - fr.child : 0;
+  }
+  if (r->depth)
+    r->stack[r->depth - 1].child += inclusive;
+}
+
+// Ends the frames above the first keep at ticks: frames an unwinder or a
+// longjmp left without recording their exits. They were left by then (a
+// frame below them is running), and most often just before: an unwinder
+// passes a frame in microseconds.
+static void end_frames_above(struct fr_analysis *a, struct replay *r,
+                             uint32_t keep, uint64_t ticks) {
+  for (; r->depth > keep; a->unwound_frames++)
+    end_top_frame(a, r, ticks);
+}
+
 static void on_exit_event(struct fr_analysis *a, struct replay *r,
                           const struct fr_event *ev) {
   uint32_t k = fr_open_count(&r->open_frames, ev->id) ? r->depth : 0;
@@ -417,19 +449,22 @@ static void on_exit_event(struct fr_analysis *a, struct replay *r,
     a->partial_calls++;
     return;
   }
-  // Frames above the match left without an exit (longjmp, an exception
-  // through uninstrumented code): they are dropped, not guessed.
-  struct frame fr = r->stack[k - 1];
-  while (r->depth > k - 1)
-    fr_open_add(&r->open_frames, r->stack[--r->depth].site, -1);
-  uint64_t inclusive = ev->ticks - fr.start;
-  struct fr_func_stats *f = func_get(a, ev->id);
-  if (f) {
-    fr_dist_add(&f->inclusive, inclusive);
-    f->exclusive_total += inclusive > fr.child ? inclusive - fr.child : 0;
-  }
-  if (r->depth)
-    r->stack[r->depth - 1].child += inclusive;
+  end_frames_above(a, r, k, ev->ticks);
+  end_top_frame(a, r, ev->ticks);
+}
+
+// Where the stack is back at a frame of the event's site (FR_EXT_RESUMED):
+// the frames above the innermost open one of that site were left at about
+// this time by an unwinder or a longjmp that let them record no exit, and
+// end here. A site with no open frame began before what was replayed, so
+// every open frame is above it.
+static void on_resume_event(struct fr_analysis *a, struct replay *r,
+                            const struct fr_event *ev, uint32_t site) {
+  uint32_t keep = 0;
+  if (fr_open_count(&r->open_frames, site))
+    for (keep = r->depth; keep > 0 && r->stack[keep - 1].site != site;)
+      keep--;
+  end_frames_above(a, r, keep, ev->ticks);
 }
 
 // Waits and calls the thread was still in when its events end.
@@ -590,6 +625,8 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
             a->dropped.reentrant += ev.field[0];
             a->dropped.no_space += ev.field[1];
           }
+        } else if (ev.id == FR_EXT_RESUMED) {
+          on_resume_event(a, &r, &ev, canonical_id(s, canon, (uint32_t)ev.arg));
         } else if (ev.id == FR_EXT_MUTED) {
           if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
                       sizeof(*a->mutes)))

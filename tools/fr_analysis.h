@@ -135,6 +135,9 @@ struct fr_analysis {
   uint64_t log_count;
   struct fr_map user_map, task_map;
   uint64_t events, partial_calls, gaps;
+  // Frames closed where the stack was back at an outer frame (a catch, a
+  // setjmp) without having recorded their exits.
+  uint64_t unwound_frames;
   uint64_t malformed_chunks; // decoding stopped at a malformed event
   uint64_t unknown_events; // of kinds a newer writer added: skipped
   uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)

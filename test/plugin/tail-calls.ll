@@ -1,5 +1,8 @@
 ; A (must)tail call that feeds the return gets its exit hook before the call,
-; so the call stays in tail position; a call whose result is used otherwise
+; so the call stays in tail position, when the backend will certainly make
+; it a jump: musttail, or all arguments in registers. An 8-argument callee
+; on x86-64 (two on the stack) or a byval argument keeps the hook after the
+; call, which the backend makes a call; a call whose result is used otherwise
 ; keeps the hook before the ret. A return block that only merges values is
 ; copied into the predecessors whose tail call feeds it, so those calls stay
 ; in tail position too. A resume (exception leaving) gets one too. On x86-64
@@ -8,7 +11,9 @@
 ; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=X86
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' %s -o /dev/null
 
-declare i32 @callee(i32)
+declare i32 @callee(i32) nounwind
+declare i32 @callee8(i32, i32, i32, i32, i32, i32, i32, i32) nounwind
+declare i32 @callee_byval(i64* byval(i64)) nounwind
 declare i32 @__gxx_personality_v0(...)
 
 define i32 @must(i32 %x) {
@@ -28,6 +33,24 @@ define i32 @sibling(i32 %x) {
 ; CHECK: call void @__fr_func_exit
 ; CHECK: tail call i32 @callee
 ; CHECK-NEXT: ret i32
+
+define i32 @eight(i32 %x) {
+  %r = tail call i32 @callee8(i32 %x, i32 1, i32 2, i32 3, i32 4, i32 5, i32 6, i32 7)
+  ret i32 %r
+}
+; CHECK-LABEL: define i32 @eight(
+; CHECK: tail call i32 @callee8
+; CHECK: call void @__fr_func_exit
+; CHECK: ret i32 %r
+
+define i32 @by_value(i64* %p) {
+  %r = tail call i32 @callee_byval(i64* byval(i64) %p)
+  ret i32 %r
+}
+; CHECK-LABEL: define i32 @by_value(
+; CHECK: tail call i32 @callee_byval
+; CHECK: call void @__fr_func_exit
+; CHECK: ret i32 %r
 
 define i32 @not_tail(i32 %x) {
   %r = tail call i32 @callee(i32 %x)

@@ -21,9 +21,9 @@ also reads: to see a fix's test fail on the code before it.
   few-fields       a read(fd 3), then a blocking call and a lock wait
                    whose events carry no fields
   unknown-kind     site events of a kind no fr writes (15)
-  future           format 6, readable by a version 5 reader: a section of a
+  future           format 7, readable by a version 6 reader: a section of a
                    made-up type and an extended event of a made-up kind
-  future-strict    format 6 that needs a version 6 reader
+  future-strict    format 7 that needs a version 7 reader
   other-order      a format 5 file whose byte-order mark is reversed (as a
                    big-endian writer's would read here)
 """
@@ -217,14 +217,14 @@ def unknown_kind(out):
     write(out, sites, [(1, 0, c, "main")])
 
 
-def future(out, reader_version=5):
+def future(out, reader_version=6):
     sites = {1: MAIN}
     c = Chunk(1000)
     c.ext(1000, THREAD_START)
     c.enter(1000, 1)
     c.event(1050, 20 << 2 | EXT, varint(3) + b"new")  # a made-up kind, sized
     c.exit(1100, 1)
-    write(out, sites, [(1, 0, c, "main")], version=6,
+    write(out, sites, [(1, 0, c, "main")], version=7,
           reader_version=reader_version,
           extra_sections=[(77, b"a section from the future")])
 
@@ -240,7 +240,7 @@ KINDS = {
     "few-fields": few_fields,
     "unknown-kind": unknown_kind,
     "future": future,
-    "future-strict": lambda out: future(out, reader_version=6),
+    "future-strict": lambda out: future(out, reader_version=7),
     "other-order": lambda out: write(out, {1: MAIN}, [], mark=0x04030201),
 }
 
