@@ -184,14 +184,49 @@ bool Selection::excluded(const Function &F) const {
          matchesAny(Opts.DenyFiles, File, File);
 }
 
+bool Selection::resumesStack(const Function &F) {
+  for (const BasicBlock &BB : F) {
+    if (auto *Pad = dyn_cast<LandingPadInst>(BB.getFirstNonPHI()))
+      for (unsigned K = 0; K < Pad->getNumClauses(); ++K)
+        if (Pad->isCatch(K))
+          return true;
+    for (const Instruction &I : BB)
+      if (auto *Call = dyn_cast<CallBase>(&I))
+        if (Call->hasFnAttr(Attribute::ReturnsTwice))
+          if (const Function *Callee = Call->getCalledFunction())
+            if (Callee->getName() != "vfork" && Callee->getName() != "fork")
+              return true;
+  }
+  return false;
+}
+
 bool Selection::shouldInstrumentCalls(const Function &F) const {
   return (Opts.LockCalls || Opts.BlockingCalls) && !excluded(F);
+}
+
+// The coroutine a clone made by CoroSplit belongs to: "f.resume" (where
+// its body runs between suspensions), "f.destroy", "f.cleanup" are f's.
+static Function *coroutineRamp(const Function &F) {
+  StringRef Name = F.getName();
+  for (StringRef Suffix : {".resume", ".destroy", ".cleanup"})
+    if (Name.size() > Suffix.size() &&
+        Name.substr(Name.size() - Suffix.size()) == Suffix) {
+      Function *Ramp =
+          F.getParent()->getFunction(Name.drop_back(Suffix.size()));
+      return Ramp && !Ramp->isDeclaration() ? Ramp : nullptr;
+    }
+  return nullptr;
 }
 
 bool Selection::shouldInstrument(Function &F,
                                  FunctionAnalysisManager &FAM) const {
   if (excluded(F))
     return false;
+  // A coroutine's clones are chosen with it (they are where its work runs
+  // when resumed), or on their own merits.
+  if (Function *Ramp = coroutineRamp(F))
+    if (shouldInstrument(*Ramp, FAM))
+      return true;
   std::string Symbol = F.getName().str();
   std::string Pretty = displayName(F);
   std::string File = sourceFile(F);
@@ -200,6 +235,11 @@ bool Selection::shouldInstrument(Function &F,
   if (XRay == "xray-always" || Mark == Marker::Always ||
       matchesAny(Opts.AllowFunctions, Symbol, Pretty) ||
       matchesAny(Opts.AllowFiles, File, File))
+    return true;
+  // A function where the stack comes back after skipping frames (it
+  // catches an exception, or calls setjmp) is where the reader learns it:
+  // its resume events need its frame.
+  if (resumesStack(F))
     return true;
 
   if (Opts.UseWork)

@@ -63,6 +63,10 @@ public:
   bool shouldInstrumentCalls(const llvm::Function &F) const;
 
   // The file a function comes from: its debug info, else the module's.
+  // Whether F catches an exception or calls setjmp (or the like): where
+  // the call stack comes back past frames, which the reader learns from F's
+  // resume events. Such functions are always instrumented.
+  static bool resumesStack(const llvm::Function &F);
   static std::string sourceFile(const llvm::Function &F);
   // A path as the user reads it: "." and ".." taken out
   // (/usr/bin/../lib/gcc/... becomes /usr/lib/gcc/...).
