@@ -49,8 +49,10 @@ static double at_ms(uint64_t ticks) {
 
 static const char *site_where(uint32_t id, char buf[256]) {
   const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
+  char name[FR_SHORT_NAME + 1];
   if (si)
-    snprintf(buf, 256, "%s %s:%u", si->function, si->file, si->line);
+    snprintf(buf, 256, "%s %s:%u", fr_short_name(si->function, name), si->file,
+             si->line);
   else
     snprintf(buf, 256, "site#%u", id);
   return buf;
@@ -366,8 +368,10 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              dur(fr_dist_quantile(&f->inclusive, 0.5), d4),
              dur(fr_dist_quantile(&f->inclusive, 0.99), d5),
              dur(f->inclusive.max, d6));
+      char name[FR_SHORT_NAME + 1];
       if (si)
-        fprintf(g_out, "%s %s:%u", si->function, si->file, si->line);
+        fprintf(g_out, "%s %s:%u", fr_short_name(si->function, name), si->file,
+                si->line);
       else
         fprintf(g_out, "site#%u", f->site);
       if (f->partial)

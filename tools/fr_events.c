@@ -258,3 +258,55 @@ void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size) {
   }
   snprintf(buf, size, "unknown (%u)", h->trigger);
 }
+
+// Copies name into out (size bytes), with what lies inside the outermost
+// pairs of open/close brackets replaced by "...".
+static void elide_inside(const char *name, char open, char close, char *out,
+                         size_t size) {
+  size_t n = 0;
+  int depth = 0;
+  for (const char *p = name; *p && n + 5 < size; p++) {
+    if (depth == 0 && !strncmp(p, "operator", 8)) {
+      // operator<, operator<<=, operator(): brackets that are its name.
+      size_t k = 8;
+      while (k < 11 && p[k] && strchr("<>=()[]!+-*/%^&|~,", p[k]))
+        k++;
+      if (n + k + 5 >= size)
+        break;
+      memcpy(out + n, p, k);
+      n += k;
+      p += k - 1;
+    } else if (*p == open) {
+      if (depth++ == 0) {
+        memcpy(out + n, (char[]){open, '.', '.', '.'}, 4);
+        n += 4;
+      }
+    } else if (*p == close && depth > 0) {
+      if (--depth == 0)
+        out[n++] = close;
+    } else if (depth == 0) {
+      out[n++] = *p;
+    }
+  }
+  out[n] = 0;
+}
+
+const char *fr_short_name(const char *name, char buf[FR_SHORT_NAME + 1]) {
+  if (strlen(name) <= FR_SHORT_NAME)
+    return name;
+  char shorter[1024], shortest[1024];
+  const char *best = shorter;
+  elide_inside(name, '<', '>', shorter, sizeof(shorter));
+  if (strlen(shorter) > FR_SHORT_NAME) {
+    elide_inside(shorter, '(', ')', shortest, sizeof(shortest));
+    best = shortest;
+  }
+  size_t len = strlen(best);
+  if (len <= FR_SHORT_NAME) {
+    memcpy(buf, best, len + 1);
+    return buf;
+  }
+  memcpy(buf, best, FR_SHORT_NAME - 3);
+  memcpy(buf + FR_SHORT_NAME - 3, "...", 4);
+  return buf;
+}

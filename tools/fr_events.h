@@ -31,6 +31,12 @@ void fr_json_string(FILE *out, const char *text);
 // quotes included. A text too long for out is cut.
 size_t fr_json_escape(char *out, size_t size, const char *text);
 
+// A function name for a text table, at most FR_SHORT_NAME bytes: a long
+// C++ name loses its template arguments first ("std::map<...>::find(...)"),
+// then its parameters, then its end ("..."). Short names are unchanged.
+#define FR_SHORT_NAME 96
+const char *fr_short_name(const char *name, char buf[FR_SHORT_NAME + 1]);
+
 // "EBADF", or the number when it has no name.
 const char *fr_errno_name(int64_t err, char buf[24]);
 
