@@ -1,5 +1,6 @@
-// A longjmp out of 10 instrumented frames leaves them without exits; the
-// setjmp's second return records a resume event, and every frtool command
+// A longjmp (and a siglongjmp, every other round) out of 10 instrumented
+// frames leaves them without exits; the setjmp's second return records a
+// resume event, and every frtool command
 // closes the skipped frames there: stacks stay as deep as the program's,
 // calls are counted, and output stays bounded (before: the frames stayed
 // open, and each round stacked 10 more on the staircase).
@@ -10,6 +11,9 @@
 // RUN: env FR_OPTIONS=output=%t2.fr %t2
 // RUN: %frtool dump %t0.fr | FileCheck %s
 // RUN: %frtool dump %t2.fr | FileCheck %s
+// Every round resumes twice (setjmp returns, then the jump lands), both kinds.
+// RUN: %frtool dump %t2.fr | grep -c "resume round_trip .*(setjmp returned)" | FileCheck %s --check-prefix=RESUMES
+// RESUMES: {{^}}200{{$}}
 // RUN: %frtool summary --json %t0.fr > %t0.json
 // RUN: %summary_check %t0.json 'functions[site.function=dive].inclusive.count==1000' 'functions[site.function=round_trip].inclusive.count==100' 'unwound_calls==1000' 'partial_calls==0'
 // RUN: %frtool summary --json %t2.fr > %t2.json
@@ -25,15 +29,27 @@
 #include <stdio.h>
 
 static jmp_buf back;
+static sigjmp_buf sig_back;
+static int with_signal_mask;
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void dive(int depth) {
-  if (depth == 1)
+  if (depth == 1) {
+    if (with_signal_mask)
+      siglongjmp(sig_back, 1);
     longjmp(back, 1);
+  }
   dive(depth - 1);
   __asm__ volatile("");
 }
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) int round_trip(void) {
+  if (with_signal_mask) {
+    if (sigsetjmp(sig_back, 1) == 0) {
+      dive(10);
+      return 0;
+    }
+    return 1;
+  }
   if (setjmp(back) == 0) {
     dive(10);
     return 0;
@@ -47,8 +63,10 @@ FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void after(void) {
 
 FR_ALWAYS_INSTRUMENT int main(void) {
   int jumps = 0;
-  for (int i = 0; i < 100; i++)
+  for (int i = 0; i < 100; i++) {
+    with_signal_mask = i & 1;
     jumps += round_trip();
+  }
   after();
   return jumps == 100 ? 0 : 1;
 }
