@@ -13,10 +13,12 @@
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/Transforms/Utils/BasicBlockUtils.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
 #include <cerrno>
+#include <cstdlib>
 
 using namespace llvm;
 
@@ -286,8 +288,23 @@ Value *asI64(IRBuilder<> &B, Value *V, bool Signed = true) {
 
 } // namespace
 
-// Whether F, a function of a system header, calls a lock or blocking
-// function, itself or through such functions (Depth levels down).
+// A header function small enough to inline for attribution's sake: a
+// wrapper (std::lock_guard's constructor, a project's Mutex::Lock), not a
+// body of work that the inliner chose to keep out of line.
+static bool isWrapper(const Function &F) {
+  constexpr unsigned MaxInstructions = 48;
+  if (F.isDeclaration() || F.isVarArg() || !F.getSubprogram() ||
+      !Selection::isHeaderFile(Selection::sourceFile(F)))
+    return false;
+  unsigned Count = 0;
+  for (const Instruction &I : instructions(F))
+    if (!isa<DbgInfoIntrinsic>(I) && ++Count > MaxInstructions)
+      return false;
+  return true;
+}
+
+// Whether F, a function of a header, calls a lock or blocking function,
+// itself or through such functions (Depth levels down).
 static bool wrapsCallSite(const Function &F, const Options &Opts,
                           unsigned Depth) {
   for (const Instruction &I : instructions(F)) {
@@ -297,9 +314,7 @@ static bool wrapsCallSite(const Function &F, const Options &Opts,
     if (classify(Call, Opts))
       return true;
     const Function *Callee = directCallee(Call);
-    if (Depth && Callee && Callee != &F && !Callee->isDeclaration() &&
-        Callee->getSubprogram() &&
-        Selection::isSystemFile(Selection::sourceFile(*Callee)) &&
+    if (Depth && Callee && Callee != &F && isWrapper(*Callee) &&
         wrapsCallSite(*Callee, Opts, Depth - 1))
       return true;
   }
@@ -307,20 +322,20 @@ static bool wrapsCallSite(const Function &F, const Options &Opts,
 }
 
 void CallSites::inlineLibraryWrappers(Module &M, const Options &Opts) {
-  constexpr unsigned MaxDepth = 4; // lock_guard -> mutex::lock -> gthread
+  // MutexLock -> port::Mutex::Lock -> std::mutex::lock -> gthread, and one
+  // more.
+  constexpr unsigned MaxDepth = 6;
   for (unsigned Round = 0; Round < MaxDepth; ++Round) {
     std::vector<CallBase *> Wrappers;
     for (Function &F : M) {
       if (F.isDeclaration() || !F.getSubprogram() ||
-          Selection::isSystemFile(Selection::sourceFile(F)))
+          Selection::isHeaderFile(Selection::sourceFile(F)))
         continue;
       for (Instruction &I : instructions(F)) {
         auto *Call = dyn_cast<CallBase>(&I);
         Function *Callee = Call ? directCallee(Call) : nullptr;
-        if (Callee && Callee != &F && !Callee->isDeclaration() &&
-            !Callee->isVarArg() && Callee->getSubprogram() &&
+        if (Callee && Callee != &F && isWrapper(*Callee) &&
             Call->getCalledOperand() == Callee &&
-            Selection::isSystemFile(Selection::sourceFile(*Callee)) &&
             // -O0 marks every function noinline (and optnone); a
             // function the programmer marked noinline is left alone.
             (!Callee->hasFnAttribute(Attribute::NoInline) ||
@@ -387,16 +402,21 @@ static std::string subprogramName(const DISubprogram *SP, bool Mangled) {
   return Mangled ? Linkage.str() : demangle(Linkage.str());
 }
 
-// A demangled name without its parameter list (and what follows it):
-// "std::thread::join()" reads "std::thread::join".
-static std::string withoutParameters(const std::string &Name) {
-  size_t End = Name.rfind(')');
-  int Depth = 0;
-  for (size_t I = End + 1; End != std::string::npos && I-- > 0;) {
-    Depth += Name[I] == ')' ? 1 : Name[I] == '(' ? -1 : 0;
-    if (Depth == 0)
-      return I ? Name.substr(0, I) : Name;
-  }
+// A C++ library function's mangled name as its caller wrote it: qualified,
+// without return type, template arguments or parameters:
+// "std::getline", "std::istream::read", "std::thread::join".
+static std::string calledName(const std::string &Mangled) {
+  ItaniumPartialDemangler Demangler;
+  if (Demangler.partialDemangle(Mangled.c_str()) || !Demangler.isFunction())
+    return demangle(Mangled);
+  size_t Size = 0;
+  char *Context = Demangler.getFunctionDeclContextName(nullptr, &Size);
+  char *Base = Demangler.getFunctionBaseName(nullptr, &Size);
+  std::string Name = Base ? Base : Mangled;
+  if (Context && *Context)
+    Name = std::string(Context) + "::" + Name;
+  std::free(Context);
+  std::free(Base);
   return Name;
 }
 
@@ -420,10 +440,10 @@ static std::string libraryName(const DISubprogram *SP) {
 
 // The site: the callee, and the source position of the call itself (inside
 // an inlined function, that function's name and line). A call inlined from
-// a system header (std::mutex::lock's pthread_mutex_lock, in gthr-default.h)
-// is the user's call of the library function: the site is the innermost
-// inlined frame outside system headers (walking the inlinedAt chain), and
-// the callee is the library function that frame called.
+// a header (std::mutex::lock's pthread_mutex_lock, in gthr-default.h; a
+// project's lock wrapper) is the user's call of the wrapper: the site is the
+// innermost inlined frame outside headers (walking the inlinedAt chain), and
+// the callee is the wrapper that frame called.
 unsigned CallSites::addSite(CallBase *Call, const CalleeInfo &Info) {
   Function &F = *Call->getFunction();
   std::string Caller =
@@ -431,12 +451,12 @@ unsigned CallSites::addSite(CallBase *Call, const CalleeInfo &Info) {
   std::string File = Selection::sourceFile(F);
   std::string Callee = directCallee(Call)->getName().str();
   if (!Opts.MangledNames && Callee.rfind("_Z", 0) == 0) // a C++ library member
-    Callee = withoutParameters(demangle(Callee));
+    Callee = calledName(Callee);
   unsigned Line = 0;
   if (DILocation *DL = Call->getDebugLoc().get()) {
     const DISubprogram *Entered = nullptr; // the library function called
     while (DL->getInlinedAt() &&
-           Selection::isSystemFile(Selection::normalPath(DL->getFilename()))) {
+           Selection::isHeaderFile(Selection::normalPath(DL->getFilename()))) {
       Entered = DL->getScope()->getSubprogram();
       DL = DL->getInlinedAt();
     }

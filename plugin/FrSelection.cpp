@@ -71,10 +71,15 @@ std::string Selection::normalPath(StringRef Path) {
   return std::string(P.str());
 }
 
-bool Selection::isSystemFile(StringRef Path) {
+bool Selection::isHeaderFile(StringRef Path) {
   for (StringRef Prefix : {"/usr/include/", "/usr/local/include/",
                            "/usr/lib/gcc/", "/usr/lib/llvm-", "/usr/lib/clang/"})
     if (Path.substr(0, Prefix.size()) == Prefix)
+      return true;
+  StringRef Extension = sys::path::extension(Path);
+  for (StringRef Header : {".h", ".hh", ".hpp", ".hxx", ".h++", ".inc", ".ipp",
+                           ".tcc", ".inl"})
+    if (Extension == Header)
       return true;
   return false;
 }

@@ -71,9 +71,12 @@ public:
   // A path as the user reads it: "." and ".." taken out
   // (/usr/bin/../lib/gcc/... becomes /usr/lib/gcc/...).
   static std::string normalPath(llvm::StringRef Path);
-  // Whether a file is a system header (the C or C++ library's, a
-  // compiler's): what a site is attributed past, to the user's own line.
-  static bool isSystemFile(llvm::StringRef NormalPath);
+  // Whether a file is a header: a system one (the C or C++ library's, a
+  // compiler's) or the project's own (.h, .hpp, ...). A lock or blocking
+  // call inlined from a header (std::mutex::lock, a project's lock wrapper
+  // such as leveldb's port::Mutex) is attributed past it, to the line in a
+  // source file that called the wrapper.
+  static bool isHeaderFile(llvm::StringRef NormalPath);
   static std::string displayName(const llvm::Function &F);
 
 private:
