@@ -150,6 +150,18 @@ const StringMap<CalleeInfo> &catalogue() {
         io("__recvfrom_chk", 0, FR_ARG_FD),
         io("__openat_2", 0, FR_ARG_FD), io("__openat64_2", 0, FR_ARG_FD),
         io("__poll_chk", 1, FR_ARG_COUNT), io("__ppoll_chk", 1, FR_ARG_COUNT),
+        // Copies between descriptors, file locks, System V IPC, io_uring.
+        io("sendfile", 0, FR_ARG_FD), io("sendfile64", 0, FR_ARG_FD),
+        io("splice", 0, FR_ARG_FD), io("tee", 0, FR_ARG_FD),
+        io("copy_file_range", 0, FR_ARG_FD), io("vmsplice", 0, FR_ARG_FD),
+        io("flock", 0, FR_ARG_FD), io("lockf", 0, FR_ARG_FD),
+        io("lockf64", 0, FR_ARG_FD),
+        // fcntl(fd, F_SETLKW or F_OFD_SETLKW, ...) only, see classify().
+        io("fcntl", 0, FR_ARG_FD), io("fcntl64", 0, FR_ARG_FD),
+        io("msgrcv", -1, FR_ARG_NONE), io("msgsnd", -1, FR_ARG_NONE),
+        io("semop", -1, FR_ARG_NONE), io("semtimedop", -1, FR_ARG_NONE),
+        io("io_uring_enter", 0, FR_ARG_FD),
+        io("io_uring_wait_cqe", -1, FR_ARG_NONE, FR_RESULT_ERRNUM),
         // Multiplexing, sleeping, processes and threads.
         io("poll", 1, FR_ARG_COUNT), io("ppoll", 1, FR_ARG_COUNT),
         io("select", 0, FR_ARG_COUNT), io("pselect", 0, FR_ARG_COUNT),
@@ -267,6 +279,15 @@ const CalleeInfo *classify(const CallBase *Call, const Options &Opts) {
     return nullptr;
   if (I.File && !Call->getArgOperand(I.Arg)->getType()->isPointerTy())
     return nullptr;
+  if (Name == "fcntl" || Name == "fcntl64") { // the waiting lock commands
+    constexpr uint64_t SetLockWait = 7, OpenFileSetLockWait = 38; // Linux
+    auto *Command = Call->arg_size() > 1
+                        ? dyn_cast<ConstantInt>(Call->getArgOperand(1))
+                        : nullptr;
+    if (!Command || (Command->getZExtValue() != SetLockWait &&
+                     Command->getZExtValue() != OpenFileSetLockWait))
+      return nullptr;
+  }
   if (Name == "syscall") {
     auto *Number = dyn_cast<ConstantInt>(Call->getArgOperand(0));
     if (!Number || Number->getZExtValue() != futexSyscall(*Call->getModule()))

@@ -183,6 +183,19 @@ static int fr_parse_signal(const char *v, size_t n, int *out) {
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     if (strlen(names[i].name) == n && !strncasecmp(v, names[i].name, n))
       return *out = names[i].number, 0;
+  // RTMIN, RTMIN+n, RTMAX, RTMAX-n: the real-time signals as the shell and
+  // frtool name them.
+  if (n >= 5 && (!strncasecmp(v, "RTMIN", 5) || !strncasecmp(v, "RTMAX", 5))) {
+    int max = !strncasecmp(v, "RTMAX", 5);
+    uint32_t offset = 0;
+    if (n > 5 && (v[5] != (max ? '-' : '+') ||
+                  fr_parse_count(v + 6, n - 6, &offset) != 0))
+      return -1;
+    int number = max ? SIGRTMAX - (int)offset : SIGRTMIN + (int)offset;
+    if (number < SIGRTMIN || number > SIGRTMAX)
+      return -1;
+    return *out = number, 0;
+  }
   uint32_t number;
   if (fr_parse_count(v, n, &number) != 0 || number == 0 ||
       number >= (uint32_t)SIGRTMAX + 1 || number == SIGKILL ||
@@ -265,7 +278,7 @@ static const char *fr_expect(const char *parser) {
   if (!strcmp(parser, "count"))
     return "a whole number";
   if (!strcmp(parser, "signal"))
-    return "a signal such as USR2, SIGUSR1 or 12 (not one the crash "
+    return "a signal such as USR2, SIGUSR1, RTMIN+3 or 12 (not one the crash "
            "trigger uses), or off";
   if (!strcmp(parser, "percent"))
     return "a percentage above 0 and below 100 such as 1% or 0.5%, or off";
@@ -348,6 +361,14 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
       return -1;
     }
     size_t klen = (size_t)(eq - item);
+    // "output=x.fr;max_bytes=1M": a ';' for a ',' would otherwise end up
+    // in the file's name, and the option after it unread.
+    const char *semicolon = memchr(eq, ';', len - klen);
+    if (semicolon && memchr(semicolon, '=', (size_t)(item + len - semicolon))) {
+      fr_env_complain("options are separated by ',', not ';' (in '", item,
+                      len, "')", "", "");
+      return -1;
+    }
     if (fr_parse_one(o, item, klen, eq + 1, len - klen - 1) != 0)
       return -1;
   }

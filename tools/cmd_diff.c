@@ -223,6 +223,9 @@ static int run(int argc, char **argv) {
       change = 1e9; // new in B
       v[i].why = "new";
       v[i].regression = mb >= min_time;
+    } else if (m->a.count && !m->b.count) {
+      change = -1e9; // A had it, B never ran it: gone, not "+0%"
+      v[i].why = "gone";
     }
     v[i].change = change;
     regressions += v[i].regression;
@@ -239,6 +242,8 @@ static int run(int argc, char **argv) {
     char b1[32], b2[32], b3[32], b4[32], change[32];
     if (v[i].change >= 1e9)
       snprintf(change, sizeof(change), "new");
+    else if (v[i].change <= -1e9)
+      snprintf(change, sizeof(change), "gone");
     else
       snprintf(change, sizeof(change), "%+.0f%%", v[i].change * 100);
     printf("  %-5s %8llu %8llu %10s %10s %10s %10s %8s  %s%s%s\n",
@@ -246,7 +251,8 @@ static int run(int argc, char **argv) {
            (unsigned long long)m->b.count, fr_format_ns(mean(&m->a), b1),
            fr_format_ns(mean(&m->b), b2), fr_format_ns((double)fr_dist_quantile(&m->a, 0.99), b3),
            fr_format_ns((double)fr_dist_quantile(&m->b, 0.99), b4), change, m->key,
-           v[i].why[0] ? " by " : "", v[i].why);
+           v[i].why[0] && v[i].change > -1e9 && v[i].change < 1e9 ? " by " : "",
+           v[i].change > -1e9 && v[i].change < 1e9 ? v[i].why : "");
   }
   for (uint32_t i = 0; i < t.count; i++) {
     free(t.rows[i].key);

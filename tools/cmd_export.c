@@ -278,8 +278,28 @@ static void pb_bytes(struct pb *b, uint32_t field, const void *data, size_t n) {
   b->p += n;
 }
 
+// A protobuf string is UTF-8: a byte that starts no valid sequence is
+// written as '?', so that a name or log text with a stray byte (a Latin-1
+// file name) keeps the trace decodable.
 static void pb_string(struct pb *b, uint32_t field, const char *s) {
-  pb_bytes(b, field, s, strlen(s));
+  size_t n = strlen(s);
+  pb_key(b, field, 2);
+  pb_varint(b, n);
+  if ((size_t)(b->end - b->p) < n) {
+    b->overflow = 1;
+    return;
+  }
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    size_t len = fr_utf8_sequence(p);
+    if (len == 0) {
+      *b->p++ = '?';
+      p++;
+    } else {
+      memcpy(b->p, p, len);
+      b->p += len;
+      p += len;
+    }
+  }
 }
 
 // A nested message: its bytes are built in a scratch area, then copied.
@@ -772,8 +792,12 @@ static void folded_walk(struct exporter *x,
       continue; // cannot happen: frame_node cut the stack before
     if (at)
       path[at++] = ';';
-    for (size_t k = 0; k < len; k++) // a space would end the stack
-      path[at + k] = text[k] == ' ' ? '_' : text[k];
+    // A space would end the stack, a ';' split a frame, a line break end
+    // the line: each is replaced, one character for one.
+    for (size_t k = 0; k < len; k++) {
+      unsigned char c = (unsigned char)text[k];
+      path[at + k] = c == ' ' ? '_' : c == ';' ? ':' : c < 0x20 ? '?' : c;
+    }
     path[at + len] = 0;
     if (sn->ended)
       line(x, path, sn->self_ns);
@@ -1565,11 +1589,13 @@ static int run(int argc, char **argv) {
   }
   if (!path)
     return frtool_usage_error(&frtool_export, "no snapshot given");
+  // What the messages call this command: frtool report is export's HTML.
+  const char *verb = format == FORMAT_HTML ? "report" : "export";
 
   struct fr_snapshot s;
   enum fr_open_result r = fr_snapshot_open_ex(path, &s, 0);
   if (r == FR_OPEN_FAILED) {
-    fprintf(stderr, "frtool export: %s: %s\n", path, s.error);
+    fprintf(stderr, "frtool %s: %s: %s\n", verb, path, s.error);
     fr_snapshot_close(&s);
     return FRTOOL_BAD_INPUT;
   }
@@ -1588,7 +1614,7 @@ static int run(int argc, char **argv) {
       in_st.st_ino == out_st.st_ino) {
     fprintf(stderr, "frtool %s: %s is the snapshot itself: not overwriting it "
                     "(choose another -o)\n",
-            format == FORMAT_HTML ? "report" : "export", out_path);
+            verb, out_path);
     fr_snapshot_close(&s);
     return FRTOOL_USAGE;
   }
@@ -1627,36 +1653,36 @@ static int run(int argc, char **argv) {
   fr_map_free(&x.folded);
   fr_map_free(&x.open_items);
   if (x.unknown_events)
-    fprintf(stderr, "frtool export: %s: note: skipped %llu events of kinds "
+    fprintf(stderr, "frtool %s: %s: note: skipped %llu events of kinds "
                     "this frtool does not know (written by a newer fr?)\n",
-            path, (unsigned long long)x.unknown_events);
+            verb, path, (unsigned long long)x.unknown_events);
   if (x.packets_left_out)
-    fprintf(stderr, "frtool export: %s: %llu events too large to encode were "
+    fprintf(stderr, "frtool %s: %s: %llu events too large to encode were "
                     "left out\n",
-            path, (unsigned long long)x.packets_left_out);
+            verb, path, (unsigned long long)x.packets_left_out);
   if (x.slices_merged || x.slices_too_deep)
-    fprintf(stderr, "frtool report: %llu of %llu slices shorter than 1/%d of "
+    fprintf(stderr, "frtool %s: %llu of %llu slices shorter than 1/%d of "
                     "the window are drawn merged with their neighbours; %llu "
                     "deeper than %d frames are drawn as one\n",
-            (unsigned long long)x.slices_merged,
+            verb, (unsigned long long)x.slices_merged,
             (unsigned long long)x.slice_total, REPORT_RESOLUTION,
             (unsigned long long)x.slices_too_deep, MAX_SHOWN_DEPTH);
   int status = FRTOOL_OK;
   if (failed) {
-    fprintf(stderr, "frtool export: %s: could not write %s\n", path, out_path);
+    fprintf(stderr, "frtool %s: %s: could not write %s\n", verb, path, out_path);
     status = FRTOOL_BAD_INPUT;
   } else if (r == FR_OPEN_DAMAGED) {
-    fprintf(stderr, "frtool export: %s: %s (exported the intact part)\n", path,
+    fprintf(stderr, "frtool %s: %s: %s (exported the intact part)\n", verb, path,
             s.error);
     status = FRTOOL_BAD_INPUT;
   } else if (x.malformed_chunks) {
-    fprintf(stderr, "frtool export: %s: %llu chunks with a malformed event "
+    fprintf(stderr, "frtool %s: %s: %llu chunks with a malformed event "
                     "(exported the events before it)\n",
-            path, (unsigned long long)x.malformed_chunks);
+            verb, path, (unsigned long long)x.malformed_chunks);
     status = FRTOOL_BAD_INPUT;
   }
   if (!failed && out != stdout)
-    fprintf(stderr, "frtool export: wrote %s\n", out_path);
+    fprintf(stderr, "frtool %s: wrote %s\n", verb, out_path);
   fr_snapshot_close(&s);
   return status;
 }

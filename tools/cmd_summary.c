@@ -102,7 +102,9 @@ static uint64_t dist_key(struct fr_dist *d) {
 
 static int func_cmp(const void *x, const void *y) {
   struct fr_func_stats *a = (void *)x, *b = (void *)y;
-  int c = DESCENDING(dist_key(&a->inclusive), dist_key(&b->inclusive));
+  int c = g_sort == SORT_TOTAL
+              ? DESCENDING(a->outer_total, b->outer_total)
+              : DESCENDING(dist_key(&a->inclusive), dist_key(&b->inclusive));
   return c ? c : DESCENDING(b->site, a->site);
 }
 
@@ -340,14 +342,28 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, "  %llu calls left without an exit (an exception or longjmp "
            "past them), ended where their caller resumed\n",
            (unsigned long long)a->unwound_frames);
+  if (a->muted_open_frames)
+    fprintf(g_out, "  %llu calls of sites the budget muted while they ran (their "
+           "exits not recorded), ended where their caller returned\n",
+           (unsigned long long)a->muted_open_frames);
 
-  fprintf(g_out, "\nthreads\n  %-5s %-8s %-16s %9s %10s %10s %10s %10s %9s\n", "", "tid",
-         "name", "events", "span", "lock wait", "cond wait", "blocking", "lost");
+  // The label column fits the largest thread index (T100000 and up).
+  int label_width = 5;
+  for (uint32_t i = 0; i < a->thread_count; i++) {
+    char idx[16];
+    int n = snprintf(idx, sizeof(idx), "T%u", a->threads[i].index);
+    if (n > label_width)
+      label_width = n;
+  }
+  fprintf(g_out, "\nthreads\n  %-*s %-8s %-16s %9s %10s %10s %10s %10s %9s\n",
+          label_width, "", "tid", "name", "events", "span", "lock wait",
+          "cond wait", "blocking", "lost");
   for (uint32_t i = 0; i < a->thread_count; i++) {
     const struct fr_thread_stats *t = &a->threads[i];
     char idx[16];
     snprintf(idx, sizeof(idx), "T%u", t->index);
-    fprintf(g_out, "  %-5s %-8u %-16s %9llu %10s %10s %10s %10s %9llu\n", idx, t->tid,
+    fprintf(g_out, "  %-*s %-8u %-16s %9llu %10s %10s %10s %10s %9llu\n",
+           label_width, idx, t->tid,
            t->name, (unsigned long long)t->events,
            dur(t->last_ticks - t->first_ticks, d1), dur(t->lock_wait, d2),
            dur(t->cond_wait, d3), dur(t->blocking, d4),
@@ -363,7 +379,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
       const struct fr_site_info *si = fr_snapshot_site(s, f->site);
       uint64_t n = f->inclusive.count;
       fprintf(g_out, "  %8llu %10s %10s %10s %10s %10s %10s  ", (unsigned long long)n,
-             dur(f->inclusive.total, d1), dur(f->exclusive_total, d2),
+             dur(f->outer_total, d1), dur(f->exclusive_total, d2),
              dur(n ? f->inclusive.total / n : 0, d3),
              dur(fr_dist_quantile(&f->inclusive, 0.5), d4),
              dur(fr_dist_quantile(&f->inclusive, 0.99), d5),
@@ -550,11 +566,12 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
   fr_window_from_events(s, a->first_ticks, a->last_ticks, &window_from,
                         &window_to);
   fprintf(g_out, ",\"pid\":%u,\"events\":%llu,\"partial_calls\":%llu,"
-         "\"unwound_calls\":%llu,"
+         "\"unwound_calls\":%llu,\"muted_open_calls\":%llu,"
          "\"lost_events\":%llu,\"window_ns\":%.0f,\n\"threads\":[",
          s->hdr.pid, (unsigned long long)a->events,
          (unsigned long long)a->partial_calls,
          (unsigned long long)a->unwound_frames,
+         (unsigned long long)a->muted_open_frames,
          (unsigned long long)fr_drops_total_of(s, &a->dropped),
          ns(window_to - window_from));
   for (uint32_t i = 0; i < a->thread_count; i++) {
@@ -576,8 +593,9 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_site("site", f->site);
     fprintf(g_out, ",");
     json_dist("inclusive", &f->inclusive);
-    fprintf(g_out, ",\"self_ns\":%.0f,\"partial\":%llu}", ns(f->exclusive_total),
-           (unsigned long long)f->partial);
+    fprintf(g_out, ",\"total_ns\":%.0f,\"self_ns\":%.0f,\"partial\":%llu}",
+            ns(f->outer_total), ns(f->exclusive_total),
+            (unsigned long long)f->partial);
   }
   fr_sort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
   fprintf(g_out, "],\n\"locks\":[");

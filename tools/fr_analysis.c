@@ -37,6 +37,8 @@ struct replay {
   uint32_t held_count, held_cap;
   struct pending wait, cond, call;
   struct fr_thread_stats *thread;
+  const struct fr_snapshot *snapshot;
+  int exited; // its last event so far is its exit
   // How many of each are open (fr_open_count): frames by site, held locks
   // by address, regions by site.
   struct fr_map open_frames, open_holds, open_regions;
@@ -421,6 +423,8 @@ static void end_top_frame(struct fr_analysis *a, struct replay *r,
   struct fr_func_stats *f = func_get(a, fr.site);
   if (f) {
     fr_dist_add(&f->inclusive, inclusive);
+    if (!fr_open_count(&r->open_frames, fr.site)) // not inside itself
+      f->outer_total += inclusive;
     f->exclusive_total += inclusive > fr.child ? inclusive - fr.child : 0;
   }
   if (r->depth)
@@ -433,8 +437,17 @@ static void end_top_frame(struct fr_analysis *a, struct replay *r,
 // passes a frame in microseconds.
 static void end_frames_above(struct fr_analysis *a, struct replay *r,
                              uint32_t keep, uint64_t ticks) {
-  for (; r->depth > keep; a->unwound_frames++)
+  while (r->depth > keep) {
+    // A site the budget muted stops recording in mid-call: its exit is
+    // missing by design, not for an exception or a longjmp.
+    const struct fr_site_info *si =
+        fr_snapshot_site(r->snapshot, r->stack[r->depth - 1].site);
+    if (si && (si->flags & FR_SITE_MUTED))
+      a->muted_open_frames++;
+    else
+      a->unwound_frames++;
     end_top_frame(a, r, ticks);
+  }
 }
 
 static void on_exit_event(struct fr_analysis *a, struct replay *r,
@@ -479,11 +492,14 @@ static void close_thread(struct fr_analysis *a, const struct fr_snapshot *s,
   }
   const struct pending *p[3] = {&r->wait, &r->cond, &r->call};
   const uint32_t kinds[3] = {FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL};
-  for (int i = 0; i < 3; i++)
+  // A thread that exited is blocked in nothing: a wait it never ended was
+  // ended by something that recorded no end (a cancellation, an exception).
+  for (int i = 0; i < 3 && !r->exited; i++)
     if (p[i]->active && end >= p[i]->since)
       note_blocked(a, &(struct fr_blocked){tid, p[i]->site, kinds[i], 1,
                                            p[i]->object, p[i]->since, end});
   replay_reset(r);
+  r->exited = 0;
 }
 
 // ---- Site identity -----------------------------------------------------------
@@ -545,6 +561,7 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
   uint32_t *canon = canonical_sites(s);
   struct replay r = {0};
+  r.snapshot = s;
   uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
   if (max_id < (1u << 24)) {
     a->func_by_site = malloc(((size_t)max_id + 1) * sizeof(uint32_t));
@@ -585,6 +602,7 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     int more;
     while ((more = fr_chunk_next(c, &cur, &ev)) == 1) {
       a->events++;
+      r.exited = ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT;
       a->unknown_events += ev.unknown;
       r.thread->events++;
       if (ev.ticks < r.thread->first_ticks)

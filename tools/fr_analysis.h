@@ -18,7 +18,10 @@
 
 struct fr_func_stats {
   uint32_t site;
-  struct fr_dist inclusive; // ticks
+  struct fr_dist inclusive; // ticks, every call
+  // Ticks of the calls not inside another call of the same function: a
+  // recursive function's time, counted once (the "total" column).
+  uint64_t outer_total;
   uint64_t exclusive_total;
   uint64_t partial; // exits whose entry was before the window
 };
@@ -138,6 +141,8 @@ struct fr_analysis {
   // Frames closed where the stack was back at an outer frame (a catch, a
   // setjmp) without having recorded their exits.
   uint64_t unwound_frames;
+  // The same for frames of sites the overhead budget muted while they ran.
+  uint64_t muted_open_frames;
   uint64_t malformed_chunks; // decoding stopped at a malformed event
   uint64_t unknown_events; // of kinds a newer writer added: skipped
   uint32_t *func_by_site; // canonical site id -> funcs index (dense ids)

@@ -2,6 +2,7 @@
 // fr_events.c: words for events (see fr_events.h).
 #include "fr_events.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,14 +102,53 @@ static size_t json_escape_char(unsigned char c, char out[7]) {
   return 1;
 }
 
+size_t fr_utf8_sequence(const unsigned char *p) {
+  unsigned c = p[0];
+  if (c < 0x80)
+    return 1;
+  size_t len = c >= 0xc2 && c <= 0xdf   ? 2
+               : c >= 0xe0 && c <= 0xef ? 3
+               : c >= 0xf0 && c <= 0xf4 ? 4
+                                        : 0;
+  for (size_t k = 1; k < len; k++)
+    if ((p[k] & 0xc0) != 0x80) // also stops at the NUL
+      return 0;
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF.
+  if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+      (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+    return 0;
+  return len;
+}
+
+// The next character of text at *p as JSON, into out (room for 6 bytes);
+// its length. Advances *p past it. A byte that starts no valid UTF-8
+// sequence is U+FFFD: a JSON text is UTF-8, and one bad byte in a log
+// message must not make the whole export unreadable.
+static size_t json_next(const unsigned char **p, char out[7]) {
+  size_t len = fr_utf8_sequence(*p);
+  if (len == 1) {
+    len = json_escape_char(**p, out);
+    ++*p;
+    return len;
+  }
+  if (len == 0) {
+    ++*p;
+    memcpy(out, "\\ufffd", 6);
+    return 6;
+  }
+  memcpy(out, *p, len);
+  *p += len;
+  return len;
+}
+
 size_t fr_json_escape(char *out, size_t size, const char *text) {
   size_t n = 0;
   if (size < 3)
     return 0;
   out[n++] = '"';
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)text; *p;) {
     char one[7];
-    size_t len = json_escape_char(*p, one);
+    size_t len = json_next(&p, one);
     if (n + len + 2 > size) // the closing quote and the NUL must fit
       break;
     memcpy(out + n, one, len);
@@ -121,9 +161,9 @@ size_t fr_json_escape(char *out, size_t size, const char *text) {
 
 void fr_json_string(FILE *out, const char *text) {
   fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)text; *p;) {
     char one[7];
-    fwrite(one, 1, json_escape_char(*p, one), out);
+    fwrite(one, 1, json_next(&p, one), out);
   }
   fputc('"', out);
 }
@@ -231,11 +271,16 @@ void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size) {
     return;
   case FR_TRIGGER_SIGNAL:
   case FR_TRIGGER_CRASH: {
-    const char *name = h->trigger_detail ? sigabbrev_np((int)h->trigger_detail)
-                                         : NULL;
-    snprintf(buf, size, "%s%s%s%s",
+    int sig = (int)h->trigger_detail;
+    const char *name = sig ? sigabbrev_np(sig) : NULL;
+    char other[32] = "";
+    if (!name && sig >= SIGRTMIN && sig <= SIGRTMAX)
+      snprintf(other, sizeof(other), " SIGRTMIN+%d", sig - SIGRTMIN);
+    else if (!name && sig)
+      snprintf(other, sizeof(other), " signal %d", sig);
+    snprintf(buf, size, "%s%s%s%s%s",
              h->trigger == FR_TRIGGER_SIGNAL ? "signal" : "crash",
-             name ? " SIG" : "", name ? name : "", thread);
+             name ? " SIG" : "", name ? name : "", other, thread);
     return;
   }
   case FR_TRIGGER_CONDITION: {

@@ -37,6 +37,10 @@ size_t fr_json_escape(char *out, size_t size, const char *text);
 #define FR_SHORT_NAME 96
 const char *fr_short_name(const char *name, char buf[FR_SHORT_NAME + 1]);
 
+// The length of the valid UTF-8 sequence at p (1 for ASCII), or 0 when p
+// starts none (a stray byte, an overlong form, a surrogate).
+size_t fr_utf8_sequence(const unsigned char *p);
+
 // "EBADF", or the number when it has no name.
 const char *fr_errno_name(int64_t err, char buf[24]);
 

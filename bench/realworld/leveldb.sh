@@ -15,7 +15,7 @@
 #      was (no exit that needed a repair, the main thread's stack empty at
 #      exit);
 #   3. overhead: db_bench's micros/op, plain / recorder off / recording
-#      (default budget), ROUNDS rounds (default 3) side by side.
+#      (default budget), ROUNDS rounds (default 5) side by side.
 # Prints a markdown block for bench/RESULTS.md; exits non-zero when a check
 # fails. Needs root the first time (deb-src entry, build dependencies).
 set -eu
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 llvm=${2:-14}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 num=${NUM:-100000}
 work=$root/bench/work
 mkdir -p "$work"
@@ -150,8 +150,10 @@ print("  %d lock sites; %d in db/db_impl.cc, e.g. %s" % (
               for d in db_impl[:3])))
 for b in bad[:5]:
     print("  in a header: %s %s:%d" % (b["function"], b["file"], b["line"]))
-print("  calls whose exits needed a repair: %d; calls begun before the window: %d" % (
-    s.get("unwound_calls", 0), s.get("partial_calls", 0)))
+print("  calls whose exits needed a repair: %d; calls begun before the window: %d;"
+      " calls of muted sites left open by the mute: %d" % (
+    s.get("unwound_calls", 0), s.get("partial_calls", 0),
+    s.get("muted_open_calls", 0)))
 ok = not bad and db_impl and s.get("unwound_calls", 0) == 0
 sys.exit(0 if ok else 1)
 EOF
@@ -163,24 +165,29 @@ main_depth=$("$build/frtool" dump --thread=1 "$snapshot" | awk '
   END { print d + 0 }')
 check "the main thread's stack is empty at exit (depth $main_depth)" test "$main_depth" = 0
 
-# 3. Overhead.
+# 3. Overhead: per round and benchmark, each variant's micros/op over
+# plain's in the same round (this 2-core VM drifts between minutes, and 4
+# threads on 2 cores make single runs noisy); the median of the rounds.
 echo
-echo "db_bench --threads=4 --num=$num, micros/op (lower is better), $rounds rounds:"
+echo "db_bench --threads=4 --num=$num, micros/op (lower is better), $rounds rounds; x plain is the median of per-round ratios:"
 echo
-echo "| round | benchmark | plain | fr off | fr on (x plain) |"
-echo "|---|---|---|---|---|"
-names=(fillrandom readrandom readwhilewriting)
-for r in $(seq "$rounds"); do
-  IFS='|' read -ra p <<< "${times[plain]}"
-  IFS='|' read -ra o <<< "${times[off]}"
-  IFS='|' read -ra n <<< "${times[on]}"
-  read -ra pv <<< "${p[$r]}"
-  read -ra ov <<< "${o[$r]}"
-  read -ra nv <<< "${n[$r]}"
-  for k in 0 1 2; do
-    echo "| $r | ${names[$k]} | ${pv[$k]:-?} | ${ov[$k]:-?} ($(awk "BEGIN{printf \"%.3f\", ${ov[$k]:-0} / ${pv[$k]:-1}}")) | ${nv[$k]:-?} ($(awk "BEGIN{printf \"%.3f\", ${nv[$k]:-0} / ${pv[$k]:-1}}")) |"
-  done
-done
+python3 - "$rounds" "${times[plain]}" "${times[off]}" "${times[on]}" <<'EOF'
+import statistics, sys
+rounds = int(sys.argv[1])
+runs = {v: [r.split() for r in sys.argv[i].split("|")[1:]]
+        for i, v in ((2, "plain"), (3, "off"), (4, "on"))}
+print("| benchmark | plain (median) | fr off | fr on |")
+print("|---|---|---|---|")
+for k, name in enumerate(["fillrandom", "readrandom", "readwhilewriting"]):
+    cells = []
+    for v in ("off", "on"):
+        ratios = [float(runs[v][r][k]) / float(runs["plain"][r][k])
+                  for r in range(rounds)]
+        cells.append("%.3fx (rounds: %s)" % (
+            statistics.median(ratios), " ".join("%.2f" % x for x in ratios)))
+    plain = statistics.median(float(runs["plain"][r][k]) for r in range(rounds))
+    print("| %s | %.3f us | %s | %s |" % (name, plain, cells[0], cells[1]))
+EOF
 echo
 "$build/frtool" validate "$snapshot" | sed 's/^/    /'
 exit $failed

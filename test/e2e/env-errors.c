@@ -28,6 +28,8 @@
 // RUN: env FR_OPTIONS=min_age=100000000h %t 2>&1 | FileCheck %s --check-prefix=AGEHUGE
 // RUN: env FR_OPTIONS=min_age=0s %t 2>&1 | FileCheck %s --check-prefix=AGE0
 // RUN: env FR_OPTIONS=budget=150%% %t 2>&1 | FileCheck %s --check-prefix=BUDGET
+// RUN: rm -rf %t.semi && mkdir %t.semi && cd %t.semi && env 'FR_OPTIONS=output=x.fr;max_bytes=1MiB' %t 2>&1 | FileCheck %s --check-prefix=SEMICOLON
+// RUN: ls %t.semi | count 0
 // RUN: env FR_OPTIONS=budget=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGET0
 // RUN: env FR_OPTIONS=budget=0.5%%,exit_dump=0 %t 2>&1 | FileCheck %s --check-prefix=BUDGETOK
 #include "fr.h"
@@ -51,7 +53,7 @@ int main(void) {
 // UNWRITABLE-DAG: fr: cannot create snapshot /nonexistent/dir/x.fr: No such file or directory
 // OFF-NOT: fr:
 // OFF: work 42 recording 0
-// SIGNAME: fr: FR_OPTIONS: bad value 'USR9' for signal (expected a signal such as USR2, SIGUSR1 or 12 (not one the crash trigger uses), or off); recording is off
+// SIGNAME: fr: FR_OPTIONS: bad value 'USR9' for signal (expected a signal such as USR2, SIGUSR1, RTMIN+3 or 12 (not one the crash trigger uses), or off); recording is off
 // SIGNAME-NEXT: work 42 recording 0
 // SIGCRASH: fr: FR_OPTIONS: bad value '11' for signal
 // THRESH: fr: FR_OPTIONS: bad value '20' for lock_wait (expected a duration such as 20ms, or off); recording is off
@@ -64,6 +66,8 @@ int main(void) {
 // UNITSIZE: fr: FR_OPTIONS: bad value '10PiB' for max_bytes (expected a size from 64KiB to 64TiB such as 512KiB or 16MiB); recording is off
 // CRASH: fr: FR_OPTIONS: bad value 'perhaps' for crash (expected 0 or 1); recording is off
 // NOKEY: fr: FR_OPTIONS: unknown option '' (known:
+// SEMICOLON: fr: FR_OPTIONS: options are separated by ',', not ';' (in 'output=x.fr;max_bytes=1MiB'); recording is off
+// SEMICOLON-NEXT: work 42 recording 0
 // BUDGET: fr: FR_OPTIONS: bad value '150%' for budget (expected a percentage above 0 and below 100 such as 1% or 0.5%, or off); recording is off
 // BUDGET-NEXT: work 42 recording 0
 // BUDGET0: fr: FR_OPTIONS: bad value '0' for budget

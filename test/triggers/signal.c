@@ -10,13 +10,17 @@
 // RUN: %frtool summary %t.dir/snap-0.fr | FileCheck %s --check-prefix=SUMMARY
 // RUN: env FR_OPTIONS=output=%t.dir/other-%%n.fr,exit_dump=0,signal=USR1 %t %t.dir/other-0.fr USR1 | FileCheck %s
 // RUN: %frtool summary %t.dir/other-0.fr | FileCheck %s --check-prefix=USR1
+// A real-time signal, named as the shell names it.
+// RUN: env FR_OPTIONS=output=%t.dir/rt-%%n.fr,exit_dump=0,signal=RTMIN+3 %t %t.dir/rt-0.fr RTMIN+3 | FileCheck %s
+// RUN: %frtool summary %t.dir/rt-0.fr | FileCheck %s --check-prefix=RTMIN
 // CHECK: snapshot appeared
 // CHECK: workers done
 // VALID: valid: {{[5-9]}} threads
 // SUMMARY: taken by: signal SIGUSR2
 // SUMMARY: functions
-// SUMMARY: spin {{.*}}signal.c:[[#@LINE+13]]
+// SUMMARY: spin {{.*}}signal.c:[[#@LINE+14]]
 // USR1: taken by: signal SIGUSR1
+// RTMIN: taken by: signal SIGRTMIN+3
 #include "fr.h"
 
 #include <pthread.h>
@@ -42,7 +46,9 @@ static void *worker(void *arg) {
 int main(int argc, char **argv) {
   if (argc < 2)
     return 2;
-  int sig = argc > 2 && !strcmp(argv[2], "USR1") ? SIGUSR1 : SIGUSR2;
+  int sig = argc > 2 && !strcmp(argv[2], "USR1")      ? SIGUSR1
+            : argc > 2 && !strcmp(argv[2], "RTMIN+3") ? SIGRTMIN + 3
+                                                       : SIGUSR2;
   pthread_t t[4];
   for (int i = 0; i < 4; i++)
     pthread_create(&t[i], NULL, worker, NULL);

@@ -21,6 +21,10 @@ also reads: to see a fix's test fail on the code before it.
   few-fields       a read(fd 3), then a blocking call and a lock wait
                    whose events carry no fields
   unknown-kind     site events of a kind no fr writes (15)
+  many-threads     two threads, T1 and T123456 (table alignment)
+  bad-text         invalid UTF-8, ';' and a newline in names and log text
+  exited-blocked   a thread that exits inside a read() that never returned,
+                   and one still in its read()
   future           format 7, readable by a version 6 reader: a section of a
                    made-up type and an extended event of a made-up kind
   future-strict    format 7 that needs a version 7 reader
@@ -35,7 +39,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_handmade import Chunk, crc32c, section, varint, zigzag  # noqa: E402
 
 ENTER, EXIT, SITE, EXT = 0, 1, 2, 3
-THREAD_START = 1
+THREAD_START, THREAD_EXIT = 1, 2
 ACQUIRE, WAIT, ACQUIRED, RELEASE = 1, 2, 3, 4
 CALL, RETURN, LOG = 8, 9, 14
 FUNCTION, LOCK, BLOCKING, USER = 1, 2, 3, 4
@@ -64,7 +68,8 @@ def header(version, reader_version, snapshot, trigger=TRIGGER_EXIT,
 def site_table(sites):
     out = bytearray(struct.pack("<I", len(sites)))
     for sid, (kind, detail, line, fn, file, callee) in sorted(sites.items()):
-        fn, file, callee = fn.encode(), file.encode(), callee.encode()
+        fn, file, callee = (x if isinstance(x, bytes) else x.encode()
+                            for x in (fn, file, callee))
         out += struct.pack("<IHHIHHHH", sid, kind, 0, line, len(fn),
                            len(file), len(callee), detail)
         out += fn + file + callee
@@ -217,6 +222,52 @@ def unknown_kind(out):
     write(out, sites, [(1, 0, c, "main")])
 
 
+def many_threads(out):
+    """Two threads whose labels differ in width (T1, T123456)."""
+    sites = {1: MAIN}
+    chunks = []
+    for index in (1, 123456):
+        c = Chunk(1000)
+        c.ext(1000, THREAD_START)
+        c.enter(1000, 1)
+        c.exit(1100, 1)
+        chunks.append((index, 0, c, "worker"))
+    write(out, sites, chunks)
+
+
+def exited_blocked(out):
+    """T1 begins a read() that never returns and exits (cancelled); T2 is
+    still in its read() when the snapshot is taken."""
+    sites = {1: MAIN, 2: (BLOCKING, 1, 20, "main", "crafted.c", "read")}
+    chunks = []
+    for index, exits in ((1, True), (2, False)):
+        c = Chunk(1000)
+        c.ext(1000, THREAD_START)
+        c.site(1100, 2, CALL, [zigzag(3 + index)])
+        if exits:
+            c.ext(1200, THREAD_EXIT)
+        chunks.append((index, 0, c, "worker"))
+    write(out, sites, chunks, snapshot=5000)
+
+
+def bad_text(out):
+    """A function name with a stray byte, a ';' and a newline, a Latin-1
+    file name, a log text with an invalid UTF-8 sequence."""
+    sites = {1: MAIN,
+             2: (FUNCTION, 0, 20, b"parse\xffinput;\nnext", b"caf\xe9.c", b""),
+             3: (USER, 3, 0, b"request", b"", b"")}
+    c = Chunk(1000)
+    c.ext(1000, THREAD_START)
+    c.enter(1000, 1)
+    c.enter(1100, 2)
+    text = b"bad \xc3\x28 byte, then \xe2\x82\xac fine"
+    c.event(1150, 3 << 2 | SITE,
+            varint(LOG | 2 << 4) + varint(7) + varint(len(text)) + text)
+    c.exit(1200, 2)
+    c.exit(1300, 1)
+    write(out, sites, [(1, 0, c, "main")])
+
+
 def future(out, reader_version=6):
     sites = {1: MAIN}
     c = Chunk(1000)
@@ -239,6 +290,9 @@ KINDS = {
     "many-calls": many_calls,
     "few-fields": few_fields,
     "unknown-kind": unknown_kind,
+    "many-threads": many_threads,
+    "bad-text": bad_text,
+    "exited-blocked": exited_blocked,
     "future": future,
     "future-strict": lambda out: future(out, reader_version=7),
     "other-order": lambda out: write(out, {1: MAIN}, [], mark=0x04030201),
