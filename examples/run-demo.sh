@@ -7,7 +7,8 @@
 # condition trigger, FR_OPTIONS slow=handle_request:100ms, and no code for
 # it in the server; the load generator sends a bounded number of requests and
 # then /quit. The snapshot written right after the first slow request is then
-# read with frtool: its summary, the slow request's own events, an HTML report
+# read with frtool: its summary, the events of the request that fired the
+# trigger (the header names its thread, site and duration), an HTML report
 # and a Perfetto trace. Finishes in seconds; leaves nothing running.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,20 +55,14 @@ echo "== frtool validate"
 echo
 echo "== frtool summary $snap"
 "$build/frtool" summary --top=5 "$snap" | tee "$out/summary.txt"
-thread=$(sed -n 's/.*taken by: condition: .* on T\([0-9]*\) .*/\1/p' "$out/summary.txt")
 echo
-echo "== the slow request: the last events of T$thread (frtool dump --thread=$thread)"
-"$build/frtool" dump --thread="$thread" "$snap" > "$out/slow-thread.txt"
-# The request that fired the trigger is the thread's last completed one.
-last_exit=$(grep -n 'exit handle_request' "$out/slow-thread.txt" | tail -1 | cut -d: -f1)
-its_enter=$(head -n "$last_exit" "$out/slow-thread.txt" | grep -n 'enter handle_request' |
-  tail -1 | cut -d: -f1)
-sed -n "${its_enter},${last_exit}p" "$out/slow-thread.txt" | head -20
+echo "== the slow request: the call that fired the trigger (frtool dump --trigger)"
+"$build/frtool" dump --trigger "$snap" | tee "$out/slow-request.txt" | grep -v '^#' | head -24
 "$build/frtool" report -o "$out/httpd-0.html" "$snap" 2> /dev/null
 "$build/frtool" export -o "$out/httpd-0.pftrace" "$snap" 2> /dev/null
 echo
 echo "snapshots: $out/httpd-*.fr"
 echo "summary:   $out/summary.txt"
-echo "slow thread's events: $out/slow-thread.txt"
+echo "slow request's events: $out/slow-request.txt"
 echo "report:    $out/httpd-0.html (open in a browser: timeline, tables, flame graph)"
 echo "Perfetto:  $out/httpd-0.pftrace (open in ui.perfetto.dev)"

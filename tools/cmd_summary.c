@@ -562,6 +562,10 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
   fprintf(g_out, ",\"trigger_thread\":%u,\"trigger_ns\":%llu,\"trigger_threshold_ns\":%llu",
          s->hdr.trigger_thread, (unsigned long long)s->hdr.trigger_ns,
          (unsigned long long)s->hdr.trigger_threshold_ns);
+  if (s->hdr.trigger == FR_TRIGGER_CONDITION && s->hdr.trigger_site) {
+    fprintf(g_out, ",");
+    json_site("trigger_site", s->hdr.trigger_site);
+  }
   uint64_t window_from, window_to;
   fr_window_from_events(s, a->first_ticks, a->last_ticks, &window_from,
                         &window_to);

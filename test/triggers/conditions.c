@@ -15,6 +15,21 @@
 // RUN: env FR_OPTIONS=output=%t.dir/func-%%n.fr,exit_dump=0,slow=slow_step:50ms %t func %t.dir/func-0.fr
 // RUN: ls %t.dir | FileCheck %s --check-prefix=FUNCFILES
 // RUN: %frtool dump %t.dir/func-0.fr | FileCheck %s --check-prefix=FUNC
+// dump --trigger shows the call that fired the trigger, not the thread's
+// last: fast calls of slow_step follow the slow one.
+// RUN: %frtool dump --trigger %t.dir/func-0.fr | FileCheck %s --check-prefix=FUNCTRIG
+// RUN: %frtool dump --trigger %t.dir/lock-0.fr | FileCheck %s --check-prefix=LOCKTRIG
+// RUN: not %frtool dump --trigger %inputs/handmade.fr 2>&1 | FileCheck %s --check-prefix=NOTRIG
+// NOTRIG: frtool dump: --trigger: this snapshot was not taken by a condition
+// FUNCTRIG: # trigger condition: function
+// FUNCTRIG: enter slow_step
+// FUNCTRIG-NEXT: call usleep usec=150000
+// FUNCTRIG-NEXT: return usleep
+// FUNCTRIG-NEXT: exit slow_step
+// FUNCTRIG-NOT: slow_step
+// LOCKTRIG: wait pthread_mutex_lock
+// LOCKTRIG-NEXT: acquired pthread_mutex_lock
+// LOCKTRIG-NOT: pthread_mutex
 // Below every threshold: no snapshot at all.
 // RUN: env FR_OPTIONS=output=%t.dir/none-%%n.fr,exit_dump=0,lock_wait=1s,blocking=1s,slow=slow_step:1s %t all
 // RUN: ls %t.dir | FileCheck %s --check-prefix=NONE
@@ -80,6 +95,8 @@ int main(int argc, char **argv) {
   if (all || !strcmp(what, "func")) {
     slow_step(2);
     slow_step(150);
+    for (int i = 0; i < 3; i++)
+      slow_step(1);
   }
   // fr's own thread writes the snapshot meanwhile: wait for it (argv[2]),
   // or a while when none is expected.
