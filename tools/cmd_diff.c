@@ -27,6 +27,11 @@ enum { FRTOOL_REGRESSION = 3 };
 struct measure {
   char *key;   // "function main.c:10" or "lock pthread_mutex_lock in f x.c:3"
   struct fr_dist a, b; // durations in nanoseconds
+  // The overhead budget muted the site in a snapshot of set A, of set B:
+  // what it recorded there is what the mute kept (calls until the mute,
+  // only contended waits, only slow calls), not comparable with a full
+  // record, or with a mute at another moment.
+  int muted_a, muted_b;
 };
 
 struct table {
@@ -80,6 +85,12 @@ static void add_dist(struct fr_dist *out, struct fr_dist *d, double ns_per_tick)
     fr_dist_add(out, (uint64_t)((double)d->max * ns_per_tick));
 }
 
+static void note_muted(struct measure *m, const struct fr_site_info *si,
+                       int side) {
+  if (m && si && (si->flags & FR_SITE_MUTED))
+    *(side ? &m->muted_b : &m->muted_a) = 1;
+}
+
 static int load(const char *path, struct table *t, int side, struct set *set) {
   struct fr_snapshot s;
   if (fr_snapshot_open(path, &s) != FR_OPEN_OK) {
@@ -105,6 +116,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.funcs[i].inclusive, ns_per_tick);
+    note_muted(m, si, side);
   }
   for (uint32_t i = 0; i < a.lock_site_count; i++) {
     const struct fr_site_info *si = fr_snapshot_site(&s, a.lock_sites[i].site);
@@ -114,6 +126,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.lock_sites[i].wait, ns_per_tick);
+    note_muted(m, si, side);
   }
   for (uint32_t i = 0; i < a.block_site_count; i++) {
     const struct fr_site_info *si =
@@ -123,6 +136,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.block_sites[i].duration, ns_per_tick);
+    note_muted(m, si, side);
   }
   fr_analysis_free(&a);
   fr_snapshot_close(&s);
@@ -133,6 +147,7 @@ struct verdict {
   struct measure *m;
   double change;  // the largest relative change, B over A, minus 1
   int regression;
+  int muted;      // not comparable: the budget muted the site (why says where)
   const char *why;
 };
 
@@ -208,7 +223,12 @@ static int run(int argc, char **argv) {
     double limit = 1 + threshold / 100;
     double change = 0;
     v[i].why = "";
-    if (m->a.count && m->b.count) {
+    if (m->muted_a || m->muted_b) {
+      v[i].why = m->muted_a && m->muted_b ? "muted in both"
+                 : m->muted_a             ? "muted in A"
+                                          : "muted in B";
+      v[i].muted = 1; // shown, never a regression
+    } else if (m->a.count && m->b.count) {
       if (ma > 0 && mb / ma - 1 > change)
         change = mb / ma - 1, v[i].why = "mean";
       if (pa > 0 && pb / pa - 1 > change)
@@ -231,28 +251,40 @@ static int run(int argc, char **argv) {
     regressions += v[i].regression;
   }
   fr_sort(v, t.count, sizeof(*v), verdict_order);
-  char min_text[32];
-  printf("%u compared: %u regression%s (threshold %.0f%%, at least %s)\n",
+  uint32_t muted = 0;
+  for (uint32_t i = 0; i < t.count; i++)
+    muted += v[i].muted;
+  char min_text[32], muted_text[64] = "";
+  if (muted)
+    snprintf(muted_text, sizeof(muted_text), "; %u not comparable (muted)",
+             muted);
+  printf("%u compared: %u regression%s (threshold %.0f%%, at least %s)%s\n",
          t.count, regressions, regressions == 1 ? "" : "s", threshold,
-         fr_format_ns(min_time, min_text));
+         fr_format_ns(min_time, min_text), muted_text);
   printf("  %-5s %8s %8s %10s %10s %10s %10s %8s  %s\n", "", "A calls",
          "B calls", "A mean", "B mean", "A p99", "B p99", "change", "what");
   for (uint32_t i = 0; i < t.count && (!top || i < top); i++) {
     struct measure *m = v[i].m;
     char b1[32], b2[32], b3[32], b4[32], change[32];
-    if (v[i].change >= 1e9)
+    if (v[i].muted)
+      snprintf(change, sizeof(change), "muted");
+    else if (v[i].change >= 1e9)
       snprintf(change, sizeof(change), "new");
     else if (v[i].change <= -1e9)
       snprintf(change, sizeof(change), "gone");
     else
       snprintf(change, sizeof(change), "%+.0f%%", v[i].change * 100);
-    printf("  %-5s %8llu %8llu %10s %10s %10s %10s %8s  %s%s%s\n",
+    printf("  %-5s %8llu %8llu %10s %10s %10s %10s %8s  %s%s%s",
            v[i].regression ? "WORSE" : "", (unsigned long long)m->a.count,
            (unsigned long long)m->b.count, fr_format_ns(mean(&m->a), b1),
            fr_format_ns(mean(&m->b), b2), fr_format_ns((double)fr_dist_quantile(&m->a, 0.99), b3),
            fr_format_ns((double)fr_dist_quantile(&m->b, 0.99), b4), change, m->key,
-           v[i].why[0] && v[i].change > -1e9 && v[i].change < 1e9 ? " by " : "",
-           v[i].change > -1e9 && v[i].change < 1e9 ? v[i].why : "");
+           v[i].muted ? " (not comparable: " : v[i].why[0] && v[i].change > -1e9 &&
+                                                  v[i].change < 1e9 ? " by " : "",
+           v[i].muted || (v[i].change > -1e9 && v[i].change < 1e9) ? v[i].why : "");
+    if (v[i].muted)
+      printf(")");
+    printf("\n");
   }
   for (uint32_t i = 0; i < t.count; i++) {
     free(t.rows[i].key);

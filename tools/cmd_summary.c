@@ -51,8 +51,8 @@ static const char *site_where(uint32_t id, char buf[256]) {
   const struct fr_site_info *si = fr_snapshot_site(g_snapshot, id);
   char name[FR_SHORT_NAME + 1];
   if (si)
-    snprintf(buf, 256, "%s %s:%u", fr_short_name(si->function, name), si->file,
-             si->line);
+    snprintf(buf, 256, "%s %s:%u%s", fr_short_name(si->function, name), si->file,
+             si->line, si->flags & FR_SITE_MUTED ? " (muted)" : "");
   else
     snprintf(buf, 256, "site#%u", id);
   return buf;
@@ -255,8 +255,7 @@ static const char *site_kind_name(uint32_t kind) {
   return "user";
 }
 
-static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
-                        const struct options *o) {
+static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a) {
   struct muted_row *rows_;
   uint32_t n = muted_rows(s, a, &rows_);
   if (!n)
@@ -266,7 +265,7 @@ static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
           "lock sites keep their contended waits, blocking sites their calls "
           "over %u ms)\n  %10s %14s  %-8s  %s\n",
           FR_SLOW_CALL_NS / 1000000, "events/s", "muted at", "kind", "site");
-  for (uint32_t i = 0; i < rows(n, o->top); i++) {
+  for (uint32_t i = 0; i < n; i++) { // all of them, whatever --top
     const struct muted_row *r = &rows_[i];
     char when[32], rate[32], where[256];
     if (r->mute) {
@@ -282,8 +281,6 @@ static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
       fprintf(g_out, "%s in ", r->site->callee);
     fprintf(g_out, "%s\n", site_where(r->site->id, where));
   }
-  if (n > rows(n, o->top))
-    fprintf(g_out, "  (%u more)\n", n - rows(n, o->top));
   free(rows_);
 }
 
@@ -386,8 +383,11 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              dur(f->inclusive.max, d6));
       char name[FR_SHORT_NAME + 1];
       if (si)
-        fprintf(g_out, "%s %s:%u", fr_short_name(si->function, name), si->file,
-                si->line);
+        fprintf(g_out, "%s %s:%u%s", fr_short_name(si->function, name),
+                si->file, si->line,
+                si->flags & FR_SITE_MUTED ? " (muted: calls after the mute "
+                                            "not counted)"
+                                          : "");
       else
         fprintf(g_out, "site#%u", f->site);
       if (f->partial)
@@ -512,7 +512,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              at_ms(b->begin), dur(b->end - b->begin, d1));
     }
   }
-  print_muted(s, a, o);
+  print_muted(s, a);
 }
 
 // ---- JSON --------------------------------------------------------------------
@@ -530,6 +530,8 @@ static void json_site(const char *key, uint32_t id) {
     fprintf(g_out, ",\"callee\":");
     json_string(si->callee);
   }
+  if (si && (si->flags & FR_SITE_MUTED))
+    fprintf(g_out, ",\"muted\":true");
   fprintf(g_out, "}");
 }
 
