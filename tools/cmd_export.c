@@ -53,11 +53,13 @@ enum item_kind {
   ITEM_USER_MARK, // a user task begin or end, or a log
   ITEM_DEEPER,    // folded stacks, report: every frame below MAX_SHOWN_DEPTH
   ITEM_MERGED,    // report: short slices of different kinds merged
+  ITEM_MUTED,     // an instant: the overhead budget muted a site here
+  ITEM_KINDS
 };
 
-static const char *const item_category[] = {"function", "lock", "lock",
-                                            "io",       "lock", "user",
-                                            "user",     "function", "function"};
+static const char *const item_category[ITEM_KINDS] = {
+    "function", "lock",     "lock",     "io",    "lock",
+    "user",     "user",     "function", "function", "budget"};
 
 struct item {
   uint32_t kind, site;
@@ -172,6 +174,8 @@ static void site_name(const struct exporter *x, uint32_t kind, uint32_t site,
     snprintf(buf, size, "[deeper frames]");
   else if (kind == ITEM_MERGED)
     snprintf(buf, size, "[short slices, merged]");
+  else if (kind == ITEM_MUTED)
+    snprintf(buf, size, "muted: %.*s%s", n, si ? fn : "?", si ? more : "");
   else if (si && si->kind == FR_SITE_USER) // a task, region or log category
     snprintf(buf, size, "%s%.*s%s", si->detail == FR_USER_TASK ? "task " : "",
              n, si->function, more);
@@ -190,7 +194,8 @@ static void site_name(const struct exporter *x, uint32_t kind, uint32_t site,
 // A name per site and kind (a lock site's wait and its instants differ):
 // the Perfetto iid, and the key of the exporter's name table.
 static uint64_t name_iid(uint32_t kind, uint32_t site) {
-  return (uint64_t)site * 8 + kind + 1;
+  _Static_assert(ITEM_KINDS <= 16, "a kind fits the iid's low four bits");
+  return (uint64_t)site * 16 + kind + 1;
 }
 
 struct name {
@@ -203,7 +208,7 @@ struct name {
 static struct name *name_of(struct exporter *x, uint32_t kind, uint32_t site) {
   uint64_t iid = name_iid(kind, site);
   if (!x->name_direct) {
-    x->name_direct_slots = (uint64_t)x->s->site_count * 8 + 16;
+    x->name_direct_slots = (uint64_t)x->s->site_count * 16 + 32;
     x->name_direct = calloc(x->name_direct_slots, sizeof(*x->name_direct));
     if (!x->name_direct)
       return NULL;
@@ -1326,6 +1331,17 @@ static void replay_segment(struct exporter *x,
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
         exited = 1;
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_MUTED &&
+          (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)) {
+        // The budget muted a site here: what follows lacks its events.
+        if (x->format == FORMAT_PERFETTO)
+          pb_event(x, ts, 3, ITEM_MUTED, (uint32_t)ev.arg, "events_per_second",
+                   (int64_t)ev.field[0], 0, NULL, NULL);
+        else
+          chrome_event(x, ts, 'i', ITEM_MUTED, (uint32_t)ev.arg,
+                       "events_per_second", (int64_t)ev.field[0], 0, NULL, NULL);
+        continue;
+      }
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
         // Frames an unwinder or a longjmp left without an exit end here.
         uint32_t keep = resumed_depth(x->stack, x->depth, (uint32_t)ev.arg,

@@ -1,5 +1,6 @@
-// A site the overhead budget muted is marked in every summary table and
-// in JSON, and diff calls it not comparable instead of a regression: run A
+// A site the overhead budget muted is marked in every summary table, in
+// JSON and in the exports, and diff calls it not comparable instead of a
+// regression: run A
 // mutes hot() (default budget), run B records everything (budget=off).
 // RUN: %clang_fr -O1 %s -o %t %fr_link
 // RUN: rm -f %t.a.fr %t.b.fr
@@ -9,6 +10,9 @@
 // RUN: %frtool summary --json %t.a.fr | FileCheck %s --check-prefix=JSON
 // RUN: %frtool diff %t.a.fr %t.b.fr | FileCheck %s --check-prefix=DIFF
 // RUN: %frtool diff %t.b.fr %t.a.fr | FileCheck %s --check-prefix=DIFF-BA
+// The exports draw the mute where it happened.
+// RUN: %frtool export --format=chrome -o - %t.a.fr | FileCheck %s --check-prefix=CHROME
+// CHROME: "ph":"i",{{.*}}"cat":"budget","name":"muted: hot",{{.*}}"events_per_second":{{[0-9]+}}
 #include "fr.h"
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) int hot(int x) {
@@ -23,7 +27,7 @@ FR_NEVER_INSTRUMENT int main(void) {
 }
 
 // SUMMARY: functions
-// SUMMARY: hot {{.*}}diff-muted.c:14 (muted: calls after the mute not counted)
+// SUMMARY: hot {{.*}}diff-muted.c:18 (muted: calls after the mute not counted)
 // SUMMARY: muted by the overhead budget
 // JSON: "function":"hot",{{.*}}"muted":true
 // DIFF: not comparable (muted)

@@ -22,6 +22,7 @@ also reads: to see a fix's test fail on the code before it.
                    whose events carry no fields
   unknown-kind     site events of a kind no fr writes (15)
   many-threads     two threads, T1 and T123456 (table alignment)
+  mixed-short      300,000 short calls of two functions, alternating
   bad-text         invalid UTF-8, ';' and a newline in names and log text
   exited-blocked   a thread that exits inside a read() that never returned,
                    and one still in its read()
@@ -195,6 +196,22 @@ def many_calls(out):
     write(out, sites, [(1, 0, c, "main")])
 
 
+def mixed_short(out):
+    """Short calls of two functions, alternating: the report merges them
+    into slices of no one name."""
+    sites = {1: MAIN, 2: (FUNCTION, 0, 20, "left", "crafted.c", ""),
+             3: (FUNCTION, 0, 30, "right", "crafted.c", "")}
+    c = Chunk(1000)
+    c.enter(1000, 1)
+    t = 1000
+    for i in range(300000):
+        c.enter(t + 10, 2 + (i & 1))
+        c.exit(t + 30, 2 + (i & 1))
+        t += 50
+    c.exit(t + 10, 1)
+    write(out, sites, [(1, 0, c, "main")])
+
+
 def few_fields(out):
     sites = {1: MAIN, 2: (BLOCKING, 1, 20, "main", "crafted.c", "read"),
              3: (LOCK, 1, 30, "main", "crafted.c", "pthread_mutex_lock")}
@@ -291,6 +308,7 @@ KINDS = {
     "few-fields": few_fields,
     "unknown-kind": unknown_kind,
     "many-threads": many_threads,
+    "mixed-short": mixed_short,
     "bad-text": bad_text,
     "exited-blocked": exited_blocked,
     "future": future,
