@@ -341,7 +341,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
            (unsigned long long)a->unwound_frames);
   if (a->muted_open_frames)
     fprintf(g_out, "  %llu calls of sites the budget muted while they ran (their "
-           "exits not recorded), ended where their caller returned\n",
+           "exits not recorded): not timed\n",
            (unsigned long long)a->muted_open_frames);
 
   // The label column fits the largest thread index (T100000 and up).

@@ -411,14 +411,18 @@ static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
 // began inside it and recorded no end was ended by an exception or a
 // longjmp: it is forgotten, so that no later end of another is taken for
 // its.
+// measured: the frame ended at ticks (its exit, or an unwinder passing it);
+// otherwise when is unknown and it counts for nothing.
 static void end_top_frame(struct fr_analysis *a, struct replay *r,
-                          uint64_t ticks) {
+                          uint64_t ticks, int measured) {
   struct frame fr = r->stack[--r->depth];
   struct pending *inside[] = {&r->wait, &r->cond, &r->call};
   for (unsigned k = 0; k < 3; k++)
     if (inside[k]->active && inside[k]->since >= fr.start)
       inside[k]->active = 0;
   fr_open_add(&r->open_frames, fr.site, -1);
+  if (!measured)
+    return;
   uint64_t inclusive = ticks - fr.start;
   struct fr_func_stats *f = func_get(a, fr.site);
   if (f) {
@@ -439,14 +443,16 @@ static void end_frames_above(struct fr_analysis *a, struct replay *r,
                              uint32_t keep, uint64_t ticks) {
   while (r->depth > keep) {
     // A site the budget muted stops recording in mid-call: its exit is
-    // missing by design, not for an exception or a longjmp.
+    // missing by design and may have come long before this; such a frame
+    // is dropped, not guessed.
     const struct fr_site_info *si =
         fr_snapshot_site(r->snapshot, r->stack[r->depth - 1].site);
-    if (si && (si->flags & FR_SITE_MUTED))
+    int muted = si && (si->flags & FR_SITE_MUTED);
+    if (muted)
       a->muted_open_frames++;
     else
       a->unwound_frames++;
-    end_top_frame(a, r, ticks);
+    end_top_frame(a, r, ticks, !muted);
   }
 }
 
@@ -463,7 +469,7 @@ static void on_exit_event(struct fr_analysis *a, struct replay *r,
     return;
   }
   end_frames_above(a, r, k, ev->ticks);
-  end_top_frame(a, r, ev->ticks);
+  end_top_frame(a, r, ev->ticks, 1);
 }
 
 // Where the stack is back at a frame of the event's site (FR_EXT_RESUMED):

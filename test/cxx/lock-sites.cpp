@@ -24,6 +24,7 @@
 // RUN: %frtool summary %tm.fr | FileCheck %s --check-prefix=MANGLED
 #include "fr.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <fcntl.h>
 #include <mutex>
@@ -38,6 +39,7 @@ struct Account {
   std::condition_variable cv;
   long balance = 0;
   bool ready = false;
+  std::atomic<bool> waiting{false};
 
   void deposit(long n) {
     std::lock_guard<std::mutex> g(m);
@@ -49,6 +51,7 @@ struct Account {
   }
   void wait_ready() {
     std::unique_lock<std::mutex> g(m);
+    waiting = true; // m is released only inside the wait: set_ready waits
     cv.wait(g, [this] { return ready; });
   }
   void set_ready() {
@@ -76,6 +79,8 @@ int main() {
     a.deposit(1);
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (!a.waiting)
+    std::this_thread::yield();
   a.set_ready();
   t.join();
   a.deposit(2);
@@ -84,15 +89,15 @@ int main() {
 }
 
 // CHECK: lock sites
-// CHECK-DAG: std::lock_guard<std::mutex>::lock_guard Account::deposit(long) {{.*}}lock-sites.cpp:43
-// CHECK-DAG: std::shared_lock<std::shared_mutex>::shared_lock Account::peek() {{.*}}lock-sites.cpp:47
-// CHECK-DAG: std::unique_lock<std::mutex>::unique_lock Account::wait_ready() {{.*}}lock-sites.cpp:51
-// CHECK-DAG: std::condition_variable::wait Account::wait_ready() {{.*}}lock-sites.cpp:52
-// CHECK-DAG: std::scoped_lock<std::mutex>::scoped_lock Account::set_ready() {{.*}}lock-sites.cpp:56
+// CHECK-DAG: std::lock_guard<std::mutex>::lock_guard Account::deposit(long) {{.*}}lock-sites.cpp:45
+// CHECK-DAG: std::shared_lock<std::shared_mutex>::shared_lock Account::peek() {{.*}}lock-sites.cpp:49
+// CHECK-DAG: std::unique_lock<std::mutex>::unique_lock Account::wait_ready() {{.*}}lock-sites.cpp:53
+// CHECK-DAG: std::condition_variable::wait Account::wait_ready() {{.*}}lock-sites.cpp:55
+// CHECK-DAG: std::scoped_lock<std::mutex>::scoped_lock Account::set_ready() {{.*}}lock-sites.cpp:59
 // CHECK: blocking calls by site
-// CHECK-DAG: std::this_thread::sleep_for main {{.*}}lock-sites.cpp:78
-// CHECK-DAG: std::thread::join main {{.*}}lock-sites.cpp:80
-// CHECK-DAG: read read_file(char const*) {{.*}}lock-sites.cpp:67
+// CHECK-DAG: std::this_thread::sleep_for main {{.*}}lock-sites.cpp:81
+// CHECK-DAG: std::thread::join main {{.*}}lock-sites.cpp:85
+// CHECK-DAG: read read_file(char const*) {{.*}}lock-sites.cpp:70
 // NOT-LIBRARY-NOT: gthr-default.h
 // NOT-LIBRARY-NOT: /../
-// MANGLED: _ZNSt10lock_guardISt5mutexEC2ERS0_ _ZN7Account7depositEl {{.*}}lock-sites.cpp:43
+// MANGLED: _ZNSt10lock_guardISt5mutexEC2ERS0_ _ZN7Account7depositEl {{.*}}lock-sites.cpp:45
