@@ -201,8 +201,8 @@ static int find_trigger_call(const struct fr_snapshot *s,
                     "condition (it says which call fired it only then)\n");
     return -1;
   }
-  struct open_call stack[256], wait = {0, 0};
-  uint32_t depth = 0;
+  struct open_call *stack = NULL, wait = {0, 0};
+  uint32_t depth = 0, cap = 0;
   double best = -1;
   for (uint32_t i = 0; i < s->chunk_count; i++) {
     const struct fr_chunk_view *c = order[i];
@@ -217,13 +217,14 @@ static int find_trigger_call(const struct fr_snapshot *s,
     while (fr_chunk_next(c, &cur, &ev) == 1) {
       uint64_t begun = 0, outer = 0;
       if (ev.event_class == FR_EV_ENTER) {
-        if (depth < 256)
-          stack[depth] = (struct open_call){ev.id, ev.ticks};
-        depth++;
+        if (depth == cap &&
+            fr_grow((void **)&stack, &cap, depth + 1, sizeof(*stack)))
+          continue; // out of memory: this frame is not followed
+        stack[depth++] = (struct open_call){ev.id, ev.ticks};
         continue;
       }
       if (ev.event_class == FR_EV_EXIT) {
-        uint32_t k = depth < 256 ? depth : 256;
+        uint32_t k = depth;
         while (k > 0 && stack[k - 1].site != ev.id)
           k--;
         if (k == 0)
@@ -247,7 +248,7 @@ static int find_trigger_call(const struct fr_snapshot *s,
           continue;
         begun = wait.since;
         // Shown inside the function call around it, when known.
-        outer = depth && depth <= 256 ? stack[depth - 1].since : begun;
+        outer = depth ? stack[depth - 1].since : begun;
         wait.site = 0;
       } else {
         continue;
@@ -263,6 +264,7 @@ static int find_trigger_call(const struct fr_snapshot *s,
       }
     }
   }
+  free(stack);
   if (best < 0) {
     fprintf(stderr, "frtool dump: --trigger: the call that fired the trigger "
                     "is not in the window (T%u, site %u)\n",

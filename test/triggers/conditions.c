@@ -19,6 +19,9 @@
 // last: fast calls of slow_step follow the slow one.
 // RUN: %frtool dump --trigger %t.dir/func-0.fr | FileCheck %s --check-prefix=FUNCTRIG
 // RUN: %frtool dump --trigger %t.dir/lock-0.fr | FileCheck %s --check-prefix=LOCKTRIG
+// The slow call 300 frames deep (the search once followed 256).
+// RUN: env FR_OPTIONS=output=%t.dir/deep-%%n.fr,exit_dump=0,slow=slow_step:50ms %t deep %t.dir/deep-0.fr
+// RUN: %frtool dump --trigger %t.dir/deep-0.fr | FileCheck %s --check-prefix=FUNCTRIG
 // RUN: not %frtool dump --trigger %inputs/handmade.fr 2>&1 | FileCheck %s --check-prefix=NOTRIG
 // NOTRIG: frtool dump: --trigger: this snapshot was not taken by a condition
 // FUNCTRIG: # trigger condition: function
@@ -36,12 +39,12 @@
 //
 // LOCKFILES: lock-0.fr
 // LOCKFILES-NOT: lock-1.fr
-// LOCK: # trigger condition: lock wait {{[0-9]+\.[0-9]+}}ms > 50.000ms on T[[T:[0-9]+]] at pthread_mutex_lock in contender {{.*}}conditions.c:[[#@LINE+28]]
+// LOCK: # trigger condition: lock wait {{[0-9]+\.[0-9]+}}ms > 50.000ms on T[[T:[0-9]+]] at pthread_mutex_lock in contender {{.*}}conditions.c:[[#@LINE+41]]
 // LOCK: T[[T]] wait pthread_mutex_lock
 // LOCK: T[[T]] acquired pthread_mutex_lock
 // CALLFILES: call-0.fr
 // CALLFILES-NOT: call-1.fr
-// CALL: # trigger condition: blocking call {{[0-9]+\.[0-9]+}}ms > 50.000ms on T{{[0-9]+}} at usleep in main {{.*}}conditions.c:[[#@LINE+49]]
+// CALL: # trigger condition: blocking call {{[0-9]+\.[0-9]+}}ms > 50.000ms on T{{[0-9]+}} at usleep in main {{.*}}conditions.c:[[#@LINE+62]]
 // CALL: call usleep usec=150000
 // CALL: return usleep
 // FUNCFILES: func-0.fr
@@ -57,6 +60,19 @@
 #include <unistd.h>
 
 FR_ALWAYS_INSTRUMENT void slow_step(int ms) { usleep(ms * 1000); }
+
+// 300 instrumented frames, then a fast, a slow and fast calls of slow_step.
+FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void descend(int depth) {
+  if (depth == 0) {
+    slow_step(2);
+    slow_step(150);
+    for (int i = 0; i < 3; i++)
+      slow_step(1);
+    return;
+  }
+  descend(depth - 1);
+  __asm__ volatile("");
+}
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int holding; // an atomic: TSan tier
@@ -92,6 +108,8 @@ int main(int argc, char **argv) {
     usleep(2000);
     usleep(150000);
   }
+  if (!strcmp(what, "deep"))
+    descend(300);
   if (all || !strcmp(what, "func")) {
     slow_step(2);
     slow_step(150);
