@@ -138,18 +138,12 @@ FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
 
 // The stack is back at a frame of site (plugin/FrUnwind.h): an exception
 // caught there, a longjmp to a setjmp there. Rare, so the standard calling
-// convention, and the event goes through the slow path's checks in full.
+// convention.
 FR_API void __fr_func_resume(uint32_t site, uint32_t cause) {
   struct fr_tls *t = &fr_tls;
-  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
-    fr_count_reentrant(t);
+  uint8_t *p;
+  if (!fr_event_begin(t, &p))
     return;
-  }
-  t->busy = fr_busy_mark();
-  fr_signal_fence();
-  uint8_t *p = t->pos;
-  if (p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED))
-    p = fr_thread_slow_reserve(t);
   if (p) {
     uint64_t now;
     p = fr_put_stamped(t, p, fr_event_tag(FR_EXT_RESUMED, FR_EV_EXT), &now);
@@ -160,6 +154,5 @@ FR_API void __fr_func_resume(uint32_t site, uint32_t cause) {
     *size = (uint8_t)(p - payload);
     __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   }
-  fr_signal_fence();
-  t->busy = 0;
+  fr_event_end(t);
 }

@@ -595,6 +595,33 @@ fr_backing_off(struct fr_tls *t) {
   return 1;
 }
 
+// The frame of a hook that writes one event with a payload (site events,
+// resume events; the function hooks' fr_record is this with a backing-off
+// shortcut): returns 0, counting a drop, when the thread is busy (a signal
+// handler's hook inside another); else marks it busy, then reads the
+// position (in that order: a handler that records between the two would
+// otherwise have its event overwritten), and sets *p to where the event
+// goes, or NULL when it cannot be recorded. fr_event_end ends the frame.
+static inline __attribute__((always_inline)) int
+fr_event_begin(struct fr_tls *t, uint8_t **p) {
+  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
+    fr_count_reentrant(t);
+    return 0;
+  }
+  t->busy = fr_busy_mark();
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  *p = t->pos;
+  if (FR_UNLIKELY(*p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
+    *p = fr_thread_slow_reserve(t);
+  return 1;
+}
+
+static inline __attribute__((always_inline)) void
+fr_event_end(struct fr_tls *t) {
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  t->busy = 0;
+}
+
 // Event encoding (fr_put_varint, fr_put_event, ...) is include/fr_codec.h's,
 // shared with the reader.
 

@@ -40,15 +40,9 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
                    uint64_t at) {
   struct fr_tls *t = &fr_tls;
   uint64_t now = 0;
-  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
-    fr_count_reentrant(t);
+  uint8_t *p;
+  if (!fr_event_begin(t, &p))
     return 0;
-  }
-  t->busy = fr_busy_mark();
-  fr_signal_fence();
-  uint8_t *p = t->pos;
-  if (FR_UNLIKELY(p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
-    p = fr_thread_slow_reserve(t);
   // Past the limit there is room for one FR_MAX_EVENT_BYTES event; text may
   // need more, and then takes a fresh chunk.
   if (len && p && (size_t)(t->chunk_end - p) < len + 8) {
@@ -86,8 +80,7 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
              !t->chunk) {
     fr_thread_note_blocked(t, site, kind, nfields, a, b);
   }
-  fr_signal_fence();
-  t->busy = 0;
+  fr_event_end(t);
   return now;
 }
 
