@@ -42,15 +42,14 @@ FR_API uint8_t __fr_active;
 // siglongjmp lands within a few dozen bytes of the mark.
 #define FR_SIGNAL_FRAME_MIN 512
 
-FR_HOOK_CC int fr_busy_holds(struct fr_tls *t) {
+FR_HOOK_CC void fr_busy_clear_stale(struct fr_tls *t) {
   uintptr_t mark = t->busy;
   if (mark == FR_BUSY_BORROWED || fr_busy_mark() + FR_SIGNAL_FRAME_MIN <= mark)
-    return 1;
+    return;
   stack_t ss;
   if (sigaltstack(NULL, &ss) != 0 || (ss.ss_flags & SS_ONSTACK))
-    return 1; // a handler on the alternate stack: where the mark was is moot
+    return; // a handler on the alternate stack: where the mark was is moot
   t->busy = 0; // left by a hook a handler longjmp()ed out of
-  return 0;
 }
 #if (defined(__x86_64__) || defined(__aarch64__)) && !defined(__clang__)
 #error "the fr runtime must be built with clang (preserve_most hooks)"
@@ -79,7 +78,7 @@ fr_record_slow(struct fr_tls *t, uint32_t tag) {
 
 static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   struct fr_tls *t = &fr_tls;
-  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
+  if (FR_UNLIKELY(fr_busy_holds(t))) {
     fr_count_reentrant(t);
     return;
   }

@@ -59,7 +59,9 @@ void AnnotateIgnoreReadsEnd(const char *file, int line);
 // The hooks' calling convention, which the plugin's calls use too
 // (plugin/FrAbi.h): on x86-64 and AArch64 a hook saves every register it
 // uses, so instrumented code need not save its own around a call that is
-// almost never taken. Out-of-line helpers of the hooks use it as well.
+// almost never taken. Out-of-line helpers of the hooks use it as well,
+// and all of them return void (see fr_busy_clear_stale: LLVM 14 loses a
+// preserve_most function's return value).
 #if defined(__x86_64__) || defined(__aarch64__)
 #define FR_HOOK_CC __attribute__((preserve_most))
 #else
@@ -492,12 +494,28 @@ static inline __attribute__((always_inline)) uintptr_t fr_busy_mark(void) {
   return sp;
 }
 
-// fr_hooks.c: a hook found busy set. It is stale when this hook runs above
-// the frame that set it (that frame is gone: a signal handler interrupted
-// it and siglongjmp()ed out) on the thread's own stack; then it is cleared
-// and 0 returned. A handler nested inside the hook runs below the mark, or
-// on the alternate signal stack: 1, the event is dropped.
-FR_INTERNAL FR_HOOK_CC int fr_busy_holds(struct fr_tls *t);
+// fr_hooks.c: a hook found busy set. The mark is stale when this hook runs
+// above the frame that set it (that frame is gone: a signal handler
+// interrupted it and siglongjmp()ed out) on the thread's own stack; then it
+// is cleared. A handler nested inside the hook runs below the mark, or on the
+// alternate signal stack: the mark stays, and the event is dropped.
+// It returns nothing, and no function of the hooks' convention may return a
+// value: LLVM 14 saves and restores RAX in a preserve_most function that
+// clobbers it, return value included, so the caller would get back its own
+// RAX as the answer (it did: a handler's hooks, and a vfork child's, wrote
+// into a chunk they did not own whenever the instrumented caller had 0 in
+// RAX; test/triggers/busy-result.c).
+FR_INTERNAL FR_HOOK_CC void fr_busy_clear_stale(struct fr_tls *t);
+
+// Whether a hook must drop its event: the thread is inside fr already (a
+// signal handler's hook, a vfork child's), after a stale mark is cleared.
+static inline __attribute__((always_inline)) int
+fr_busy_holds(struct fr_tls *t) {
+  if (FR_LIKELY(!t->busy))
+    return 0;
+  fr_busy_clear_stale(t);
+  return t->busy != 0;
+}
 
 // fr_state.lock on a thread that records: asynchronous signals are held
 // while it is taken, so that a handler that siglongjmp()s out can never
@@ -604,7 +622,7 @@ fr_backing_off(struct fr_tls *t) {
 // goes, or NULL when it cannot be recorded. fr_event_end ends the frame.
 static inline __attribute__((always_inline)) int
 fr_event_begin(struct fr_tls *t, uint8_t **p) {
-  if (FR_UNLIKELY(t->busy) && fr_busy_holds(t)) {
+  if (FR_UNLIKELY(fr_busy_holds(t))) {
     fr_count_reentrant(t);
     return 0;
   }
