@@ -1,6 +1,9 @@
 # Convenience wrapper around the CMake build in build/.
 #   make demo    build everything, run the demo (examples/run-demo.sh)
-#   make check   build everything, run the whole lit suite (every LLVM found)
+#   make install install under PREFIX (default /usr/local): cmake --install
+#   make deb     build the Debian package build/fr_*.deb (cpack -G DEB)
+#   make check   build everything, run the whole lit suite (every LLVM found;
+#                also make check-all-llvm)
 #   make bench   build everything, run the micro-benchmarks (bench/run.sh,
 #                bench/sync.sh, bench/runtime.sh)
 #   make redis-check  redis from Debian's source, built with the plugin,
@@ -19,11 +22,20 @@
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all demo check bench redis-check browser-check stress fuzz \
+.PHONY: all install deb demo check check-all-llvm bench redis-check browser-check stress fuzz \
 	check-repeat check-asan check-tsan stress-asan stress-tsan clean
 
+# Every build also installs into $(BUILD)/stage: the tests of the installed
+# tree (fr-clang, find_package(fr), pkg-config) use it.
 all: $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
+	cmake --install $(BUILD) --prefix $(abspath $(BUILD))/stage > /dev/null
+
+install: all
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+deb: all
+	cd $(BUILD) && cpack -G DEB
 
 $(BUILD)/Makefile:
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
@@ -33,6 +45,8 @@ demo: all
 
 check: all
 	cmake --build $(BUILD) --target check
+
+check-all-llvm: check
 
 bench: all
 	bench/run.sh $(BUILD)

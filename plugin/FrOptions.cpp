@@ -15,10 +15,12 @@
 
 using namespace llvm;
 
-static cl::opt<std::string>
+// Given more than once, the texts add up (fr_instrument() passes one
+// option per flag: CMake would split a ';' in one).
+static cl::list<std::string>
     FrOptionsFlag("fr-options",
                   cl::desc("fr instrumentation options (see FR_PASS_OPTIONS)"),
-                  cl::init(""));
+                  cl::ZeroOrMore);
 
 namespace fr {
 
@@ -156,8 +158,9 @@ Options Options::fromEnvironment() {
   if (const char *Env = std::getenv("FR_PASS_OPTIONS"))
     if (!O.parse(Env, "FR_PASS_OPTIONS", Error))
       report_fatal_error(Twine("fr: ") + Error, /*gen_crash_diag=*/false);
-  if (!O.parse(FrOptionsFlag, "-fr-options", Error))
-    report_fatal_error(Twine("fr: ") + Error, /*gen_crash_diag=*/false);
+  for (const std::string &Text : FrOptionsFlag)
+    if (!O.parse(Text, "-fr-options", Error))
+      report_fatal_error(Twine("fr: ") + Error, /*gen_crash_diag=*/false);
   return O;
 }
 

@@ -376,6 +376,8 @@ static int fr_parse_options(const char *s, struct fr_env_options *o) {
 }
 
 static void fr_env_init_now(void) {
+  if (!fr_process_is_recorder())
+    return; // another copy of the runtime records this process
   // In a setuid, setgid or file-capability process (AT_SECURE) the variable
   // came from a user who must not choose where a privileged program creates
   // files or how it handles signals: ignored, as the sanitizers' options are.

@@ -445,6 +445,17 @@ FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
 // fr_env.c
 FR_INTERNAL void fr_env_init(void);
 
+// fr_process.c: whether this copy of the runtime is the process's recorder
+// (the one the dynamic linker binds fr's entry points to); a copy that is
+// not stands down. fr_process_refuse_module says, once, that a module bound
+// to a copy standing down is not recorded (module_code: any address in it).
+FR_INTERNAL int fr_process_is_recorder(void);
+FR_INTERNAL void fr_process_refuse_module(const void *module_code);
+// fr_sites.c: this copy's __fr_register_module.
+FR_INTERNAL void fr_register_module_here(const struct fr_site_desc *sites,
+                                         uint32_t count, uint32_t *base_out,
+                                         uint8_t *guards);
+
 // fr_output.c: a snapshot of r into a new file from the path template; one
 // line on stderr and no file left behind on failure. 0 on success.
 FR_INTERNAL int fr_output_write(fr_recorder *r, const char *tmpl,

@@ -83,6 +83,10 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
                                  uint32_t count, uint32_t *base_out,
                                  uint8_t *guards) {
   fr_env_init();
+  if (!fr_process_is_recorder()) {
+    fr_process_refuse_module(guards); // its guards stay 0: no hook is called
+    return;
+  }
   pthread_mutex_lock(&fr_registry_lock);
   if (*base_out != FR_UNREGISTERED_SITE_BASE ||
       fr_next_site_id + count >= FR_UNREGISTERED_SITE_BASE) {
@@ -136,6 +140,11 @@ FR_API void __fr_register_module(const struct fr_site_desc *sites,
   __atomic_store_n(base_out, base, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&fr_registry_lock);
 }
+
+// This copy's own definition, for fr_process.c to tell it from the one the
+// dynamic linker resolves the exported name to.
+extern __typeof__(__fr_register_module) fr_register_module_here
+    __attribute__((alias("__fr_register_module"), visibility("hidden")));
 
 // The module's destructor: its guards are about to be unmapped (dlclose) or
 // are past use (exit). Its sites stay readable.

@@ -52,14 +52,24 @@ static inline void fr_text_uint(struct fr_text *t, uint64_t v, int width) {
 }
 
 // A value the user gave, made safe to echo.
-static inline void fr_text_value(struct fr_text *t, const char *s, size_t n) {
-  size_t shown = n > FR_TEXT_VALUE_MAX ? FR_TEXT_VALUE_MAX : n;
+static inline void fr_text_value_upto(struct fr_text *t, const char *s,
+                                      size_t n, size_t max) {
+  size_t shown = n > max ? max : n;
   for (size_t i = 0; i < shown; i++) {
     char c = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
     fr_text_add(t, &c, 1);
   }
   if (shown < n)
     fr_text_str(t, "...");
+}
+
+static inline void fr_text_value(struct fr_text *t, const char *s, size_t n) {
+  fr_text_value_upto(t, s, n, FR_TEXT_VALUE_MAX);
+}
+
+// A file name (a path the loader gave), whole up to PATH_MAX-ish lengths.
+static inline void fr_text_path(struct fr_text *t, const char *s) {
+  fr_text_value_upto(t, s, strlen(s), 512);
 }
 
 // errno's meaning in English, without the locale's catalogue (strerror may

@@ -71,4 +71,22 @@ if os.geteuid() == 0:
 import shutil
 if shutil.which("protoc"):
     config.available_features.add("protoc")
+# The installed tree (make all installs into build/stage): fr-clang, the
+# CMake package, pkg-config. %other_plugin: a plugin of another LLVM major.
+config.substitutions.append(("%stage", os.path.join(build, "stage")))
+config.substitutions.append(("%fr_build", build))
+config.substitutions.append(("%llvm_bin", llvm_bin))
+config.substitutions.append(("%llvm_major", llvm))
+others = sorted(d for d in os.listdir(build)
+                if d.startswith("llvm-") and d != "llvm-%s" % llvm
+                and os.path.exists(os.path.join(build, d, "libfrpass.so")))
+if others:
+    config.available_features.add("other-llvm")
+    config.substitutions.append(("%other_plugin", os.path.join(build, others[0], "libfrpass.so")))
+    config.substitutions.append(("%other_major", others[0][len("llvm-"):]))
+if os.path.exists(os.path.join(llvm_bin, "ld.lld")):
+    config.available_features.add("lld")
+for tool in ("cmake", "pkg-config"):
+    if shutil.which(tool):
+        config.available_features.add(tool)
 config.substitutions.append(("%proto_dir", os.path.join(src, "tools", "proto")))

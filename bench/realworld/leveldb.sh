@@ -46,28 +46,23 @@ if [ ! -f "$tree/.fr-patched" ]; then
   touch "$tree/.fr-patched"
 fi
 
-plugin=$build/llvm-$llvm/libfrpass.so
-configure() { # dir [plugin]
-  local dir=$1 with=${2:-}
-  local flags="-g" libs=""
-  if [ -n "$with" ]; then
-    flags="-g -fpass-plugin=$with"
-    libs="$build/libfr.a -lpthread"
-  fi
+configure() { # dir cc cxx: plain clang, or the installed fr-clang wrappers
+  # (build/stage/bin) around the same clang, as a user's CMake build would
+  local dir=$1 cc=$2 cxx=$3
+  FR_CC=/usr/lib/llvm-$llvm/bin/clang FR_CXX=/usr/lib/llvm-$llvm/bin/clang++ \
   cmake -S "$tree" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=/usr/lib/llvm-$llvm/bin/clang \
-    -DCMAKE_CXX_COMPILER=/usr/lib/llvm-$llvm/bin/clang++ \
-    "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
-    "-DCMAKE_C_STANDARD_LIBRARIES=$libs" "-DCMAKE_CXX_STANDARD_LIBRARIES=$libs" \
+    -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_FLAGS=-g \
+    -DCMAKE_CXX_FLAGS=-g \
     -DLEVELDB_BUILD_TESTS=ON -DLEVELDB_BUILD_BENCHMARKS=ON > "$dir.cmake.log" 2>&1
+  FR_CC=/usr/lib/llvm-$llvm/bin/clang FR_CXX=/usr/lib/llvm-$llvm/bin/clang++ \
   make -C "$dir" -j"$(nproc)" > "$dir.make.log" 2>&1 ||
     { tail -20 "$dir.make.log" >&2; exit 1; }
 }
 plain=$work/leveldb-plain-$llvm
 fr=$work/leveldb-fr-$llvm
 mkdir -p "$plain" "$fr"
-configure "$plain"
-configure "$fr" "$plugin"
+configure "$plain" /usr/lib/llvm-$llvm/bin/clang /usr/lib/llvm-$llvm/bin/clang++
+configure "$fr" "$build/stage/bin/fr-clang" "$build/stage/bin/fr-clang++"
 
 failed=0
 check() { # description, then the command that must succeed

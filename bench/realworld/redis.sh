@@ -29,31 +29,33 @@ mkdir -p "$work"
 command -v pkg-config >/dev/null || apt-get install -y -qq pkg-config >&2
 src=$("$here/debian-source.sh" redis "$work/src")
 
-build_redis() { # variant cc-flags ld-flags
+build_redis() { # variant compiler
   local dir=$work/redis-$1
   # A newer plugin means recompiling; a newer runtime, relinking.
-  if [ -x "$dir/src/redis-server" ] && [ -n "$2" ] &&
+  local instrumented=0
+  case $2 in *fr-clang) instrumented=1 ;; esac
+  if [ -x "$dir/src/redis-server" ] && [ $instrumented = 1 ] &&
      [ "$build/llvm-$llvm/libfrpass.so" -nt "$dir/src/redis-server" ]; then
     rm -rf "$dir"
   fi
-  if [ -x "$dir/src/redis-server" ] && [ -n "$3" ] &&
+  if [ -x "$dir/src/redis-server" ] && [ $instrumented = 1 ] &&
      [ "$build/libfr.a" -nt "$dir/src/redis-server" ]; then
     rm -f "$dir"/src/redis-server "$dir"/src/redis-benchmark "$dir"/src/redis-cli
   fi
   if [ ! -x "$dir/src/redis-server" ]; then
     [ -d "$dir" ] || cp -a "$src" "$dir"
     echo "building redis ($1) in $dir" >&2
-    make -C "$dir" -j2 CC="/usr/lib/llvm-$llvm/bin/clang $2" OPTIMIZATION=-O2 \
-      CFLAGS="-g" LDFLAGS="$3" > "$dir.build.log" 2>&1 ||
+    FR_CC=/usr/lib/llvm-$llvm/bin/clang make -C "$dir" -j2 CC="$2" \
+      OPTIMIZATION=-O2 CFLAGS="-g" > "$dir.build.log" 2>&1 ||
       { tail -20 "$dir.build.log" >&2; exit 1; }
   fi
   echo "$dir/src"
 }
 
-# The runtime goes in whole: the linker sees it before the bundled static
-# libraries (jemalloc, lua) whose objects are instrumented too.
-fr=$(build_redis fr-llvm$llvm "-fpass-plugin=$build/llvm-$llvm/libfrpass.so" \
-  "-Wl,--whole-archive $build/libfr.a -Wl,--no-whole-archive -lpthread")
+# With the installed wrapper, as a user's build would: CC=fr-clang. It adds
+# the runtime after everything else on the link line, the bundled static
+# libraries (jemalloc, lua) whose objects are instrumented too included.
+fr=$(build_redis fr-llvm$llvm "$build/stage/bin/fr-clang")
 
 run_benchmark() { # bin-dir [FR_OPTIONS] [requests] -> requests/s, summed
   local bin=$1 opts=${2:-} n=${3:-$requests}
@@ -105,7 +107,7 @@ if [ "${RUNTEST:-0}" = 1 ]; then
 fi
 
 if [ "${COMPARE:-0}" = 1 ]; then
-  plain=$(build_redis plain-llvm$llvm "" "")
+  plain=$(build_redis plain-llvm$llvm /usr/lib/llvm-$llvm/bin/clang)
   big=${COMPARE_REQUESTS:-1000000}
   # fr-on: the default overhead budget; fr-everything: budget=off.
   variants="plain fr-off fr-on fr-everything"

@@ -38,16 +38,17 @@ if [ ! -f "$amalgamation/sqlite3.c" ]; then
 fi
 cd "$work"
 flags="-O2 -g -I$amalgamation -DSQLITE_OMIT_LOAD_EXTENSION"
-compile() { # out [plugin]: the plugin, and then the runtime, when given
-  local out=$1 plugin=${2:-}
-  /usr/bin/time -f "%e" -o "$out.compile-seconds" \
-    "$cc" $flags ${plugin:+-fpass-plugin=$plugin} "$src/test/speedtest1.c" \
-    "$amalgamation/sqlite3.c" -o "$out" ${plugin:+$build/libfr.a} -lpthread -lm
+compile() { # out compiler: clang, or fr-clang (the installed wrapper in
+  # build/stage, wrapping the same clang: the plugin, then the runtime)
+  local out=$1 compiler=$2
+  FR_CC=$cc /usr/bin/time -f "%e" -o "$out.compile-seconds" \
+    "$compiler" $flags "$src/test/speedtest1.c" \
+    "$amalgamation/sqlite3.c" -o "$out" -lpthread -lm
 }
-plugin=$build/llvm-$llvm/libfrpass.so
-compile speedtest1-plain
-FR_PASS_OPTIONS= compile speedtest1-fr "$plugin"
-FR_PASS_OPTIONS=threshold=0 compile speedtest1-fr-all "$plugin"
+wrapper=$build/stage/bin/fr-clang
+compile speedtest1-plain "$cc"
+FR_PASS_OPTIONS= compile speedtest1-fr "$wrapper"
+FR_PASS_OPTIONS=threshold=0 compile speedtest1-fr-all "$wrapper"
 
 pin=
 [ "$(nproc)" -gt 1 ] && pin="taskset -c 1"
