@@ -41,6 +41,10 @@ void frtool_print_notes(const struct frtool_command *cmd, const char *path,
 }
 
 // The fuzzing harnesses (test/fuzz/) call the commands themselves.
+#ifndef FR_VERSION
+#define FR_VERSION "unknown"
+#endif
+
 #ifndef FRTOOL_NO_MAIN
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -50,6 +54,11 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
     frtool_help(stdout);
+    return FRTOOL_OK;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    printf("frtool %s (reads snapshot formats %d to %d)\n",
+           FR_VERSION, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
     return FRTOOL_OK;
   }
   for (size_t i = 0; i < FRTOOL_NCOMMANDS; i++) {
