@@ -10,6 +10,7 @@
 // as far as it is intact, then the defect is reported and the exit status is 1.
 #include "fr_events.h"
 #include "fr_reader.h"
+#include "fr_trigger_call.h"
 #include "fr_stats.h"
 #include "frtool.h"
 
@@ -180,100 +181,6 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
     printf("%s site#%u ?:0\n", what, d->ev.id);
 }
 
-// --trigger: the events of the call that fired a condition trigger. The
-// header names its thread, its site and how long it took; the call is the
-// one of that site on that thread whose duration is nearest to it (a
-// function's call, a lock wait, a blocking call), shown with the
-// function call around it when it is a wait. Sets *from and *to to its
-// ticks; returns 0, or -1 with a message when the snapshot has none.
-struct open_call {
-  uint32_t site;
-  uint64_t since;
-};
-
-static int find_trigger_call(const struct fr_snapshot *s,
-                             const struct fr_chunk_view *const *order,
-                             uint64_t *from, uint64_t *to) {
-  const struct fr_file_header *h = &s->hdr;
-  if (h->trigger != FR_TRIGGER_CONDITION || !h->trigger_thread ||
-      !h->trigger_site) {
-    fprintf(stderr, "frtool dump: --trigger: this snapshot was not taken by a "
-                    "condition (it says which call fired it only then)\n");
-    return -1;
-  }
-  struct open_call *stack = NULL, wait = {0, 0};
-  uint32_t depth = 0, cap = 0;
-  double best = -1;
-  for (uint32_t i = 0; i < s->chunk_count; i++) {
-    const struct fr_chunk_view *c = order[i];
-    if (c->hdr.thread_index != h->trigger_thread)
-      continue;
-    if (i && order[i - 1]->hdr.thread_index == c->hdr.thread_index &&
-        order[i - 1]->hdr.seq + 1 != c->hdr.seq)
-      depth = 0, wait.site = 0; // a gap: what was open is unknown
-    struct fr_cursor cur;
-    struct fr_event ev;
-    fr_cursor_init(c, &cur);
-    while (fr_chunk_next(c, &cur, &ev) == 1) {
-      uint64_t begun = 0, outer = 0;
-      if (ev.event_class == FR_EV_ENTER) {
-        if (depth == cap &&
-            fr_grow((void **)&stack, &cap, depth + 1, sizeof(*stack)))
-          continue; // out of memory: this frame is not followed
-        stack[depth++] = (struct open_call){ev.id, ev.ticks};
-        continue;
-      }
-      if (ev.event_class == FR_EV_EXIT) {
-        uint32_t k = depth;
-        while (k > 0 && stack[k - 1].site != ev.id)
-          k--;
-        if (k == 0)
-          continue;
-        depth = k - 1;
-        if (ev.id != h->trigger_site)
-          continue;
-        begun = outer = stack[k - 1].since;
-      } else if (ev.event_class == FR_EV_SITE && ev.id == h->trigger_site) {
-        int begins = ev.site_event == FR_SEV_WAIT ||
-                     ev.site_event == FR_SEV_CALL ||
-                     ev.site_event == FR_SEV_COND_WAIT;
-        int ends = ev.site_event == FR_SEV_ACQUIRED ||
-                   ev.site_event == FR_SEV_RETURN ||
-                   ev.site_event == FR_SEV_COND_WOKEN;
-        if (begins) {
-          wait = (struct open_call){ev.id, ev.ticks};
-          continue;
-        }
-        if (!ends || wait.site != ev.id)
-          continue;
-        begun = wait.since;
-        // Shown inside the function call around it, when known.
-        outer = depth ? stack[depth - 1].since : begun;
-        wait.site = 0;
-      } else {
-        continue;
-      }
-      double took = fr_snapshot_ticks_to_ns(s, ev.ticks) -
-                    fr_snapshot_ticks_to_ns(s, begun);
-      double off = took > (double)h->trigger_ns ? took - (double)h->trigger_ns
-                                                : (double)h->trigger_ns - took;
-      if (best < 0 || off <= best) {
-        best = off;
-        *from = outer;
-        *to = ev.ticks;
-      }
-    }
-  }
-  free(stack);
-  if (best < 0) {
-    fprintf(stderr, "frtool dump: --trigger: the call that fired the trigger "
-                    "is not in the window (T%u, site %u)\n",
-            h->trigger_thread, h->trigger_site);
-    return -1;
-  }
-  return 0;
-}
-
 static int run(int argc, char **argv) {
   const char *path = NULL;
   long only_thread = -1;
@@ -318,7 +225,15 @@ static int run(int argc, char **argv) {
   }
   uint64_t window_from = 0, window_to = UINT64_MAX;
   if (trigger_call) {
-    if (find_trigger_call(&s, order, &window_from, &window_to) != 0) {
+    int found = fr_trigger_call(&s, order, &window_from, &window_to);
+    if (found == FR_TRIGGER_CALL_NOT_CONDITION)
+      fprintf(stderr, "frtool dump: --trigger: this snapshot was not taken by "
+                      "a condition (it says which call fired it only then)\n");
+    else if (found == FR_TRIGGER_CALL_NOT_IN_WINDOW)
+      fprintf(stderr, "frtool dump: --trigger: the call that fired the "
+                      "trigger is not in the window (T%u, site %u)\n",
+              s.hdr.trigger_thread, s.hdr.trigger_site);
+    if (found != FR_TRIGGER_CALL_FOUND) {
       free(order);
       free(streams);
       free(heap);

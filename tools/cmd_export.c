@@ -31,6 +31,7 @@
 // starts afresh.
 #include "fr_events.h"
 #include "fr_reader.h"
+#include "fr_trigger_call.h"
 #include "fr_sink.h"
 #include "fr_stats.h"
 #include "frtool.h"
@@ -960,10 +961,31 @@ static void report_folded_line(struct exporter *x, const char *path,
   fprintf(x->out, ",%llu]", (unsigned long long)ns);
 }
 
+// Where the page marks the trigger: the call that fired a condition (its
+// thread and span), or the moment any other trigger took the snapshot.
+static void report_trigger(struct exporter *x, uint64_t end) {
+  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(x->s);
+  uint64_t from = 0, to = 0;
+  if (order && fr_trigger_call(x->s, order, &from, &to) == FR_TRIGGER_CALL_FOUND) {
+    uint64_t a = to_ns(x->s, from), b = to_ns(x->s, to);
+    fprintf(x->out, ",\"trigger_call\":{\"thread\":%u,\"from_ns\":%llu,\"to_ns\":%llu}",
+            x->s->hdr.trigger_thread,
+            (unsigned long long)(a > x->start_ns ? a - x->start_ns : 0),
+            (unsigned long long)(b > x->start_ns ? b - x->start_ns : 0));
+  } else {
+    fprintf(x->out, ",\"trigger_call\":null");
+  }
+  free(order);
+  fprintf(x->out, ",\"trigger_ns\":%llu",
+          (unsigned long long)(end > x->start_ns ? end - x->start_ns : 0));
+}
+
 static int report_end(struct exporter *x) {
   uint64_t end = to_ns(x->s, x->s->hdr.snapshot_ticks);
+  fprintf(x->out, "]");
+  report_trigger(x, end);
   fprintf(x->out,
-          "],\n\"end_ns\":%llu,\"slice_count\":%llu,\"slices_merged\":%llu,"
+          ",\n\"end_ns\":%llu,\"slice_count\":%llu,\"slices_merged\":%llu,"
           "\"slices_too_deep\":%llu,\"max_depth\":%u,\"names\":[",
           (unsigned long long)(end > x->start_ns ? end - x->start_ns : 0),
           (unsigned long long)x->slice_total,

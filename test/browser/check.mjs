@@ -4,10 +4,13 @@
 //
 //   node check.mjs FRTOOL WORKDIR REAL.fr BIG.fr MUTED.fr
 //
-// 1. The HTML report of a real snapshot renders: the timeline canvas has
-//    drawn slices and non-blank pixels, the functions, locks and blocking
-//    tables are in the DOM, a screenshot of the page is not blank (its
-//    pixels are counted in the browser), and zooming redraws.
+// 1. The HTML report of a real snapshot renders (at 1400x1000): the timeline
+//    canvas has drawn slices and non-blank pixels, a time axis with ticks,
+//    the call that fired the trigger outlined and marked (its colour's
+//    pixels counted), a legend entry in a colour of its own for every kind
+//    drawn; the functions, locks and blocking tables are in the DOM, a
+//    screenshot of the page is not blank (its pixels are counted in the
+//    browser), and zooming redraws.
 //    The report of a snapshot where the overhead budget muted sites lists
 //    them.
 // 2. The report of a snapshot of a million or more events loads, and a zoom
@@ -35,7 +38,7 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = [];
   page.on("pageerror", e => errors.push(String(e)));
 
@@ -56,6 +59,22 @@ try {
       blocking: document.querySelectorAll("#blocking tr").length,
       title: document.getElementById("title").textContent,
       view: document.getElementById("view").textContent,
+      ticks: +c.dataset.ticks, trigger: +c.dataset.trigger,
+      // The trigger's colour (#e0245e) on the canvas.
+      triggerInk: (() => {
+        let n = 0;
+        for (let i = 0; i < g.length; i += 4)
+          if (Math.abs(g[i] - 224) < 12 && Math.abs(g[i + 1] - 36) < 12 && Math.abs(g[i + 2] - 94) < 12) n++;
+        return n;
+      })(),
+      // Every kind drawn has a legend entry, and no two entries share a colour.
+      kindsDrawn: (() => {
+        const k = new Set();
+        for (const t of JSON.parse(document.getElementById("fr-data").textContent).threads)
+          for (let i = 4; i < t.slices.length; i += 6) k.add(t.slices[i]);
+        return [...k];
+      })(),
+      legend: [...document.querySelectorAll("#legend span[id]")].map(e => [e.id, getComputedStyle(e.firstChild).backgroundImage + getComputedStyle(e.firstChild).backgroundColor]),
     };
   });
   check(dom.drawn > 0, `timeline drew ${dom.drawn} slices`);
@@ -63,6 +82,14 @@ try {
   check(dom.functions > 1, `functions table has ${dom.functions - 1} rows`);
   check(dom.locks > 1, `locks table has ${dom.locks - 1} rows`);
   check(dom.blocking > 1, `blocking calls table has ${dom.blocking - 1} rows`);
+  check(dom.ticks >= 3, `time axis has ${dom.ticks} ticks`);
+  check(dom.trigger === 2 && dom.triggerInk > 50,
+        `the call that fired the trigger is outlined and marked (${dom.triggerInk} pixels)`);
+  const legendIds = new Set(dom.legend.map(e => e[0]));
+  check(dom.kindsDrawn.every(k => legendIds.has("legend-kind-" + k)) && legendIds.has("legend-trigger"),
+        `the legend has an entry for each of the ${dom.kindsDrawn.length} kinds drawn, and the trigger`);
+  check(new Set(dom.legend.map(e => e[1])).size === dom.legend.length,
+        `the legend's ${dom.legend.length} colours are distinct`);
   const shot = join(work, "real.png");
   const png = await page.screenshot({ path: shot, fullPage: true });
   // Count the screenshot's non-white pixels with the browser as PNG decoder.
