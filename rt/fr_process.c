@@ -11,11 +11,12 @@
 // the first definition in the global lookup scope, the program's when it
 // exports them (fr-clang and fr_instrument() link programs with
 // lib/fr/fr.dynamic-list), else the first library loaded with them. Every
-// copy asks the dynamic linker whether it is that definition; a copy that is
-// not stands down: it starts no recorder, installs no handler, writes no
-// snapshot. Modules bound to it anyway (hidden by a version script, a
+// copy looks that definition up as the dynamic linker would and compares it
+// with its own; a copy that is not it stands down: it starts no recorder,
+// installs no handler, writes no snapshot. Modules bound to it anyway (hidden by a version script, a
 // program that links libfr.a without exporting it while a library uses
-// libfr.so) could only record into nothing: their sites stay off, and one
+// libfr.so; a second library dlopen()ed with RTLD_LOCAL that carries its
+// own copy) could only record into nothing: their sites stay off, and one
 // line on stderr says which copy and how to link it.
 //
 // Concurrency: fr_process_is_recorder decides once (pthread_once), from the
