@@ -22,12 +22,14 @@
 BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_C_COMPILER=clang
 
-.PHONY: all install deb demo check check-all-llvm bench redis-check browser-check stress fuzz \
+.PHONY: all setup install deb demo check check-all-llvm bench redis-check browser-check stress fuzz \
 	check-repeat check-asan check-tsan stress-asan stress-tsan clean
 
-# Every build also installs into $(BUILD)/stage: the tests of the installed
-# tree (fr-clang, find_package(fr), pkg-config) use it.
-all: $(BUILD)/Makefile
+# Every build first installs what is missing (tools/setup-debian: one line
+# says what and why; nothing when all is there), and also installs into
+# $(BUILD)/stage: the tests of the installed tree (fr-clang,
+# find_package(fr), pkg-config) use it.
+all: setup $(BUILD)/Makefile
 	cmake --build $(BUILD) -j2
 	cmake --install $(BUILD) --prefix $(abspath $(BUILD))/stage > /dev/null
 
@@ -37,7 +39,10 @@ install: all
 deb: all
 	cd $(BUILD) && cpack -G DEB
 
-$(BUILD)/Makefile:
+setup:
+	tools/setup-debian
+
+$(BUILD)/Makefile: | setup
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 demo: all
