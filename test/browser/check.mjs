@@ -60,6 +60,8 @@ try {
       title: document.getElementById("title").textContent,
       view: document.getElementById("view").textContent,
       ticks: +c.dataset.ticks, trigger: +c.dataset.trigger,
+      blockedKeys: [...document.querySelectorAll("#blocked tr[data-key]")].map(r => +r.dataset.key),
+      openRows: [...document.querySelectorAll("#blocked tr.open")].map(r => r.textContent),
       // The trigger's colour (#e0245e) on the canvas.
       triggerInk: (() => {
         let n = 0;
@@ -83,6 +85,10 @@ try {
   check(dom.locks > 1, `locks table has ${dom.locks - 1} rows`);
   check(dom.blocking > 1, `blocking calls table has ${dom.blocking - 1} rows`);
   check(dom.ticks >= 3, `time axis has ${dom.ticks} ticks`);
+  check(dom.blockedKeys.length > 1 && dom.blockedKeys.every((k, i) => i === 0 || dom.blockedKeys[i - 1] >= k),
+        `"Longest blocked" is in order, longest first (${dom.blockedKeys.length} rows)`);
+  check(dom.openRows.length > 0 && dom.openRows.every(t => t.includes("still blocked")),
+        `waits still open at the snapshot are among them, marked (${dom.openRows.length})`);
   check(dom.trigger === 2 && dom.triggerInk > 50,
         `the call that fired the trigger is outlined and marked (${dom.triggerInk} pixels)`);
   const legendIds = new Set(dom.legend.map(e => e[0]));
