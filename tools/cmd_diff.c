@@ -70,19 +70,28 @@ static struct measure *row_for(struct table *t, const char *key) {
   }
 }
 
+// Ticks to nanoseconds, saturating: a file's tick rate can make a duration
+// larger than 64 bits hold (converting such a double is undefined).
+static uint64_t ticks_ns(uint64_t ticks, double ns_per_tick) {
+  double ns = (double)ticks * ns_per_tick;
+  if (!(ns > 0))
+    return 0;
+  return ns >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)ns;
+}
+
 // Adds each of d's durations (ticks) to out in nanoseconds. Exact while d
 // kept its samples; past that, d's count at its mean (the totals stay right).
 static void add_dist(struct fr_dist *out, struct fr_dist *d, double ns_per_tick) {
   if (d->count <= FR_DIST_EXACT && d->samples) {
     for (uint64_t i = 0; i < d->count; i++)
-      fr_dist_add(out, (uint64_t)((double)d->samples[i] * ns_per_tick));
+      fr_dist_add(out, ticks_ns(d->samples[i], ns_per_tick));
     return;
   }
   uint64_t mean = d->count ? d->total / d->count : 0;
   for (uint64_t i = 0; i + 1 < d->count; i++)
-    fr_dist_add(out, (uint64_t)((double)mean * ns_per_tick));
+    fr_dist_add(out, ticks_ns(mean, ns_per_tick));
   if (d->count) // the maximum itself, so max and p99 stay meaningful
-    fr_dist_add(out, (uint64_t)((double)d->max * ns_per_tick));
+    fr_dist_add(out, ticks_ns(d->max, ns_per_tick));
 }
 
 static void note_muted(struct measure *m, const struct fr_site_info *si,
