@@ -12,7 +12,9 @@
 #   fr-budget    the same with the default overhead budget (1%), which mutes
 #                fib within the first chunk after calibration
 #   cyg-ring     -finstrument-functions with a TLS-ring hook (bench/tls_ring_hooks.c)
-#   xray-fdr     -fxray-instrument, threshold 1, XRay's FDR mode
+#   xray-fdr     -fxray-instrument, threshold 1, XRay's FDR mode initialised
+#                and recording every call (bench/xray_fdr.cpp); its flushed
+#                log is checked to hold the run's calls (llvm-xray convert)
 # Each is run RUNS times, interleaved, and the fastest run is kept (the least
 # disturbed by the other core). ns/event = (variant - plain) / (2 * calls).
 # Instructions per event come from callgrind on a smaller input, which counts
@@ -34,7 +36,10 @@ $cc $flags "$here/fib.c" -o fib-plain
 FR_PASS_OPTIONS=threshold=0 $cc $flags -fpass-plugin="$build/llvm-$llvm/libfrpass.so" \
   "$here/fib.c" -o fib-fr "$build/libfr.a" -lpthread
 $cc $flags -finstrument-functions "$here/fib.c" "$here/tls_ring_hooks.c" -o fib-cyg
-$cc $flags -fxray-instrument -fxray-instruction-threshold=1 "$here/fib.c" -o fib-xray
+$cc $flags -fxray-instrument -fxray-instruction-threshold=1 -Dmain=fib_main \
+  -c "$here/fib.c" -o fib-xray.o
+$cc++ -O2 -fxray-instrument -c "$here/xray_fdr.cpp" -o xray_fdr.o
+$cc++ -fxray-instrument -fxray-modes=xray-fdr fib-xray.o xray_fdr.o -o fib-xray
 
 run_variant() { # name -> prints seconds
   case $1 in
@@ -43,8 +48,8 @@ run_variant() { # name -> prints seconds
     fr-on) FR_OPTIONS=exit_dump=0,budget=off ./fib-fr $n ;;
     fr-budget) FR_OPTIONS=exit_dump=0 ./fib-fr $n ;;
     cyg-ring) ./fib-cyg $n ;;
-    xray-fdr) XRAY_OPTIONS="patch_premain=true xray_mode=xray-fdr xray_logfile_base=$work/xray-log. verbosity=0" \
-      XRAY_FDR_OPTIONS="func_duration_threshold_us=0 no_file_flush=true" ./fib-xray $n ;;
+    xray-fdr) rm -f "$work"/xray-log.*
+      XRAY_OPTIONS="xray_logfile_base=$work/xray-log. verbosity=0" ./fib-xray $n ;;
   esac | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'
 }
 
@@ -59,6 +64,13 @@ for r in $(seq $runs); do
     fi
   done
 done
+# What XRay flushes: one function-enter record per call (fib's and
+# fib_main's), or the row measures something else than recording. Checked
+# on fib($small): the full run's log would be gigabytes of YAML.
+rm -f "$work"/xray-log.*
+XRAY_OPTIONS="xray_logfile_base=$work/xray-log. verbosity=0" ./fib-xray $small >/dev/null
+xray_entries=$(/usr/lib/llvm-$llvm/bin/llvm-xray convert --output-format=yaml \
+  --instr_map=./fib-xray "$work"/xray-log.* | grep -c 'kind: *function-enter' || true)
 rm -f "$work"/xray-log.*
 
 # callgrind: instructions for fib(small) per variant.
@@ -114,5 +126,6 @@ small_events=$((2 * small_calls))
   xr=$(awk "BEGIN{print (${best[xray-fdr]} - ${best[plain]})}")
   echo
   echo "fr-on is $(awk "BEGIN{printf \"%.1f\", $xr / $fr}")x cheaper per event than XRay FDR in this run."
+  echo "XRay FDR's flushed log of fib($small): $xray_entries function-enter records for $small_calls calls (+1, fib_main)."
 } > "$work/fib-results.md"
 cat "$work/fib-results.md"

@@ -7,9 +7,12 @@
 //                             for as many calls of an uninstrumented twin,
 //                             so the cost per event does not depend on how
 //                             the 2 cores are shared
-//   threads churn N           N threads, 8 at a time, each recording 1000
-//                             events and exiting; prints the recorder's
-//                             memory and the process's RSS after each tenth
+//   threads churn N [CALLS]   N threads, 8 at a time, each making CALLS
+//                             calls of a recorded function (default 500:
+//                             1000 events) and exiting; prints the
+//                             recorder's memory and the process's RSS
+//                             after each tenth, and the wall time (also
+//                             with recording off)
 //   threads crowd T CALLS MAX_BYTES
 //                             T threads alive at once, each making CALLS
 //                             calls of a recorded function (two events
@@ -94,9 +97,11 @@ static int scale(int threads, long events) {
   return 0;
 }
 
+static long churn_calls = 500;
+
 static void *churn_worker(void *arg) {
-  for (int i = 0; i < 500; i++)
-    recorded_call(i);
+  for (long i = 0; i < churn_calls; i++)
+    recorded_call((int)i);
   return arg;
 }
 
@@ -113,6 +118,8 @@ static long rss_kib(void) {
 }
 
 static int churn(int n) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int done = 0; done < n;) {
     pthread_t t[8];
     int batch = n - done < 8 ? n - done : 8;
@@ -125,6 +132,9 @@ static int churn(int n) {
       printf("after %5d threads: recorder memory %llu KiB, process RSS %ld KiB\n",
              done, (unsigned long long)(fr_memory_bytes() >> 10), rss_kib());
   }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  printf("%d threads of %ld calls: %.3f s\n", n, churn_calls,
+         (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
   return 0;
 }
 
@@ -183,15 +193,18 @@ static int crowd(int n, long calls, unsigned long long max_bytes) {
 int main(int argc, char **argv) {
   if (argc >= 5 && !strcmp(argv[1], "crowd"))
     return crowd(atoi(argv[2]), atol(argv[3]), strtoull(argv[4], NULL, 10));
+  if (argc >= 3 && !strcmp(argv[1], "churn")) { // recording or not
+    if (argc >= 4)
+      churn_calls = atol(argv[3]);
+    return churn(atoi(argv[2]));
+  }
   if (!fr_default_recorder()) {
     fprintf(stderr, "threads: run with FR_OPTIONS set (recording)\n");
     return 2;
   }
   if (argc >= 4 && !strcmp(argv[1], "scale"))
     return scale(atoi(argv[2]), atol(argv[3]));
-  if (argc >= 3 && !strcmp(argv[1], "churn"))
-    return churn(atoi(argv[2]));
-  fprintf(stderr, "usage: threads scale T EVENTS | threads churn N | "
+  fprintf(stderr, "usage: threads scale T EVENTS | threads churn N [CALLS] | "
                   "threads crowd T CALLS MAX_BYTES\n");
   return 2;
 }

@@ -35,12 +35,13 @@ typedef struct fr_config {
   // records (docs/format.md, "Memory").
   uint64_t max_bytes;
   // The share of each thread's time recording may take, in percent
-  // (0 = FR_DEFAULT_BUDGET_PERCENT; negative: no limit). A thread that
-  // records more events per second than that allows (at an estimated
-  // FR_EVENT_COST_NS each) has the sites it records most muted for the rest
-  // of the run: a function's events stop, a lock site keeps only its
-  // contended waits, a blocking site only its slow calls. Snapshots list
-  // what was muted and when. See docs/budget.md.
+  // (0 = FR_DEFAULT_BUDGET_PERCENT; negative: no limit), judged over about a
+  // second. A thread that records more events than that allows (at an
+  // estimated FR_EVENT_COST_NS each) has the sites it records most muted
+  // for a while (FR_OPTIONS rearm=, 1 s at first): a function's events
+  // stop, a lock site keeps only its contended waits, a blocking site only
+  // its slow calls. Snapshots list what was muted, when, and when it was
+  // recorded again. See docs/budget.md.
   double budget_percent;
 } fr_config;
 

@@ -76,7 +76,8 @@ struct fr_event {
                         // field[0] by reentrancy, field[1] for want of
                         // space); FR_EXT_MUTED: site (and field[0] its
                         // events per second); FR_EXT_RESUMED: site (and
-                        // field[0] the fr_resume_cause)
+                        // field[0] the fr_resume_cause); FR_EXT_REARMED:
+                        // site (and field[0] how long it was muted, ms)
   // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
   // written (see fr_format.h for which are zigzag-encoded). Fields past
   // nfields read as 0: an event with fewer fields than its kind has never
@@ -199,7 +200,8 @@ fr_decode_next(const uint8_t *events, uint32_t end, struct fr_cursor *cur,
         return -1;
       ev->nfields = 1;
       break;
-    case FR_EXT_RESUMED: { // size, then the site and the cause
+    case FR_EXT_RESUMED:   // size, then the site and the cause
+    case FR_EXT_REARMED: { // size, then the site and how long it was muted
       uint64_t size;
       uint32_t payload_end;
       if (fr_get_varint(events, end, &off, &size) || size > end - off)

@@ -37,13 +37,15 @@
 
 #define FR_MAGIC "FRSNAP\r\n" // \r\n catches text-mode mangling, as PNG's does
 #define FR_MAGIC_SIZE 8
-#define FR_FORMAT_VERSION 6
+#define FR_FORMAT_VERSION 7
 // Version 1 files (no lock/blocking sites; 16-byte site records) still read;
 // version 2 had no site flags (the kind was 32 bits) and no FR_EXT_MUTED;
 // version 3 reported drops as FR_EXT_LOST (one count, causes mixed) and its
 // header's start_ticks was the recorder's start, not the window's; version 4
 // had no byte-order mark and no reader_version; version 5 had no
-// FR_EXT_RESUMED (a version 5 reader skips it, by its size).
+// FR_EXT_RESUMED (a version 5 reader skips it, by its size); version 6 had
+// no FR_EXT_REARMED, and a muted site stayed muted until the next start (a
+// version 6 reader skips the event and reads the rest correctly).
 #define FR_FORMAT_VERSION_MIN 1
 // How the format grows without shutting older readers out: a newer writer
 // adds section types (skipped by their size), extended event kinds from
@@ -168,6 +170,10 @@ enum fr_ext_kind {
   // the site were left without their exits (frames the unwinder or longjmp
   // skipped that recorded no exit). Payload: size, varint site, varint cause.
   FR_EXT_RESUMED = 16,
+  // version 7: the overhead budget re-armed a site it had muted: its events
+  // are recorded again from here on (docs/budget.md). Payload: size, varint
+  // site, varint how long it was muted, in milliseconds.
+  FR_EXT_REARMED = 17,
 };
 enum fr_resume_cause {
   FR_RESUME_CATCH = 1,  // a landing pad that catches: the unwinder stopped here
@@ -296,9 +302,12 @@ struct fr_site_record {
 };
 _Static_assert(sizeof(struct fr_site_record) == 20, "site record is ABI");
 #define FR_SITE_RECORD_V1_SIZE 16
-// fr_site_record.flags: the overhead budget muted this site during the run.
-// A function's events stop at its FR_EXT_MUTED event; a lock site keeps its
-// contended waits, a blocking site its calls longer than FR_SLOW_CALL_NS.
+// fr_site_record.flags: the overhead budget had this site muted when the
+// snapshot was taken. A function's events stop at its FR_EXT_MUTED event; a
+// lock site keeps its contended waits, a blocking site its calls longer than
+// FR_SLOW_CALL_NS. (Version 7: a site re-armed since loses the flag; its
+// FR_EXT_MUTED and FR_EXT_REARMED events say when in the window it was
+// muted. Before, the flag stayed until the next start.)
 #define FR_SITE_MUTED 1
 
 // FR_SEC_CHUNK payload: this header, then event_bytes of events.

@@ -12,6 +12,7 @@
 #include "FrSiteTable.h"
 #include "FrUnwind.h"
 
+#include "llvm/Analysis/ProfileSummaryInfo.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/IRBuilder.h"
@@ -209,7 +210,12 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
   FunctionAnalysisManager &FAM =
       MAM.getResult<FunctionAnalysisManagerModuleProxy>(M).getManager();
   Selection Select(Opts, M);
-  if (Opts.UseWork || Opts.Explain)
+  ProfileSummaryInfo *Profile = nullptr;
+  if (Opts.ProfileWork && M.getProfileSummary(/*IsCS=*/false)) {
+    Profile = &MAM.getResult<ProfileSummaryAnalysis>(M);
+    Select.useProfile(Profile);
+  }
+  if (Opts.UseWork || Opts.Explain || Profile)
     Select.estimateWork(M, FAM);
   std::vector<Function *> Chosen, WithCalls;
   for (Function &F : M) {
@@ -220,7 +226,10 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
       errs() << "fr: " << Selection::sourceFile(F) << ": "
              << Selection::displayName(F) << ": estimated work "
              << uint64_t(Select.workOf(F)) << ", "
-             << (Chose ? "instrumented" : "left out") << "\n";
+             << (Chose                      ? "instrumented"
+                 : Select.hotInProfile(F) ? "left out (hot in the profile)"
+                                          : "left out")
+             << "\n";
     if (Select.shouldInstrumentCalls(F) && CallSites::hasCandidates(F, Opts))
       WithCalls.push_back(&F);
   }

@@ -107,6 +107,11 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         return false;
       }
       UseWork = true;
+    } else if (Key == "profile") {
+      if (Value.getAsInteger(10, ProfileWork)) {
+        Error = Where + "profile wants a number, got '" + Value.str() + "'";
+        return false;
+      }
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -144,7 +149,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: work, threshold, explain, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, explain, profile, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, names, list)";
       return false;
     }

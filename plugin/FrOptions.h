@@ -25,6 +25,12 @@
 //                names=WHICH        how sites name C++ functions: demangled
 //                                   (default, "Account::deposit(long)") or
 //                                   mangled ("_ZN7Account7depositEl")
+//                profile=N          in a build with a profile (-fprofile-use,
+//                                   -fprofile-instr-use, -fprofile-sample-use),
+//                                   leave out the functions the profile calls
+//                                   hot at entry whose estimated work per call
+//                                   is under N (default 200; 0: ignore the
+//                                   profile); allow and always win
 //                list=FILE          read more globs from FILE, lines of the form
 //                                   "allow fun:GLOB", "deny src:GLOB",
 //                                   "lock fun:GLOB", "unlock fun:GLOB",
@@ -48,6 +54,8 @@ struct Options {
   unsigned MinWork = 0;
   bool UseWork = false;
   bool Explain = false; // print each function's estimate and the choice
+  // With a profile: hot small functions left out (FrSelection.h).
+  unsigned ProfileWork = 200;
   std::vector<std::string> AllowFunctions, DenyFunctions;
   std::vector<std::string> AllowFiles, DenyFiles;
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;

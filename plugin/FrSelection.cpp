@@ -205,6 +205,11 @@ bool Selection::resumesStack(const Function &F) {
   return false;
 }
 
+bool Selection::hotInProfile(const Function &F) const {
+  return Profile && Opts.ProfileWork && Profile->hasProfileSummary() &&
+         Profile->isFunctionEntryHot(&F) && Work.lookup(&F) < Opts.ProfileWork;
+}
+
 bool Selection::shouldInstrumentCalls(const Function &F) const {
   return (Opts.LockCalls || Opts.BlockingCalls) && !excluded(F);
 }
@@ -246,6 +251,8 @@ bool Selection::shouldInstrument(Function &F,
   // its resume events need its frame.
   if (resumesStack(F))
     return true;
+  if (hotInProfile(F))
+    return false;
 
   if (Opts.UseWork)
     return Work.lookup(&F) >= Opts.MinWork;

@@ -10,6 +10,14 @@
 //                always: "function-instrument"="xray-always",
 //                        annotate("fr_always") (FR_ALWAYS_INSTRUMENT),
 //                        allow / allow-src globs;
+//                resume: a function that catches or calls setjmp;
+//                profile: in a build with a profile (PGO), a function the
+//                        profile calls hot at entry (LLVM's
+//                        ProfileSummaryInfo: its entry count reaches the
+//                        count that covers 99% of the profiled run) whose
+//                        estimated work per call (below) is under
+//                        ProfileWork is left out: there the cheapest hook
+//                        is none, and its caller's time still shows it;
 //                size:   (the default, XRay's rule) at least Threshold IR
 //                        instructions (debug intrinsics not counted), or
 //                        any loop;
@@ -41,6 +49,7 @@
 #include "FrOptions.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Analysis/ProfileSummaryInfo.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 
@@ -56,6 +65,10 @@ public:
   // Estimates every function's work per call (the default rule).
   void estimateWork(llvm::Module &M, llvm::FunctionAnalysisManager &FAM);
   double workOf(const llvm::Function &F) const { return Work.lookup(&F); }
+  // The module's profile (PGO), if it has one: needs estimateWork too.
+  void useProfile(llvm::ProfileSummaryInfo *Summary) { Profile = Summary; }
+  // Whether the profile rule leaves F out.
+  bool hotInProfile(const llvm::Function &F) const;
 
   bool shouldInstrument(llvm::Function &F,
                         llvm::FunctionAnalysisManager &FAM) const;
@@ -84,6 +97,7 @@ private:
   const Options &Opts;
   llvm::DenseMap<const llvm::Function *, Marker> Annotations;
   llvm::DenseMap<const llvm::Function *, double> Work;
+  llvm::ProfileSummaryInfo *Profile = nullptr;
 };
 
 // Whether a glob in Globs matches A or B (fnmatch).

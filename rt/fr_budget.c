@@ -1,39 +1,66 @@
 // SPDX-License-Identifier: Apache-2.0
-// fr_budget.c: the overhead budget: a thread that records more events per
-// second than its share of time allows has its hottest sites muted.
+// fr_budget.c: the overhead budget: a thread that records more than its share
+// of time allows, over a horizon of a second, has its hottest sites muted for
+// a while.
 //
 // Recording costs about FR_EVENT_COST_NS per event, so a budget of b percent
-// of a thread's time is one event per FR_EVENT_COST_NS * 100 / b ns at most
-// (1%: a million events a second). The check costs the hot path nothing: it
-// runs in the slow path, when a thread has filled a quarter of its chunk
-// (fr_thread.c sets the hot path's limit there) or all of it, and compares
-// the chunk's event count so far with its time span. Every event takes two
-// bytes or more, so most chunks are shown to be under budget by their length
-// alone, or by the density of its last count; the others are read back,
-// their events counted per site, and the sites with the most events muted,
-// hottest first, until what is left is half the budget.
-// The same idea as XRay unpatching a hot function, decided at run time by a
-// rate rather than by hand: one byte per site, the guard the inserted code
-// already tests (fr_sites.c), so a muted function costs what it costs while
-// the recorder is stopped. A lock site keeps its contended waits and a
-// blocking site its calls longer than FR_SLOW_CALL_NS (FR_GUARD_SLOW), which
-// is what a flight recorder is for. A site stays muted until the next start;
-// the next chunk of the thread that muted it holds an FR_EXT_MUTED event
-// with the site and its rate, and the site's record in every later snapshot
-// has FR_SITE_MUTED.
+// of a thread's time is one event per FR_EVENT_COST_NS * 100 / b ns (1%: a
+// million events a second). Each thread has a token bucket that holds
+// FR_BUDGET_HORIZON_NS of that allowance: bursts are free as long as the
+// thread's rate over about a second stays under its budget, so a request
+// handler that calls a small function thousands of times in a millisecond
+// and then idles is never muted (a chunk-local rate, what this file judged
+// by before, muted it within the first burst, and with it the one slow call
+// the recording was for). The check costs the hot path nothing: it runs in
+// the slow path, when a thread has filled a quarter of its chunk (fr_thread.c
+// sets the hot path's limit there) or all of it, and charges the events
+// written since the last check, estimated from the thread's bytes per event.
+// A thread whose bucket runs dry has its chunk read back, its events counted
+// per site, and the sites with the most events muted, hottest first, until
+// what is left is half the budget; a site whose own rate is under a tenth of
+// the budget is never muted, whatever the thread's total. A new thread's
+// bucket starts with a grant from a shared one (one thread's allowance),
+// which also pays for the threads that end before their first check: a
+// program that starts thread after thread is budgeted as one thread, not
+// given a fresh second of allowance per thread.
 //
-// Concurrency: fr_budget_check runs on a writer thread in its slow path
-// (fr_tls.busy set), before it takes fr_state.lock. The per-site counts are
-// one static table claimed with an atomic flag: a thread that finds it taken
-// skips its check (its next chunk is checked again). Muting takes the site
-// registry's lock with a try for the same reason: a hook never waits for a
-// snapshot. The budget's parameters are set under fr_state.lock and read
-// relaxed.
+// Muting is XRay's unpatching, decided by a rate: one byte per site, the
+// guard the inserted code already tests (fr_sites.c), so a muted function
+// costs what it costs while the recorder is stopped. A lock site keeps its
+// contended waits and a blocking site its calls longer than FR_SLOW_CALL_NS
+// (FR_GUARD_SLOW). It is not forever: a muted site is re-armed after the
+// re-arm time (1 s, FR_OPTIONS rearm=), doubled each time the budget has to
+// mute it again (at most 64 times), so a function hot only at start-up is
+// recorded again later and one hot for good costs a burst now and then. The
+// chunk of the thread that muted or re-armed a site holds an FR_EXT_MUTED or
+// FR_EXT_REARMED event; a site muted when a snapshot is taken has
+// FR_SITE_MUTED in its record.
+//
+// Concurrency: the checks run on a writer thread in its slow path or at its
+// exit (fr_tls.busy set), before it takes fr_state.lock; a thread's bucket
+// is its own. The per-site counts, the list of muted sites and the shared
+// bucket are static, claimed with an atomic flag: a thread that
+// finds it taken skips that part of its check (its next check tries again).
+// Muting and re-arming take the site registry's lock with a try for the same
+// reason: a hook never waits for a snapshot. fr_budget_start waits for the
+// flag (its holders never block). The budget's parameters and the earliest
+// re-arm time are stored and read relaxed.
 #include "fr_internal.h"
 
+#include <sched.h>
 #include <string.h>
 
 #define FR_BUDGET_SLOTS 4096u // distinct sites counted per chunk (a power of 2)
+// The bucket holds this much of a thread's allowance: the horizon its rate
+// is judged over.
+#define FR_BUDGET_HORIZON_NS (1000ull * 1000 * 1000)
+// A site whose events cost less than this fraction of the budget is never
+// muted: muting it would save little and lose a function a reader wants.
+#define FR_BUDGET_FLOOR_DIVISOR 10
+#define FR_REARM_DEFAULT_NS (1000ull * 1000 * 1000)
+#define FR_REARM_MAX_DOUBLINGS 6 // a site muted again and again: 64 x rearm
+#define FR_MUTED_SITES 1024      // muted sites remembered for re-arming
+#define FR_ESTIMATED_CHECKS 8    // checks on a density before a recount
 
 struct fr_site_count {
   uint32_t site; // 0: free
@@ -45,18 +72,63 @@ static uint32_t fr_budget_used[FR_BUDGET_SLOTS]; // slots to clear afterwards
 static uint32_t fr_slots_used;
 static int fr_budget_claimed;
 
-// A fork child: the thread that held the counting table (if any) is gone.
-void fr_budget_after_fork_child(void) { fr_budget_claimed = 0; }
-
 static double fr_budget_fraction; // of a thread's time; 0: no budget
 static uint64_t fr_budget_ticks_per_event; // 0: no budget, or not calibrated
+static uint64_t fr_budget_capacity;        // events in a full bucket
 static uint64_t fr_budget_hz;
 uint64_t fr_slow_call_ticks = UINT64_MAX;
+
+// A site the budget muted: how often, when last, and when it is re-armed
+// (0: it records now).
+struct fr_muted_entry {
+  uint32_t site;
+  uint32_t times;
+  uint64_t muted_at;
+  uint64_t due;
+};
+static struct fr_muted_entry fr_muted[FR_MUTED_SITES];
+static uint32_t fr_muted_count;
+static uint64_t fr_rearm_ns = FR_REARM_DEFAULT_NS;
+static uint64_t fr_rearm_ticks;            // 0: never re-armed
+static uint64_t fr_rearm_due = UINT64_MAX; // the earliest due time
+
+// The shared bucket: one thread's allowance, refilled with wall-clock time
+// from when it was last refilled (0: not yet started). A new thread's
+// bucket starts with a grant from it, at most FR_BUDGET_GRANT_DIVISOR-th of
+// a full one, and threads that exit before their first look are charged to
+// it: a program that starts thread after thread is budgeted as one thread,
+// not given a fresh second of allowance per thread. Its bytes per event
+// (1/256ths) at the last count, and exits estimated from it since.
+#define FR_BUDGET_GRANT_DIVISOR 8
+static struct fr_budget_bucket fr_shared;
+static uint64_t fr_shared_refilled;
+static uint32_t fr_shared_density, fr_shared_estimated;
+
+static int fr_budget_claim(void) {
+  return !__atomic_exchange_n(&fr_budget_claimed, 1, __ATOMIC_ACQUIRE);
+}
+
+static void fr_budget_release(void) {
+  __atomic_store_n(&fr_budget_claimed, 0, __ATOMIC_RELEASE);
+}
+
+// A fork child: the thread that held the flag (if any) is gone.
+void fr_budget_after_fork_child(void) { fr_budget_claimed = 0; }
+
+void fr_budget_set_rearm(uint64_t ns) { fr_rearm_ns = ns; }
 
 void fr_budget_start(const fr_config *cfg) {
   double percent = cfg->budget_percent;
   fr_budget_fraction = percent > 0 && percent < 100 ? percent / 100 : 0;
   __atomic_store_n(&fr_budget_ticks_per_event, 0, __ATOMIC_RELAXED);
+  while (!fr_budget_claim()) // a check in progress on another thread
+    sched_yield();
+  fr_muted_count = 0; // fr_sites_arm records every site again
+  __atomic_store_n(&fr_rearm_due, UINT64_MAX, __ATOMIC_RELAXED);
+  fr_shared = (struct fr_budget_bucket){0, 0, 0};
+  fr_shared_refilled = 0;
+  fr_shared_density = fr_shared_estimated = 0;
+  fr_budget_release();
 }
 
 void fr_budget_calibrate(double tick_hz) {
@@ -66,13 +138,39 @@ void fr_budget_calibrate(double tick_hz) {
                    (uint64_t)(tick_hz * FR_SLOW_CALL_NS * 1e-9),
                    __ATOMIC_RELAXED);
   double per_event = tick_hz * FR_EVENT_COST_NS * 1e-9 / fr_budget_fraction;
+  uint64_t ticks_per_event = per_event < 1 ? 1 : (uint64_t)per_event;
+  uint64_t horizon = (uint64_t)(tick_hz * FR_BUDGET_HORIZON_NS * 1e-9);
+  uint64_t rearm = (uint64_t)(tick_hz * (double)fr_rearm_ns * 1e-9);
+  __atomic_store_n(&fr_rearm_ticks, fr_rearm_ns && !rearm ? 1 : rearm,
+                   __ATOMIC_RELAXED);
+  __atomic_store_n(&fr_budget_capacity, horizon / ticks_per_event,
+                   __ATOMIC_RELAXED);
   __atomic_store_n(&fr_budget_hz, (uint64_t)tick_hz, __ATOMIC_RELAXED);
-  __atomic_store_n(&fr_budget_ticks_per_event,
-                   per_event < 1 ? 1 : (uint64_t)per_event, __ATOMIC_RELAXED);
+  __atomic_store_n(&fr_budget_ticks_per_event, ticks_per_event,
+                   __ATOMIC_RELEASE);
 }
 
 int fr_budget_active(void) {
   return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED) != 0;
+}
+
+// Refills the bucket with what elapsed ticks earn at the budget's rate (up
+// to full: then the measure of the rate starts over) and charges events;
+// 1 if that overdraws it.
+static int fr_bucket_charge(struct fr_budget_bucket *b, uint64_t elapsed,
+                            uint64_t events, uint64_t per_event) {
+  int64_t capacity = (int64_t)__atomic_load_n(&fr_budget_capacity,
+                                              __ATOMIC_RELAXED);
+  uint64_t earned = elapsed / per_event;
+  b->tokens += earned > (uint64_t)capacity ? capacity : (int64_t)earned;
+  if (b->tokens >= capacity) {
+    b->tokens = capacity;
+    b->spent = b->elapsed = 0;
+  }
+  b->elapsed += elapsed;
+  b->spent += events;
+  b->tokens -= (int64_t)events; // events is at most a chunk's bytes
+  return b->tokens < 0;
 }
 
 static void fr_count_site(uint32_t site) {
@@ -94,79 +192,246 @@ static void fr_count_site(uint32_t site) {
   }
 }
 
-// Counts the events of the chunk's first len bytes per site (through the
-// reader's decoder, include/fr_codec.h); returns how many there were. Stops
-// at anything it cannot read (it never should: the thread wrote them).
-static uint64_t fr_count_events(const uint8_t *events, uint32_t len) {
+// Counts the events of len bytes (through the reader's decoder,
+// include/fr_codec.h), per site too when per_site is set (the caller holds
+// the flag); returns how many there were. Stops at anything it cannot read
+// (it never should: the thread wrote them).
+static uint64_t fr_count_events(const uint8_t *events, uint32_t len,
+                                int per_site) {
   uint64_t count = 0;
   struct fr_cursor cur;
   struct fr_event ev;
   fr_cursor_start(&cur, 0);
   while (fr_decode_next(events, len, &cur, &ev) == 1) {
     count++;
-    if (ev.event_class != FR_EV_EXT)
+    if (per_site && ev.event_class != FR_EV_EXT)
       fr_count_site(ev.id);
   }
   return count;
 }
 
-uint32_t fr_budget_check(struct fr_tls *t,
-                         struct fr_muted_site out[FR_BUDGET_MAX_MUTES]) {
-  uint64_t per_event =
-      __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED);
-  const struct fr_chunk *c = t->chunk;
-  if (!per_event || !c || !t->pos)
-    return 0;
-  uint64_t span = t->last_ticks - c->hdr.base_ticks;
-  uint64_t bytes = (uint64_t)(t->pos - c->data);
-  if (bytes / 2 * per_event <= span)
-    return 0; // under budget even if every event took two bytes
-  // A thread that keeps close to its budget would have every chunk counted:
-  // estimate its events from the density of its last count instead, while
-  // that says under 80% of the budget, counting again every 8th chunk in
-  // case the density changed.
-  if (t->budget_density && t->budget_estimated < 8 &&
-      bytes * 256 / t->budget_density * per_event * 5 / 4 <= span) {
-    t->budget_estimated++;
-    return 0;
-  }
-  if (__atomic_exchange_n(&fr_budget_claimed, 1, __ATOMIC_ACQUIRE))
-    return 0;
-  uint32_t muted = 0;
-  uint64_t events = fr_count_events(c->data, (uint32_t)(t->pos - c->data));
-  t->budget_density = events ? (uint32_t)(bytes * 256 / events) : 0;
-  t->budget_estimated = 0;
-  if (events * per_event > span && fr_sites_try_lock()) {
-    // Down to half the budget: a thread left just under it would have its
-    // next chunks counted, and the next hot site would put it over again.
-    uint64_t excess = events - span / per_event / 2;
-    uint64_t hz = __atomic_load_n(&fr_budget_hz, __ATOMIC_RELAXED);
-    while (excess && muted < FR_BUDGET_MAX_MUTES) {
-      struct fr_site_count *hottest = NULL;
-      for (uint32_t i = 0; i < fr_slots_used; i++) {
-        struct fr_site_count *e = &fr_budget_counts[fr_budget_used[i]];
-        if (e->count && (!hottest || e->count > hottest->count))
-          hottest = e;
-      }
-      if (!hottest)
-        break;
-      // A site muted already (by another thread, or a lock's contended
-      // waits) has done all muting can do for it.
-      if (fr_sites_mute(hottest->site)) {
-        out[muted].site = hottest->site;
-        out[muted].per_second =
-            span ? (uint64_t)((double)hottest->count * (double)hz / (double)span)
-                 : 0;
-        muted++;
-      }
-      excess -= hottest->count < excess ? hottest->count : excess;
-      hottest->count = 0;
-    }
-    fr_sites_unlock();
-  }
+static void fr_counts_clear(void) {
   for (uint32_t i = 0; i < fr_slots_used; i++)
     fr_budget_counts[fr_budget_used[i]] = (struct fr_site_count){0, 0};
   fr_slots_used = 0;
-  __atomic_store_n(&fr_budget_claimed, 0, __ATOMIC_RELEASE);
-  return muted;
+}
+
+// With the flag held: the site is muted from now; when to re-arm it.
+static void fr_note_muted(uint32_t site, uint64_t now) {
+  struct fr_muted_entry *e = NULL;
+  for (uint32_t i = 0; i < fr_muted_count && !e; i++)
+    if (fr_muted[i].site == site)
+      e = &fr_muted[i];
+  if (!e) {
+    if (fr_muted_count == FR_MUTED_SITES)
+      return; // too many remembered: muted until the next start
+    e = &fr_muted[fr_muted_count++];
+    *e = (struct fr_muted_entry){site, 0, 0, 0};
+  }
+  uint32_t doublings =
+      e->times < FR_REARM_MAX_DOUBLINGS ? e->times : FR_REARM_MAX_DOUBLINGS;
+  e->times++;
+  e->muted_at = now;
+  uint64_t rearm = __atomic_load_n(&fr_rearm_ticks, __ATOMIC_RELAXED);
+  e->due = rearm ? now + (rearm << doublings) : 0;
+  if (e->due && e->due < __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
+    __atomic_store_n(&fr_rearm_due, e->due, __ATOMIC_RELAXED);
+}
+
+// With the flag held, the counts taken: mutes the hottest counted sites
+// until the rest are half the budget, never one under the floor. rate is
+// the thread's events per tick over the bucket's horizon, events the count
+// the per-site counts add up to. Returns the notes written into out.
+static uint32_t fr_mute_hottest(double rate, uint64_t events, uint64_t now,
+                                struct fr_budget_note *out, uint32_t max) {
+  uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
+                                       __ATOMIC_RELAXED);
+  double allowed = 1.0 / (double)per_event; // events per tick
+  double hz = (double)__atomic_load_n(&fr_budget_hz, __ATOMIC_RELAXED);
+  uint32_t n = 0;
+  if (!events || !fr_sites_try_lock())
+    return 0;
+  while (rate > allowed / 2 && n < max) {
+    struct fr_site_count *hottest = NULL;
+    for (uint32_t i = 0; i < fr_slots_used; i++) {
+      struct fr_site_count *e = &fr_budget_counts[fr_budget_used[i]];
+      if (e->count && (!hottest || e->count > hottest->count))
+        hottest = e;
+    }
+    if (!hottest)
+      break;
+    double site_rate = rate * (double)hottest->count / (double)events;
+    if (site_rate < allowed / FR_BUDGET_FLOOR_DIVISOR)
+      break; // and so is every site after it
+    // A site muted already (by another thread, or a lock's contended
+    // waits) has done all muting can do for it.
+    if (fr_sites_mute(hottest->site)) {
+      out[n++] = (struct fr_budget_note){FR_EXT_MUTED, hottest->site,
+                                         (uint64_t)(site_rate * hz)};
+      fr_note_muted(hottest->site, now);
+    }
+    rate -= site_rate;
+    hottest->count = 0;
+  }
+  fr_sites_unlock();
+  return n;
+}
+
+// With the flag held: brings the shared bucket to now (starting it full)
+// and returns the ticks since it was last refilled.
+static uint64_t fr_shared_elapsed(uint64_t now) {
+  if (!fr_shared_refilled) {
+    fr_shared.tokens = (int64_t)__atomic_load_n(&fr_budget_capacity,
+                                                __ATOMIC_RELAXED);
+    fr_shared_refilled = now;
+  }
+  uint64_t elapsed = now > fr_shared_refilled ? now - fr_shared_refilled : 0;
+  fr_shared_refilled += elapsed;
+  return elapsed;
+}
+
+// With the flag held, a bucket ran dry: counts the chunk's first len bytes
+// per site and mutes what it must. The bucket starts a new measure, with an
+// eighth of a full one as grace: a thread that muting cannot bring under its
+// budget (every site under the floor) is counted again only after that much
+// more.
+static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
+                                  const uint8_t *data, uint32_t len,
+                                  uint32_t *density, uint64_t now,
+                                  struct fr_budget_note *out, uint32_t max) {
+  uint64_t events = fr_count_events(data, len, 1);
+  *density = events ? (uint32_t)((uint64_t)len * 256 / events) : 0;
+  double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
+  uint32_t n = fr_mute_hottest(rate, events, now, out, max);
+  fr_counts_clear();
+  b->tokens = (int64_t)(__atomic_load_n(&fr_budget_capacity,
+                                        __ATOMIC_RELAXED) / 8);
+  b->spent = b->elapsed = 0;
+  return n;
+}
+
+// Re-arms the muted sites that are due; returns the notes written into out.
+static uint32_t fr_budget_rearm(uint64_t now, struct fr_budget_note *out,
+                                uint32_t max) {
+  if (!max || !fr_budget_claim())
+    return 0;
+  if (!fr_sites_try_lock()) {
+    fr_budget_release();
+    return 0;
+  }
+  double hz = (double)__atomic_load_n(&fr_budget_hz, __ATOMIC_RELAXED);
+  uint64_t next = UINT64_MAX;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < fr_muted_count; i++) {
+    struct fr_muted_entry *e = &fr_muted[i];
+    if (!e->due)
+      continue;
+    if (e->due > now || n == max) {
+      next = e->due < next ? e->due : next;
+      continue;
+    }
+    // Not muted any more (its module unloaded, a restart): nothing to say.
+    if (fr_sites_rearm(e->site))
+      out[n++] = (struct fr_budget_note){
+          FR_EXT_REARMED, e->site,
+          hz > 0 ? (uint64_t)((double)(now - e->muted_at) * 1e3 / hz) : 0};
+    e->due = 0;
+  }
+  __atomic_store_n(&fr_rearm_due, next, __ATOMIC_RELAXED);
+  fr_sites_unlock();
+  fr_budget_release();
+  return n;
+}
+
+// The budget's look at the thread's chunk so far: charges what it wrote
+// since the last look, mutes if its bucket ran dry, re-arms what is due.
+static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
+                               struct fr_budget_note *out, uint32_t max) {
+  const struct fr_chunk *c = t->chunk;
+  uint64_t now = t->last_ticks;
+  uint32_t bytes = (uint32_t)(t->pos - c->data);
+  uint32_t fresh = bytes >= t->budget_charged ? bytes - t->budget_charged : bytes;
+  if (!t->budget_refilled) {
+    // The thread's first look: its bucket starts with what the shared one
+    // grants (a look that cannot have the flag now tries again next time).
+    if (!fr_budget_claim())
+      return 0;
+    fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), 0, per_event);
+    int64_t grant = (int64_t)(__atomic_load_n(&fr_budget_capacity,
+                                              __ATOMIC_RELAXED) /
+                              FR_BUDGET_GRANT_DIVISOR);
+    grant = fr_shared.tokens < grant ? fr_shared.tokens : grant;
+    grant = grant > 0 ? grant : 0;
+    fr_shared.tokens -= grant;
+    fr_budget_release();
+    t->budget = (struct fr_budget_bucket){grant, 0, 0};
+    t->budget_refilled = c->hdr.base_ticks;
+  }
+  t->budget_charged = bytes;
+  uint64_t elapsed = now > t->budget_refilled ? now - t->budget_refilled : 0;
+  t->budget_refilled = now > t->budget_refilled ? now : t->budget_refilled;
+  // Events from bytes: the thread's density at its last count, counted
+  // again every FR_ESTIMATED_CHECKS-th look in case its mix changed.
+  uint64_t events;
+  if (t->budget_density && t->budget_estimated < FR_ESTIMATED_CHECKS) {
+    events = (uint64_t)fresh * 256 / t->budget_density;
+    t->budget_estimated++;
+  } else {
+    events = fr_count_events(c->data + (bytes - fresh), fresh, 0);
+    t->budget_density = events ? (uint32_t)((uint64_t)fresh * 256 / events) : 0;
+    t->budget_estimated = 0;
+  }
+  uint32_t n = 0;
+  if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
+      fr_budget_claim()) {
+    n = fr_budget_recount(&t->budget, c->data, bytes, &t->budget_density, now,
+                          out, max);
+    fr_budget_release();
+  }
+  if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
+    n += fr_budget_rearm(now, out + n, max - n);
+  return n;
+}
+
+uint32_t fr_budget_check(struct fr_tls *t,
+                         struct fr_budget_note out[FR_BUDGET_MAX_NOTES]) {
+  uint64_t per_event =
+      __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_ACQUIRE);
+  if (!per_event || !t->chunk || !t->pos)
+    return 0;
+  return fr_budget_look(t, per_event, out, FR_BUDGET_MAX_NOTES);
+}
+
+uint32_t fr_budget_thread_exit(struct fr_tls *t,
+                               struct fr_budget_note out[FR_BUDGET_EXIT_NOTES]) {
+  uint64_t per_event =
+      __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_ACQUIRE);
+  const struct fr_chunk *c = t->chunk;
+  if (!per_event || !c || !t->pos)
+    return 0;
+  if (t->budget_refilled) // it has a bucket of its own
+    return fr_budget_look(t, per_event, out, FR_BUDGET_EXIT_NOTES);
+  // A thread that ended before its first look: its events are charged to
+  // the shared bucket.
+  uint32_t bytes = (uint32_t)(t->pos - c->data);
+  uint64_t now = t->last_ticks;
+  if (!fr_budget_claim())
+    return 0;
+  uint64_t events;
+  if (fr_shared_density && fr_shared_estimated < FR_ESTIMATED_CHECKS) {
+    events = (uint64_t)bytes * 256 / fr_shared_density;
+    fr_shared_estimated++;
+  } else {
+    events = fr_count_events(c->data, bytes, 0);
+    fr_shared_density = events ? (uint32_t)((uint64_t)bytes * 256 / events) : 0;
+    fr_shared_estimated = 0;
+  }
+  uint32_t n = 0;
+  if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
+    n = fr_budget_recount(&fr_shared, c->data, bytes, &fr_shared_density, now,
+                          out, FR_BUDGET_EXIT_NOTES);
+  fr_budget_release();
+  if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
+    n += fr_budget_rearm(now, out + n, FR_BUDGET_EXIT_NOTES - n);
+  return n;
 }

@@ -42,6 +42,7 @@ struct fr_env_options {
   uint64_t rate;
   uint32_t max_dumps;
   double budget; // percent; negative: no limit
+  uint64_t rearm; // 0: off
 };
 
 static struct fr_env_options fr_env;
@@ -394,6 +395,7 @@ static void fr_env_init_now(void) {
   }
   if (fr_parse_options(s, &fr_env) != 0 || !fr_env.enable)
     return;
+  fr_budget_set_rearm(fr_env.rearm);
   fr_config cfg = {fr_env.min_age, fr_env.max_bytes, fr_env.budget};
   fr_recorder *r = fr_recorder_static(&cfg);
   int err = fr_start(r);

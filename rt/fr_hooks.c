@@ -67,7 +67,7 @@ fr_append(struct fr_tls *t, uint8_t *p, uint32_t tag) {
 // and reaches it with a tail jump.
 static FR_HOOK_CC __attribute__((noinline)) void
 fr_record_slow(struct fr_tls *t, uint32_t tag) {
-  uint8_t *p = fr_thread_slow_reserve(t);
+  uint8_t *p = fr_thread_slow_reserve(t, tag);
   if (p) {
     fr_append(t, p, tag);
     return;

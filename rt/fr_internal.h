@@ -95,6 +95,14 @@ struct fr_chunk {
 
 enum fr_tls_state { FR_TLS_NEW = 0, FR_TLS_LIVE = 1, FR_TLS_EXITED = 2 };
 
+// The overhead budget's account of a thread (fr_budget.c): the events it
+// may still record (negative: it is over its budget), and the events
+// charged and the ticks that passed since the bucket was last full.
+struct fr_budget_bucket {
+  int64_t tokens;
+  uint64_t spent, elapsed;
+};
+
 #define FR_WATCH_DEPTH 8 // nested calls of watched functions tracked
 
 // Per-thread writer state: initial-exec TLS, so the hot path reaches it with one
@@ -138,9 +146,13 @@ struct fr_tls {
   // The last lock object recorded in this chunk: the next one is written as
   // a zigzag delta from it (one byte for the same lock again).
   uint64_t last_object;
-  // The overhead budget (fr_budget.c): this thread's bytes per event at its
-  // last count, in 1/256ths (0: not counted yet), and chunks let through on
-  // that estimate since.
+  // The overhead budget (fr_budget.c): the thread's token bucket and when
+  // it was last refilled; the bytes of the current chunk charged so far; its bytes per event at its
+  // last count, in 1/256ths (0: not counted yet), and checks that estimated
+  // from that since.
+  struct fr_budget_bucket budget;
+  uint64_t budget_refilled; // 0: the thread's bucket has not started
+  uint32_t budget_charged;
   uint32_t budget_density;
   uint32_t budget_estimated;
   uint32_t watch_depth;
@@ -296,7 +308,11 @@ FR_INTERNAL void *fr_altstack_attach(void);
 FR_INTERNAL void fr_altstack_detach(void *stack);
 
 // fr_thread.c
-FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t);
+// Where the thread's next event goes (NULL: nowhere, or not to be written).
+// tag: the event's, if it is a function's entry or exit, else 0: an entry of
+// a function the budget's check on the way mutes is not written, as its exit
+// will not be.
+FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t, uint32_t tag);
 FR_INTERNAL void fr_thread_init_once(void);
 FR_INTERNAL void fr_thread_kick_all(void); // force every thread's slow path
 FR_INTERNAL void fr_read_thread_name(uint32_t tid, char name[16]);
@@ -338,6 +354,10 @@ FR_INTERNAL void fr_sites_unlock(void);
 // function, nor anything while the recorder is stopped); 1 if it was not
 // muted before.
 FR_INTERNAL int fr_sites_mute(uint32_t site);
+// With the lock held: records a muted site's events again (FR_GUARD_ON, its
+// FR_SITE_MUTED flag cleared); 1 if it was muted, its module is loaded and
+// the recorder runs.
+FR_INTERNAL int fr_sites_rearm(uint32_t site);
 
 // What fired a snapshot, as the file header records it.
 struct fr_trigger_info {
@@ -428,19 +448,27 @@ FR_INTERNAL void fr_watch_consider(uint32_t site, const char *function);
 FR_INTERNAL int fr_is_watched(uint32_t site);
 
 // fr_budget.c: the overhead budget. start: with fr_state.lock held;
-// calibrate: once the tick rate is known; check: on a writer thread whose
-// chunk is full, before it takes the next one: the sites it muted (into out)
-// and their rates.
-#define FR_BUDGET_MAX_MUTES 32 // sites one check may mute
-struct fr_muted_site {
+// calibrate: once the tick rate is known; check: on a writer thread at a
+// probe or whose chunk is full, before it takes the next one; thread_exit:
+// on a thread that is leaving, before its exit event. Both return the sites
+// they muted or re-armed (into out), for the thread to record.
+#define FR_BUDGET_MAX_NOTES 32 // sites one check may mute or re-arm
+#define FR_BUDGET_EXIT_NOTES 2 // room at a thread's exit (two whole events)
+struct fr_budget_note {
+  uint32_t kind;  // FR_EXT_MUTED or FR_EXT_REARMED
   uint32_t site;
-  uint64_t per_second; // its events per second when muted
+  uint64_t value; // MUTED: its events per second; REARMED: ms it was muted
 };
 FR_INTERNAL void fr_budget_start(const fr_config *cfg);
 FR_INTERNAL void fr_budget_calibrate(double tick_hz);
 FR_INTERNAL int fr_budget_active(void); // a budget is set and calibrated
+// How long a site stays muted before it is recorded again (doubling each
+// time the budget mutes it again); 0: until the next start. FR_OPTIONS rearm=.
+FR_INTERNAL void fr_budget_set_rearm(uint64_t ns);
 FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
-                                     struct fr_muted_site out[FR_BUDGET_MAX_MUTES]);
+                                     struct fr_budget_note out[FR_BUDGET_MAX_NOTES]);
+FR_INTERNAL uint32_t fr_budget_thread_exit(struct fr_tls *t,
+                                           struct fr_budget_note out[FR_BUDGET_EXIT_NOTES]);
 
 // fr_env.c
 FR_INTERNAL void fr_env_init(void);
@@ -641,7 +669,7 @@ fr_event_begin(struct fr_tls *t, uint8_t **p) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   *p = t->pos;
   if (FR_UNLIKELY(*p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
-    *p = fr_thread_slow_reserve(t);
+    *p = fr_thread_slow_reserve(t, 0);
   return 1;
 }
 

@@ -48,7 +48,7 @@ fr_site_event_text(uint32_t site, enum fr_site_event kind, unsigned nfields,
   if (len && p && (size_t)(t->chunk_end - p) < len + 8) {
     t->chunk_end = t->pos; // this chunk is full for it
     __atomic_store_n(&t->limit, t->pos, __ATOMIC_RELAXED);
-    p = fr_thread_slow_reserve(t);
+    p = fr_thread_slow_reserve(t, 0);
   }
   if (FR_LIKELY(p != NULL)) {
     p = fr_put_stamped_at(t, p, fr_event_tag(site, FR_EV_SITE), at ? at : fr_ticks(),

@@ -13,7 +13,7 @@
 // The guards are the recorder's switch: FR_GUARD_ON at every site while it
 // runs, 0 while it is stopped; the overhead budget (fr_budget.c) mutes one
 // site at a time (0 for a function, FR_GUARD_SLOW for a lock or blocking
-// call) and marks its record FR_SITE_MUTED. A module's destructor (dlclose,
+// call) and marks its record FR_SITE_MUTED while it is, until it re-arms it. A module's destructor (dlclose,
 // or exit) unregisters its guards, which are never written after that.
 //
 // Concurrency: registration, guard changes and the flags they leave in the
@@ -191,6 +191,21 @@ int fr_sites_mute(uint32_t site) {
     __atomic_store_n(&m->guards[site - m->base],
                      r->kind == FR_SITE_FUNCTION ? 0 : FR_GUARD_SLOW,
                      __ATOMIC_RELAXED);
+    return 1;
+  }
+  return 0;
+}
+
+int fr_sites_rearm(uint32_t site) {
+  for (struct fr_module *m = fr_modules; m; m = m->next) {
+    if (site < m->base || site - m->base >= m->count)
+      continue;
+    struct fr_site_record *r = &m->records[site - m->base];
+    if (!m->guards || !(r->flags & FR_SITE_MUTED) ||
+        !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
+      return 0;
+    r->flags &= (uint16_t)~FR_SITE_MUTED;
+    __atomic_store_n(&m->guards[site - m->base], FR_GUARD_ON, __ATOMIC_RELAXED);
     return 1;
   }
   return 0;

@@ -274,8 +274,8 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   h.version = FR_FORMAT_VERSION;
   h.header_size = sizeof(h);
   h.byte_order = FR_BYTE_ORDER_MARK;
-  // What version 6 added (FR_EXT_RESUMED) is sized: a version 5 reader
-  // skips it and reads the rest right.
+  // What versions 6 and 7 added (FR_EXT_RESUMED, FR_EXT_REARMED) is sized:
+  // a version 5 reader skips it and reads the rest right.
   h.reader_version = 5;
   h.pid = (uint32_t)fr_program_pid();
   h.tick_hz = tick_hz;

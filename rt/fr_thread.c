@@ -202,22 +202,31 @@ static void fr_refresh_min_age(void) {
     fr_state.min_age_ticks = (uint64_t)((double)cfg->min_age_ns * hz / 1e9);
 }
 
-static uint8_t *fr_thread_reserve(struct fr_tls *t);
+static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag);
 
-// Appends the FR_EXT_MUTED events of the sites a budget check muted.
-static uint8_t *fr_put_muted(uint8_t *p, const struct fr_muted_site *muted,
-                             uint32_t n) {
+// Appends the events of the sites a budget check muted (FR_EXT_MUTED) or
+// re-armed (FR_EXT_REARMED, sized: a one-byte size, the payload is at most
+// 15 bytes).
+static uint8_t *fr_put_budget_notes(uint8_t *p,
+                                    const struct fr_budget_note *notes,
+                                    uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
-    p = fr_put_event(p, fr_event_tag(FR_EXT_MUTED, FR_EV_EXT), 0);
-    p = fr_put_varint(p, muted[i].site);
-    p = fr_put_varint(p, muted[i].per_second);
+    p = fr_put_event(p, fr_event_tag(notes[i].kind, FR_EV_EXT), 0);
+    uint8_t *size = NULL;
+    if (notes[i].kind == FR_EXT_REARMED)
+      size = p++;
+    uint8_t *payload = p;
+    p = fr_put_varint(p, notes[i].site);
+    p = fr_put_varint(p, notes[i].value);
+    if (size)
+      *size = (uint8_t)(p - payload);
   }
   return p;
 }
 
 // Room the budget's look at a chunk leaves for its muted events: a probe is
 // never set closer than this to the chunk's end.
-#define FR_PROBE_ROOM (FR_BUDGET_MAX_MUTES * 24)
+#define FR_PROBE_ROOM (FR_BUDGET_MAX_NOTES * 24)
 
 // Where the hot path next stops for the budget: a quarter chunk on, so a
 // site that starts to run hot is muted after a quarter chunk of its events
@@ -294,30 +303,41 @@ static void fr_thread_go_without(struct fr_tls *t, uint64_t now) {
   fr_count_no_space(t);
 }
 
-static uint8_t *fr_thread_reserve(struct fr_tls *t) {
+// Is tag the entry of a function these notes mute?
+static int fr_enters_muted(uint32_t tag, const struct fr_budget_note *notes,
+                           uint32_t n) {
+  if ((tag & 3) != FR_EV_ENTER)
+    return 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (notes[i].kind == FR_EXT_MUTED && notes[i].site == tag >> 2)
+      return 1;
+  return 0;
+}
+
+static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag) {
   if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
     return NULL;
   if (t->state == FR_TLS_EXITED) { // a destructor after ours: nowhere to go
     __atomic_fetch_add(&fr_state.lost_unreported, 1, __ATOMIC_RELAXED);
     return NULL;
   }
-  struct fr_muted_site muted[FR_BUDGET_MAX_MUTES];
-  uint32_t nmuted = 0;
+  struct fr_budget_note notes[FR_BUDGET_MAX_NOTES];
+  uint32_t nnotes = 0;
   uint8_t *limit = __atomic_load_n(&t->limit, __ATOMIC_RELAXED);
   if (t->chunk && t->chunk->epoch == fr_state.epoch) {
-    // Was this run's chunk, or its part so far, over the overhead budget?
-    // Read back before the lock is taken (other threads may need it).
-    nmuted = fr_budget_check(t, muted);
+    // Is the thread over its overhead budget? Read back before the lock is
+    // taken (other threads may need it).
+    nnotes = fr_budget_check(t, notes);
     if (limit && t->pos + FR_PROBE_ROOM < t->chunk_end) {
       // A probe, not a full chunk: the thread goes on in it, without the
       // lock. A kick (limit set to NULL meanwhile) wins over the new probe.
-      uint8_t *p = fr_put_muted(t->pos, muted, nmuted);
+      uint8_t *p = fr_put_budget_notes(t->pos, notes, nnotes);
       __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
       uint8_t *next = fr_next_limit(t);
       if (__atomic_compare_exchange_n(&t->limit, &limit, next, 0,
                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-        return p;
-      nmuted = 0; // written already
+        return fr_enters_muted(tag, notes, nnotes) ? NULL : p;
+      nnotes = 0; // written already
     }
   }
   uint64_t now = fr_ticks();
@@ -374,11 +394,12 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   uint8_t *p = c->data;
   __atomic_store_n(&t->last_ticks, now, __ATOMIC_RELAXED);
   t->last_object = 0; // object fields are deltas within a chunk
+  t->budget_charged = 0;
   if (first_in_epoch)
     p = fr_put_event(p, fr_event_tag(FR_EXT_THREAD_START, FR_EV_EXT), 0);
   p = fr_put_dropped(t, c, p);
   if (!first_in_epoch)
-    p = fr_put_muted(p, muted, nmuted);
+    p = fr_put_budget_notes(p, notes, nnotes);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   // Room for two whole events past the end: the one the hot path writes
   // after passing the check, and the thread-exit event (with the counts
@@ -387,7 +408,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t) {
   __atomic_store_n(&t->limit, fr_next_limit(t), __ATOMIC_RELAXED);
   fr_pool_check(pool);
   fr_state_unlock(&held_signals);
-  return p;
+  return fr_enters_muted(tag, notes, nnotes) ? NULL : p;
 }
 
 void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
@@ -401,11 +422,11 @@ void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
 // Hooks run between a failing call and the program's look at errno (an exit
 // hook after read() returned -1, a blocking call's end hook), and this path
 // may open /proc files: errno is the program's, so it leaves here unchanged.
-uint8_t *fr_thread_slow_reserve(struct fr_tls *t) {
+uint8_t *fr_thread_slow_reserve(struct fr_tls *t, uint32_t tag) {
   if (fr_backing_off(t))
     return NULL;
   int saved_errno = errno;
-  uint8_t *p = fr_thread_reserve(t);
+  uint8_t *p = fr_thread_reserve(t, tag);
   errno = saved_errno;
   return p;
 }
@@ -442,14 +463,21 @@ static void fr_thread_exit(void *arg) {
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   char name[16] = {0};
   prctl(PR_GET_NAME, name);
+  // The budget's last look, which also budgets threads too short-lived to
+  // have had one.
+  struct fr_budget_note notes[FR_BUDGET_EXIT_NOTES];
+  uint32_t nnotes = 0;
+  if (t->chunk && t->chunk->epoch == fr_state.epoch)
+    nnotes = fr_budget_thread_exit(t, notes);
   sigset_t held_signals;
   fr_state_lock(&held_signals);
   memcpy(th->name, name, sizeof(name));
   struct fr_pool *pool = fr_state.pool;
   struct fr_chunk *c = t->chunk;
   if (c && c->pool == pool && c->epoch == fr_state.epoch) {
-    // The chunk keeps room for both past chunk_end.
-    uint8_t *p = fr_put_dropped(t, c, t->pos);
+    // The chunk keeps room for them past chunk_end (two whole events).
+    uint8_t *p = fr_put_budget_notes(t->pos, notes, nnotes);
+    p = fr_put_dropped(t, c, p);
     fr_stamp_event(t, p, fr_event_tag(FR_EXT_THREAD_EXIT, FR_EV_EXT));
     memcpy(c->hdr.thread_name, name, sizeof(name));
     fr_thread_seal(t, pool);

@@ -2,6 +2,7 @@
 #   lit.py -sv --param fr_site_config=build/test/lit.site.cfg.py --param llvm=14 test
 # The suite runs once per LLVM major; %clang, %opt and FileCheck are that
 # major's, %fr_plugin is the plugin built against it.
+import glob
 import os
 import lit.formats
 
@@ -86,6 +87,11 @@ if others:
     config.substitutions.append(("%other_major", others[0][len("llvm-"):]))
 if os.path.exists(os.path.join(llvm_bin, "ld.lld")):
     config.available_features.add("lld")
+# clang's profile runtime (-fprofile-instr-generate): libclang-rt-N-dev on
+# the newer majors.
+if glob.glob("/usr/lib/llvm-%s/lib/clang/*/lib/*/libclang_rt.profile*x86_64*.a" % llvm) or \
+   glob.glob("/usr/lib/llvm-%s/lib/clang/*/lib/x86_64*/libclang_rt.profile.a" % llvm):
+    config.available_features.add("profile-runtime")
 for tool in ("cmake", "pkg-config"):
     if shutil.which(tool):
         config.available_features.add(tool)

@@ -94,9 +94,9 @@ static void add_dist(struct fr_dist *out, struct fr_dist *d, double ns_per_tick)
     fr_dist_add(out, ticks_ns(d->max, ns_per_tick));
 }
 
-static void note_muted(struct measure *m, const struct fr_site_info *si,
-                       int side) {
-  if (m && si && (si->flags & FR_SITE_MUTED))
+static void note_muted(struct measure *m, const struct fr_analysis *a,
+                       const struct fr_site_info *si, int side) {
+  if (m && fr_analysis_site_muted(a, si))
     *(side ? &m->muted_b : &m->muted_a) = 1;
 }
 
@@ -125,7 +125,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.funcs[i].inclusive, ns_per_tick);
-    note_muted(m, si, side);
+    note_muted(m, &a, si, side);
   }
   for (uint32_t i = 0; i < a.lock_site_count; i++) {
     const struct fr_site_info *si = fr_snapshot_site(&s, a.lock_sites[i].site);
@@ -135,7 +135,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.lock_sites[i].wait, ns_per_tick);
-    note_muted(m, si, side);
+    note_muted(m, &a, si, side);
   }
   for (uint32_t i = 0; i < a.block_site_count; i++) {
     const struct fr_site_info *si =
@@ -145,7 +145,7 @@ static int load(const char *path, struct table *t, int side, struct set *set) {
     struct measure *m = row_for(t, key);
     if (m)
       add_dist(side ? &m->b : &m->a, &a.block_sites[i].duration, ns_per_tick);
-    note_muted(m, si, side);
+    note_muted(m, &a, si, side);
   }
   fr_analysis_free(&a);
   fr_snapshot_close(&s);

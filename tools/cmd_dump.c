@@ -131,11 +131,16 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
              (unsigned long long)d->ev.arg, (unsigned long long)d->ev.field[0],
              (unsigned long long)d->ev.field[1]);
       break;
-    case FR_EXT_MUTED: {
-      const struct fr_site_info *muted = fr_snapshot_site(s, (uint32_t)d->ev.arg);
-      printf("muted %s%s%s %llu/s\n", muted ? muted->callee : "",
-             muted && muted->callee[0] ? " in " : "",
-             muted ? muted->function : "?", (unsigned long long)d->ev.field[0]);
+    case FR_EXT_MUTED:
+    case FR_EXT_REARMED: {
+      const struct fr_site_info *site = fr_snapshot_site(s, (uint32_t)d->ev.arg);
+      printf("%s %s%s%s", d->ev.id == FR_EXT_MUTED ? "muted" : "rearmed",
+             site ? site->callee : "", site && site->callee[0] ? " in " : "",
+             site ? site->function : "?");
+      if (d->ev.id == FR_EXT_MUTED)
+        printf(" %llu/s\n", (unsigned long long)d->ev.field[0]);
+      else
+        printf(" after %llu ms\n", (unsigned long long)d->ev.field[0]);
       break;
     }
     case FR_EXT_RESUMED: {

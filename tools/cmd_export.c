@@ -55,12 +55,13 @@ enum item_kind {
   ITEM_DEEPER,    // folded stacks, report: every frame below MAX_SHOWN_DEPTH
   ITEM_MERGED,    // report: short slices of different kinds merged
   ITEM_MUTED,     // an instant: the overhead budget muted a site here
+  ITEM_REARMED,   // an instant: and recorded it again from here
   ITEM_KINDS
 };
 
 static const char *const item_category[ITEM_KINDS] = {
     "function", "lock",     "lock",     "io",    "lock",
-    "user",     "user",     "function", "function", "budget"};
+    "user",     "user",     "function", "function", "budget",   "budget"};
 
 struct item {
   uint32_t kind, site;
@@ -175,8 +176,9 @@ static void site_name(const struct exporter *x, uint32_t kind, uint32_t site,
     snprintf(buf, size, "[deeper frames]");
   else if (kind == ITEM_MERGED)
     snprintf(buf, size, "[short slices, merged]");
-  else if (kind == ITEM_MUTED)
-    snprintf(buf, size, "muted: %.*s%s", n, si ? fn : "?", si ? more : "");
+  else if (kind == ITEM_MUTED || kind == ITEM_REARMED)
+    snprintf(buf, size, "%s: %.*s%s", kind == ITEM_MUTED ? "muted" : "re-armed",
+             n, si ? fn : "?", si ? more : "");
   else if (si && si->kind == FR_SITE_USER) // a task, region or log category
     snprintf(buf, size, "%s%.*s%s", si->detail == FR_USER_TASK ? "task " : "",
              n, si->function, more);
@@ -1353,15 +1355,20 @@ static void replay_segment(struct exporter *x,
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
         exited = 1;
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_MUTED &&
+      if (ev.event_class == FR_EV_EXT &&
+          (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED) &&
           (x->format == FORMAT_PERFETTO || x->format == FORMAT_CHROME)) {
-        // The budget muted a site here: what follows lacks its events.
+        // The budget muted a site here (what follows lacks its events until
+        // it is re-armed), or re-armed it.
+        int muted = ev.id == FR_EXT_MUTED;
+        enum item_kind kind = muted ? ITEM_MUTED : ITEM_REARMED;
+        const char *arg = muted ? "events_per_second" : "muted_ms";
         if (x->format == FORMAT_PERFETTO)
-          pb_event(x, ts, 3, ITEM_MUTED, (uint32_t)ev.arg, "events_per_second",
-                   (int64_t)ev.field[0], 0, NULL, NULL);
+          pb_event(x, ts, 3, kind, (uint32_t)ev.arg, arg, (int64_t)ev.field[0],
+                   0, NULL, NULL);
         else
-          chrome_event(x, ts, 'i', ITEM_MUTED, (uint32_t)ev.arg,
-                       "events_per_second", (int64_t)ev.field[0], 0, NULL, NULL);
+          chrome_event(x, ts, 'i', kind, (uint32_t)ev.arg, arg,
+                       (int64_t)ev.field[0], 0, NULL, NULL);
         continue;
       }
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {

@@ -30,6 +30,7 @@ struct options {
 };
 
 static const struct fr_snapshot *g_snapshot; // for the sort comparators
+static const struct fr_analysis *g_analysis; // which sites were muted
 static enum sort_key g_sort;
 static FILE *g_out; // where the tables go
 
@@ -52,7 +53,7 @@ static const char *site_where(uint32_t id, char buf[256]) {
   char name[FR_SHORT_NAME + 1];
   if (si)
     snprintf(buf, 256, "%s %s:%u%s", fr_short_name(si->function, name), si->file,
-             si->line, si->flags & FR_SITE_MUTED ? " (muted)" : "");
+             si->line, fr_analysis_site_muted(g_analysis, si) ? " (muted)" : "");
   else
     snprintf(buf, 256, "site#%u", id);
   return buf;
@@ -199,8 +200,10 @@ static void print_user_table(struct fr_analysis *a, const struct options *o,
   }
 }
 
-// The sites the overhead budget muted, each with the event that says when
-// (NULL: muted before the window), the most frequent first.
+// What the overhead budget muted: each time it muted a site in the window
+// (with when it re-armed it, if it did), and each site muted before the
+// window and still muted at the snapshot (mute NULL), the most frequent
+// first.
 struct muted_row {
   const struct fr_site_info *site;
   const struct fr_mute *mute;
@@ -212,33 +215,43 @@ static int muted_cmp(const void *x, const void *y) {
   uint64_t rb = b->mute ? b->mute->per_second : 0;
   if (ra != rb)
     return ra < rb ? 1 : -1;
-  return a->site->id < b->site->id ? -1 : a->site->id > b->site->id;
+  if (a->site->id != b->site->id)
+    return a->site->id < b->site->id ? -1 : 1;
+  uint64_t ta = a->mute ? a->mute->ticks : 0, tb = b->mute ? b->mute->ticks : 0;
+  return ta < tb ? -1 : ta > tb;
 }
 
-static uint32_t muted_site_count(const struct fr_snapshot *s) {
+static int mute_listed(const struct fr_analysis *a, uint32_t site) {
+  for (uint32_t k = 0; k < a->mute_count; k++)
+    if (a->mutes[k].site == site)
+      return 1;
+  return 0;
+}
+
+// Sites the budget muted in the window or had muted at the snapshot.
+static uint32_t muted_site_count(const struct fr_snapshot *s,
+                                 const struct fr_analysis *a) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < s->site_count; i++)
-    n += (s->sites[i].flags & FR_SITE_MUTED) != 0;
+    n += fr_analysis_site_muted(a, &s->sites[i]);
   return n;
 }
 
 static uint32_t muted_rows(const struct fr_snapshot *s,
                            const struct fr_analysis *a,
                            struct muted_row **out) {
-  uint32_t n = muted_site_count(s);
-  *out = NULL;
-  if (!n || !(*out = calloc(n, sizeof(**out))))
+  uint32_t n = 0;
+  *out = calloc((size_t)a->mute_count + s->site_count, sizeof(**out));
+  if (!*out)
     return 0;
-  n = 0;
-  for (uint32_t i = 0; i < s->site_count; i++) {
-    if (!(s->sites[i].flags & FR_SITE_MUTED))
-      continue;
-    struct muted_row *row = &(*out)[n++];
-    row->site = &s->sites[i];
-    for (uint32_t k = 0; k < a->mute_count && !row->mute; k++)
-      if (a->mutes[k].site == s->sites[i].id)
-        row->mute = &a->mutes[k];
+  for (uint32_t k = 0; k < a->mute_count; k++) {
+    const struct fr_site_info *si = fr_snapshot_site(s, a->mutes[k].site);
+    if (si)
+      (*out)[n++] = (struct muted_row){si, &a->mutes[k]};
   }
+  for (uint32_t i = 0; i < s->site_count; i++)
+    if ((s->sites[i].flags & FR_SITE_MUTED) && !mute_listed(a, s->sites[i].id))
+      (*out)[n++] = (struct muted_row){&s->sites[i], NULL};
   fr_sort(*out, n, sizeof(**out), muted_cmp);
   return n;
 }
@@ -258,24 +271,31 @@ static const char *site_kind_name(uint32_t kind) {
 static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a) {
   struct muted_row *rows_;
   uint32_t n = muted_rows(s, a, &rows_);
-  if (!n)
+  if (!n) {
+    free(rows_);
     return;
+  }
   fprintf(g_out,
-          "\nmuted by the overhead budget (not recorded after the time shown; "
-          "lock sites keep their contended waits, blocking sites their calls "
-          "over %u ms)\n  %10s %14s  %-8s  %s\n",
-          FR_SLOW_CALL_NS / 1000000, "events/s", "muted at", "kind", "site");
+          "\nmuted by the overhead budget (not recorded from \"muted at\" to "
+          "\"re-armed\"; lock sites keep their contended waits, blocking sites "
+          "their calls over %u ms)\n  %10s %14s %14s  %-8s  %s\n",
+          FR_SLOW_CALL_NS / 1000000, "events/s", "muted at", "re-armed",
+          "kind", "site");
   for (uint32_t i = 0; i < n; i++) { // all of them, whatever --top
     const struct muted_row *r = &rows_[i];
-    char when[32], rate[32], where[256];
-    if (r->mute) {
+    char when[32], rate[32], until[32], where[256];
+    if (r->mute && r->mute->ticks) {
       snprintf(rate, sizeof(rate), "%llu", (unsigned long long)r->mute->per_second);
       snprintf(when, sizeof(when), "%.6f ms", at_ms(r->mute->ticks));
     } else {
       snprintf(rate, sizeof(rate), "?");
       snprintf(when, sizeof(when), "before");
     }
-    fprintf(g_out, "  %10s %14s  %-8s  ", rate, when,
+    if (r->mute && r->mute->rearmed)
+      snprintf(until, sizeof(until), "%.6f ms", at_ms(r->mute->rearmed));
+    else
+      snprintf(until, sizeof(until), "-");
+    fprintf(g_out, "  %10s %14s %14s  %-8s  ", rate, when, until,
             site_kind_name(r->site->kind));
     if (r->site->callee[0])
       fprintf(g_out, "%s in ", r->site->callee);
@@ -294,9 +314,14 @@ static void print_muted_list(const struct fr_snapshot *s,
           "# Functions the overhead budget muted in %s (the most frequent\n"
           "# first): FR_PASS_OPTIONS='list=THIS_FILE' leaves them out.\n",
           o->path);
-  for (uint32_t i = 0; i < n; i++)
-    if (rows_[i].site->kind == FR_SITE_FUNCTION && rows_[i].site->function[0])
+  for (uint32_t i = 0; i < n; i++) {
+    int again = 0; // muted more than once: listed once
+    for (uint32_t k = 0; k < i && !again; k++)
+      again = rows_[k].site == rows_[i].site;
+    if (!again && rows_[i].site->kind == FR_SITE_FUNCTION &&
+        rows_[i].site->function[0])
       fprintf(g_out, "deny fun:%s\n", rows_[i].site->function);
+  }
   free(rows_);
 }
 
@@ -324,7 +349,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
             (unsigned long long)(lost - fr_drops_sum(&d)),
             d.unknown ? ", the rest of no recorded cause" : "");
   }
-  uint32_t muted = muted_site_count(s);
+  uint32_t muted = muted_site_count(s, a);
   if (s->hdr.budget_ppm || muted) {
     fprintf(g_out, "  budget: %g%% of each thread's time", s->hdr.budget_ppm / 1e4);
     if (muted)
@@ -385,9 +410,9 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
       if (si)
         fprintf(g_out, "%s %s:%u%s", fr_short_name(si->function, name),
                 si->file, si->line,
-                si->flags & FR_SITE_MUTED ? " (muted: calls after the mute "
-                                            "not counted)"
-                                          : "");
+                fr_analysis_site_muted(a, si) ? " (muted: calls while muted "
+                                                "not counted)"
+                                              : "");
       else
         fprintf(g_out, "site#%u", f->site);
       if (f->partial)
@@ -530,7 +555,7 @@ static void json_site(const char *key, uint32_t id) {
     fprintf(g_out, ",\"callee\":");
     json_string(si->callee);
   }
-  if (si && (si->flags & FR_SITE_MUTED))
+  if (fr_analysis_site_muted(g_analysis, si))
     fprintf(g_out, ",\"muted\":true");
   fprintf(g_out, "}");
 }
@@ -704,12 +729,16 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, "%s\n{\"kind\":\"%s\",", i ? "," : "",
             site_kind_name(r->site->kind));
     json_site("site", r->site->id);
-    if (r->mute)
-      fprintf(g_out, ",\"per_second\":%llu,\"ms\":%.6f,\"thread\":%u}",
+    if (r->mute && r->mute->ticks)
+      fprintf(g_out, ",\"per_second\":%llu,\"ms\":%.6f,\"thread\":%u",
               (unsigned long long)r->mute->per_second, at_ms(r->mute->ticks),
               r->mute->thread);
     else
-      fprintf(g_out, ",\"per_second\":null,\"ms\":null,\"thread\":null}");
+      fprintf(g_out, ",\"per_second\":null,\"ms\":null,\"thread\":null");
+    if (r->mute && r->mute->rearmed)
+      fprintf(g_out, ",\"rearmed_ms\":%.6f}", at_ms(r->mute->rearmed));
+    else
+      fprintf(g_out, ",\"rearmed_ms\":null}");
   }
   free(muted);
   fprintf(g_out, "]}\n");
@@ -779,6 +808,7 @@ static int run(int argc, char **argv) {
     return FRTOOL_BAD_INPUT;
   }
   g_snapshot = &s;
+  g_analysis = &a;
   g_sort = o.sort;
   g_out = stdout;
   if (o.muted_list)
@@ -816,6 +846,7 @@ int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out) {
   }
   struct options o = {"", top, SORT_TOTAL, 1, 0};
   g_snapshot = s;
+  g_analysis = &a;
   g_sort = SORT_TOTAL;
   g_out = out;
   print_json(s, &a, &o);

@@ -447,13 +447,66 @@ static void end_frames_above(struct fr_analysis *a, struct replay *r,
     // is dropped, not guessed.
     const struct fr_site_info *si =
         fr_snapshot_site(r->snapshot, r->stack[r->depth - 1].site);
-    int muted = si && (si->flags & FR_SITE_MUTED);
+    int muted = fr_analysis_site_muted(a, si);
     if (muted)
       a->muted_open_frames++;
     else
       a->unwound_frames++;
     end_top_frame(a, r, ticks, !muted);
   }
+}
+
+// A mute is a row; a re-arm closes the site's open row, or is a row of its
+// own for a site muted before the window. Chunks are replayed thread by
+// thread, so a re-arm may come before the mute it ends: a row closes at the
+// first re-arm after its mute, wherever it was read.
+static int on_budget_event(struct fr_analysis *a, const struct fr_event *ev,
+                           uint32_t thread) {
+  uint32_t site = (uint32_t)ev->arg;
+  if (ev->id == FR_EXT_REARMED) {
+    struct fr_mute *open = NULL;
+    for (uint32_t i = 0; i < a->mute_count; i++) {
+      struct fr_mute *m = &a->mutes[i];
+      if (m->site == site && m->ticks < ev->ticks && !m->rearmed &&
+          (!open || m->ticks > open->ticks))
+        open = m;
+    }
+    if (open) {
+      open->rearmed = ev->ticks;
+      return 0;
+    }
+  } else {
+    // A re-arm read before this mute that ended it.
+    for (uint32_t i = 0; i < a->mute_count; i++) {
+      struct fr_mute *m = &a->mutes[i];
+      if (m->site == site && !m->ticks && m->rearmed > ev->ticks) {
+        m->ticks = ev->ticks;
+        m->thread = thread;
+        m->per_second = ev->field[0];
+        return 0;
+      }
+    }
+  }
+  if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
+              sizeof(*a->mutes)))
+    return -1;
+  a->mutes[a->mute_count++] =
+      ev->id == FR_EXT_MUTED
+          ? (struct fr_mute){site, thread, ev->field[0], ev->ticks, 0}
+          : (struct fr_mute){site, thread, 0, 0, ev->ticks};
+  return 0;
+}
+
+int fr_analysis_site_muted(const struct fr_analysis *a,
+                           const struct fr_site_info *si) {
+  if (!si)
+    return 0;
+  if (si->flags & FR_SITE_MUTED)
+    return 1;
+  for (uint32_t i = 0; i < a->mute_count; i++)
+    if (a->mutes[i].site == si->id)
+      return 1;
+  return 0;
 }
 
 static void on_exit_event(struct fr_analysis *a, struct replay *r,
@@ -651,12 +704,9 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
           }
         } else if (ev.id == FR_EXT_RESUMED) {
           on_resume_event(a, &r, &ev, canonical_id(s, canon, (uint32_t)ev.arg));
-        } else if (ev.id == FR_EXT_MUTED) {
-          if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
-                      sizeof(*a->mutes)))
+        } else if (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED) {
+          if (on_budget_event(a, &ev, c->hdr.thread_index) != 0)
             goto oom;
-          a->mutes[a->mute_count++] = (struct fr_mute){
-              (uint32_t)ev.arg, c->hdr.thread_index, ev.field[0], ev.ticks};
         }
         break;
       }

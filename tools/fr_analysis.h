@@ -89,12 +89,15 @@ struct fr_log_entry {
   char text[FR_LOG_MAX_BYTES + 1];
 };
 
-// A site the overhead budget muted inside the window (FR_EXT_MUTED).
+// A site the overhead budget muted inside the window (FR_EXT_MUTED), or
+// re-armed inside it after muting it before (FR_EXT_REARMED alone).
 struct fr_mute {
   uint32_t site, thread;
   uint64_t per_second; // its events per second on that thread when muted
-  uint64_t ticks;
+  uint64_t ticks;      // 0: muted before the window
+  uint64_t rearmed;    // when it was recorded again; 0: not in the window
 };
+
 
 enum fr_blocked_kind { FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL };
 
@@ -151,6 +154,10 @@ struct fr_analysis {
   struct fr_drops dropped; // what the chunks' drop reports add up to
   struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map;
 };
+// Did the budget mute the site at some time in the window (or before it and
+// it still was at the snapshot)?
+int fr_analysis_site_muted(const struct fr_analysis *a,
+                           const struct fr_site_info *si);
 
 // 0 on success, -1 when out of memory.
 int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,

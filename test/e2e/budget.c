@@ -1,4 +1,6 @@
-// The overhead budget mutes what a thread records most, and nothing else. A
+// The overhead budget (here 0.1%, judged over a second, so that each phase
+// is over it however a loaded machine schedules it) mutes what a thread
+// records most, and nothing else. A
 // function called tens of millions of times a second stops being recorded; a
 // function called every 10 ms is recorded throughout. A lock site muted for
 // its uncontended acquisitions still records a contended wait, and a
@@ -6,7 +8,7 @@
 // snapshot lists what was muted, when, and at what rate; with budget=off
 // nothing is.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.1%% %t
 // RUN: %frtool validate %t.fr
 // RUN: %frtool summary %t.fr | FileCheck %s
 // RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=MUTED
@@ -70,13 +72,17 @@ static void *holder(void *arg) {
   return NULL;
 }
 
-// Calls step() for ms milliseconds, and rare() every 10 ms.
-static void phase(void (*step)(void), double ms) {
-  double start = now_ms(), next_rare = start;
-  for (double t = start; t - start < ms; t = now_ms()) {
+// Calls step() calls times, and rare() every 10 ms. By count, not for a
+// time: a phase is over the budget however little of the CPU a loaded
+// machine gives it (at most 100,000 events a second at 0.1%, judged over a
+// second: the poll phase records a million events).
+static void phase(void (*step)(void), long calls) {
+  double next_rare = now_ms();
+  for (long done = 0; done < calls; done += 100) {
+    double t = now_ms();
     if (t >= next_rare) {
       rare();
-      next_rare += 10;
+      next_rare = t + 10;
     }
     for (int i = 0; i < 100; i++)
       step();
@@ -86,9 +92,9 @@ static void phase(void (*step)(void), double ms) {
 static void poll_now(void) { wait_for(0); }
 
 int main(void) {
-  phase(hot, 150);
-  phase(take, 100);
-  phase(poll_now, 100);
+  phase(hot, 20000000);
+  phase(take, 2000000);
+  phase(poll_now, 250000);
   // The lock site is muted: its contended wait is still recorded.
   pthread_t t;
   main_tid = (int)syscall(SYS_gettid);
@@ -103,7 +109,7 @@ int main(void) {
   return 0;
 }
 
-// CHECK: budget: 1% of each thread's time; {{[0-9]+}} sites muted by it
+// CHECK: budget: 0.1% of each thread's time; {{[0-9]+}} sites muted by it
 // CHECK: functions
 // CHECK: rare
 // The muted lock site's contended acquisition (the holder lets go once the
@@ -115,7 +121,7 @@ int main(void) {
 // CHECK: T1 blocked {{[0-9.]+}}ms in poll {{.*}}(wait_for
 
 // MUTED: muted by the overhead budget
-// MUTED-DAG: {{[1-9][0-9][0-9][0-9][0-9][0-9][0-9]+}} {{ *[0-9.]+}} ms  function  hot
+// MUTED-DAG: {{[1-9][0-9][0-9][0-9][0-9][0-9][0-9]+}} {{ *[0-9.]+}} ms {{(-|[0-9.]+ ms)}}  function  hot
 // MUTED-DAG: lock      pthread_mutex_lock in take
 // MUTED-DAG: lock      pthread_mutex_unlock in take
 // MUTED-DAG: blocking  poll in wait_for
@@ -125,7 +131,7 @@ int main(void) {
 // DUMP: muted pthread_mutex_{{(un)?}}lock in take {{[0-9]+}}/s
 // DUMP: muted poll in wait_for {{[0-9]+}}/s
 
-// JSON: "budget_percent":1,"muted":[
+// JSON: "budget_percent":0.1,"muted":[
 // JSON: {"kind":"function","site":{"id":{{[0-9]+}},"function":"hot"
 
 // OFF-NOT: budget:

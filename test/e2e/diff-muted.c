@@ -27,7 +27,7 @@ FR_NEVER_INSTRUMENT int main(void) {
 }
 
 // SUMMARY: functions
-// SUMMARY: hot {{.*}}diff-muted.c:18 (muted: calls after the mute not counted)
+// SUMMARY: hot {{.*}}diff-muted.c:18 (muted: calls while muted not counted)
 // SUMMARY: muted by the overhead budget
 // JSON: "function":"hot",{{.*}}"muted":true
 // DIFF: not comparable (muted)

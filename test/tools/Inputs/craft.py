@@ -26,9 +26,11 @@ also reads: to see a fix's test fail on the code before it.
   bad-text         invalid UTF-8, ';' and a newline in names and log text
   exited-blocked   a thread that exits inside a read() that never returned,
                    and one still in its read()
-  future           format 7, readable by a version 6 reader: a section of a
+  rearmed          the budget mutes a function and re-arms it in the
+                   window, and re-arms one muted before the window
+  future           format 8, readable by a version 7 reader: a section of a
                    made-up type and an extended event of a made-up kind
-  future-strict    format 7 that needs a version 7 reader
+  future-strict    format 8 that needs a version 8 reader
   other-order      a format 5 file whose byte-order mark is reversed (as a
                    big-endian writer's would read here)
 """
@@ -285,14 +287,38 @@ def bad_text(out):
     write(out, sites, [(1, 0, c, "main")])
 
 
-def future(out, reader_version=6):
+def rearmed(out):
+    """The budget mutes hot() and re-arms it in the window, and re-arms
+    cold(), muted before the window began."""
+    hot = (FUNCTION, 0, 20, "hot", "crafted.c", "")
+    cold = (FUNCTION, 0, 30, "cold", "crafted.c", "")
+    sites = {1: MAIN, 2: hot, 3: cold}
+    muted, rearmed_kind = 4, 17
+    c = Chunk(1000)
+    c.ext(1000, THREAD_START)
+    c.enter(1000, 1)
+    for k in range(3):
+        c.enter(1100 + 10 * k, 2)
+        c.exit(1105 + 10 * k, 2)
+    c.event(1200, muted << 2 | EXT, varint(2) + varint(5000000))
+    c.event(1300, rearmed_kind << 2 | EXT, varint(2) + varint(3) + varint(1))
+    c.event(1400, rearmed_kind << 2 | EXT, varint(2) + varint(2) + varint(1))
+    c.enter(1500, 2)
+    c.exit(1510, 2)
+    c.enter(1600, 3)
+    c.exit(1700, 3)
+    c.exit(1800, 1)
+    write(out, sites, [(1, 0, c, "main")], version=7, reader_version=5)
+
+
+def future(out, reader_version=7):
     sites = {1: MAIN}
     c = Chunk(1000)
     c.ext(1000, THREAD_START)
     c.enter(1000, 1)
     c.event(1050, 20 << 2 | EXT, varint(3) + b"new")  # a made-up kind, sized
     c.exit(1100, 1)
-    write(out, sites, [(1, 0, c, "main")], version=7,
+    write(out, sites, [(1, 0, c, "main")], version=8,
           reader_version=reader_version,
           extra_sections=[(77, b"a section from the future")])
 
@@ -311,8 +337,9 @@ KINDS = {
     "mixed-short": mixed_short,
     "bad-text": bad_text,
     "exited-blocked": exited_blocked,
+    "rearmed": rearmed,
     "future": future,
-    "future-strict": lambda out: future(out, reader_version=7),
+    "future-strict": lambda out: future(out, reader_version=8),
     "other-order": lambda out: write(out, {1: MAIN}, [], mark=0x04030201),
 }
 
