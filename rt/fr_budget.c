@@ -6,10 +6,10 @@
 // Recording costs about FR_EVENT_COST_NS per event, so a budget of b percent
 // of a thread's time is one event per FR_EVENT_COST_NS * 100 / b ns (1%: a
 // million events a second). Each thread has a token bucket that holds
-// FR_BUDGET_HORIZON_NS of that allowance: bursts are free as long as the
-// thread's rate over about a second stays under its budget, so a request
-// handler that calls a small function thousands of times in a millisecond
-// and then idles is never muted (a chunk-local rate, what this file judged
+// FR_BUDGET_HORIZON_NS of that allowance, refilled at half the budget:
+// bursts are free as long as the thread's rate over about a second stays
+// under its budget, so a request handler that calls a small function
+// thousands of times in a millisecond and then idles is never muted (a chunk-local rate, what this file judged
 // by before, muted it within the first burst, and with it the one slow call
 // the recording was for). The check costs the hot path nothing: it runs in
 // the slow path, when a thread has filled a quarter of its chunk (fr_thread.c
@@ -22,7 +22,7 @@
 // bucket starts with a grant from a shared one (one thread's allowance),
 // which also pays for the threads that end before their first check: a
 // program that starts thread after thread is budgeted as one thread, not
-// given a fresh second of allowance per thread.
+// given a fresh bucket per thread.
 //
 // Muting is XRay's unpatching, decided by a rate: one byte per site, the
 // guard the inserted code already tests (fr_sites.c), so a muted function
@@ -51,9 +51,11 @@
 #include <string.h>
 
 #define FR_BUDGET_SLOTS 4096u // distinct sites counted per chunk (a power of 2)
-// The bucket holds this much of a thread's allowance: the horizon its rate
-// is judged over.
-#define FR_BUDGET_HORIZON_NS (1000ull * 1000 * 1000)
+// The bucket holds this much of a thread's allowance, and is refilled at
+// half the budget's rate: a thread whose rate stays under half its budget
+// is never muted, and one at its budget runs its bucket dry in a second
+// (a burst far above it, in proportionally less).
+#define FR_BUDGET_HORIZON_NS (500ull * 1000 * 1000)
 // A site whose events cost less than this fraction of the budget is never
 // muted: muting it would save little and lose a function a reader wants.
 #define FR_BUDGET_FLOOR_DIVISOR 10
@@ -154,14 +156,18 @@ int fr_budget_active(void) {
   return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED) != 0;
 }
 
-// Refills the bucket with what elapsed ticks earn at the budget's rate (up
-// to full: then the measure of the rate starts over) and charges events;
-// 1 if that overdraws it.
+// Refills the bucket with what elapsed ticks earn at half the budget's rate
+// (up to full: then the measure of the rate starts over) and charges events;
+// 1 if that overdraws it. Half: a thread left at its full budget would
+// spend it all, every second, on whatever its hot sites are (on SQLite's
+// speedtest1, about twice the events and the recorder's cost of muting to
+// half the budget, which the chunk-local rule did); half is where muting
+// aims anyway.
 static int fr_bucket_charge(struct fr_budget_bucket *b, uint64_t elapsed,
                             uint64_t events, uint64_t per_event) {
   int64_t capacity = (int64_t)__atomic_load_n(&fr_budget_capacity,
                                               __ATOMIC_RELAXED);
-  uint64_t earned = elapsed / per_event;
+  uint64_t earned = elapsed / (2 * per_event);
   b->tokens += earned > (uint64_t)capacity ? capacity : (int64_t)earned;
   if (b->tokens >= capacity) {
     b->tokens = capacity;
@@ -242,15 +248,16 @@ static void fr_note_muted(uint32_t site, uint64_t now) {
 // until the rest are half the budget, never one under the floor. rate is
 // the thread's events per tick over the bucket's horizon, events the count
 // the per-site counts add up to. Returns the notes written into out.
-static uint32_t fr_mute_hottest(double rate, uint64_t events, uint64_t now,
+static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
                                 struct fr_budget_note *out, uint32_t max) {
+  double rate = *rate_io;
   uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
                                        __ATOMIC_RELAXED);
   double allowed = 1.0 / (double)per_event; // events per tick
   double hz = (double)__atomic_load_n(&fr_budget_hz, __ATOMIC_RELAXED);
   uint32_t n = 0;
   if (!events || !fr_sites_try_lock())
-    return 0;
+    return 0; // *rate_io unchanged: nothing was muted
   while (rate > allowed / 2 && n < max) {
     struct fr_site_count *hottest = NULL;
     for (uint32_t i = 0; i < fr_slots_used; i++) {
@@ -274,6 +281,7 @@ static uint32_t fr_mute_hottest(double rate, uint64_t events, uint64_t now,
     hottest->count = 0;
   }
   fr_sites_unlock();
+  *rate_io = rate;
   return n;
 }
 
@@ -291,10 +299,12 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
 }
 
 // With the flag held, a bucket ran dry: counts the chunk's first len bytes
-// per site and mutes what it must. The bucket starts a new measure, with an
-// eighth of a full one as grace: a thread that muting cannot bring under its
-// budget (every site under the floor) is counted again only after that much
-// more.
+// per site and mutes what it must. The bucket starts a new measure, empty
+// when muting brought the rate to half the budget (the thread then earns
+// its tokens back at the budget's rate: the rest of its allowance is what
+// re-armed sites and new hot spots draw on), else with an eighth of a full
+// one as grace: a thread that muting cannot bring under its budget (every
+// site under the floor) is counted again only after that much more.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
                                   const uint8_t *data, uint32_t len,
                                   uint32_t *density, uint64_t now,
@@ -302,10 +312,14 @@ static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
   uint64_t events = fr_count_events(data, len, 1);
   *density = events ? (uint32_t)((uint64_t)len * 256 / events) : 0;
   double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
-  uint32_t n = fr_mute_hottest(rate, events, now, out, max);
+  uint32_t n = fr_mute_hottest(&rate, events, now, out, max);
   fr_counts_clear();
-  b->tokens = (int64_t)(__atomic_load_n(&fr_budget_capacity,
-                                        __ATOMIC_RELAXED) / 8);
+  uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
+                                       __ATOMIC_RELAXED);
+  int under = rate <= 0.5 / (double)per_event;
+  b->tokens = under ? 0
+                    : (int64_t)(__atomic_load_n(&fr_budget_capacity,
+                                                __ATOMIC_RELAXED) / 8);
   b->spent = b->elapsed = 0;
   return n;
 }
