@@ -224,8 +224,8 @@ static uint8_t *fr_put_budget_notes(uint8_t *p,
   return p;
 }
 
-// Room the budget's look at a chunk leaves for its muted events: a probe is
-// never set closer than this to the chunk's end.
+// Room the budget's look at a chunk leaves for its notes (mutes and
+// re-arms): a probe is never set closer than this to the chunk's end.
 #define FR_PROBE_ROOM (FR_BUDGET_MAX_NOTES * 24)
 
 // Where the hot path next stops for the budget: a quarter chunk on, so a
