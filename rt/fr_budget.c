@@ -301,8 +301,8 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
 // With the flag held, a bucket ran dry: counts the chunk's first len bytes
 // per site and mutes what it must. The bucket starts a new measure, empty
 // when muting brought the rate to half the budget (the thread then earns
-// its tokens back at the budget's rate: the rest of its allowance is what
-// re-armed sites and new hot spots draw on), else with an eighth of a full
+// its tokens back at half the budget's rate, what re-armed sites and new
+// hot spots draw on), else with an eighth of a full
 // one as grace: a thread that muting cannot bring under its budget (every
 // site under the floor) is counted again only after that much more.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
