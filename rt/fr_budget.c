@@ -99,12 +99,10 @@ static uint64_t fr_rearm_due = UINT64_MAX; // the earliest due time
 // bucket starts with a grant from it, at most FR_BUDGET_GRANT_DIVISOR-th of
 // a full one, and threads that exit before their first look are charged to
 // it: a program that starts thread after thread is budgeted as one thread,
-// not given a fresh second of allowance per thread. Its bytes per event
-// (1/256ths) at the last count, and exits estimated from it since.
+// not given a fresh bucket per thread.
 #define FR_BUDGET_GRANT_DIVISOR 8
 static struct fr_budget_bucket fr_shared;
 static uint64_t fr_shared_refilled;
-static uint32_t fr_shared_density, fr_shared_estimated;
 
 static int fr_budget_claim(void) {
   return !__atomic_exchange_n(&fr_budget_claimed, 1, __ATOMIC_ACQUIRE);
@@ -127,9 +125,8 @@ void fr_budget_start(const fr_config *cfg) {
     sched_yield();
   fr_muted_count = 0; // fr_sites_arm records every site again
   __atomic_store_n(&fr_rearm_due, UINT64_MAX, __ATOMIC_RELAXED);
-  fr_shared = (struct fr_budget_bucket){0, 0, 0};
+  fr_shared = (struct fr_budget_bucket){0, 0, 0, 0, 0};
   fr_shared_refilled = 0;
-  fr_shared_density = fr_shared_estimated = 0;
   fr_budget_release();
 }
 
@@ -214,6 +211,25 @@ static uint64_t fr_count_events(const uint8_t *events, uint32_t len,
       fr_count_site(ev.id);
   }
   return count;
+}
+
+static uint32_t fr_density(uint32_t len, uint64_t events) {
+  return events ? (uint32_t)((uint64_t)len * 256 / events) : 0;
+}
+
+// The events of len bytes to charge to b: estimated from its density, or
+// counted every FR_ESTIMATED_CHECKS-th time (and at first) in case the mix
+// of events changed.
+static uint64_t fr_bucket_events(struct fr_budget_bucket *b,
+                                 const uint8_t *data, uint32_t len) {
+  if (b->density && b->estimated < FR_ESTIMATED_CHECKS) {
+    b->estimated++;
+    return (uint64_t)len * 256 / b->density;
+  }
+  uint64_t events = fr_count_events(data, len, 0);
+  b->density = fr_density(len, events);
+  b->estimated = 0;
+  return events;
 }
 
 static void fr_counts_clear(void) {
@@ -307,10 +323,10 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
 // site under the floor) is counted again only after that much more.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
                                   const uint8_t *data, uint32_t len,
-                                  uint32_t *density, uint64_t now,
-                                  struct fr_budget_note *out, uint32_t max) {
+                                  uint64_t now, struct fr_budget_note *out,
+                                  uint32_t max) {
   uint64_t events = fr_count_events(data, len, 1);
-  *density = events ? (uint32_t)((uint64_t)len * 256 / events) : 0;
+  b->density = fr_density(len, events);
   double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
   uint32_t n = fr_mute_hottest(&rate, events, now, out, max);
   fr_counts_clear();
@@ -378,28 +394,19 @@ static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
     grant = grant > 0 ? grant : 0;
     fr_shared.tokens -= grant;
     fr_budget_release();
-    t->budget = (struct fr_budget_bucket){grant, 0, 0};
+    t->budget.tokens = grant;
+    t->budget.spent = t->budget.elapsed = 0;
     t->budget_refilled = c->hdr.base_ticks;
   }
   t->budget_charged = bytes;
   uint64_t elapsed = now > t->budget_refilled ? now - t->budget_refilled : 0;
   t->budget_refilled = now > t->budget_refilled ? now : t->budget_refilled;
-  // Events from bytes: the thread's density at its last count, counted
-  // again every FR_ESTIMATED_CHECKS-th look in case its mix changed.
-  uint64_t events;
-  if (t->budget_density && t->budget_estimated < FR_ESTIMATED_CHECKS) {
-    events = (uint64_t)fresh * 256 / t->budget_density;
-    t->budget_estimated++;
-  } else {
-    events = fr_count_events(c->data + (bytes - fresh), fresh, 0);
-    t->budget_density = events ? (uint32_t)((uint64_t)fresh * 256 / events) : 0;
-    t->budget_estimated = 0;
-  }
+  uint64_t events =
+      fr_bucket_events(&t->budget, c->data + (bytes - fresh), fresh);
   uint32_t n = 0;
   if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
       fr_budget_claim()) {
-    n = fr_budget_recount(&t->budget, c->data, bytes, &t->budget_density, now,
-                          out, max);
+    n = fr_budget_recount(&t->budget, c->data, bytes, now, out, max);
     fr_budget_release();
   }
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
@@ -431,19 +438,11 @@ uint32_t fr_budget_thread_exit(struct fr_tls *t,
   uint64_t now = t->last_ticks;
   if (!fr_budget_claim())
     return 0;
-  uint64_t events;
-  if (fr_shared_density && fr_shared_estimated < FR_ESTIMATED_CHECKS) {
-    events = (uint64_t)bytes * 256 / fr_shared_density;
-    fr_shared_estimated++;
-  } else {
-    events = fr_count_events(c->data, bytes, 0);
-    fr_shared_density = events ? (uint32_t)((uint64_t)bytes * 256 / events) : 0;
-    fr_shared_estimated = 0;
-  }
+  uint64_t events = fr_bucket_events(&fr_shared, c->data, bytes);
   uint32_t n = 0;
   if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
-    n = fr_budget_recount(&fr_shared, c->data, bytes, &fr_shared_density, now,
-                          out, FR_BUDGET_EXIT_NOTES);
+    n = fr_budget_recount(&fr_shared, c->data, bytes, now, out,
+                          FR_BUDGET_EXIT_NOTES);
   fr_budget_release();
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
     n += fr_budget_rearm(now, out + n, FR_BUDGET_EXIT_NOTES - n);

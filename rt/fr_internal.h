@@ -96,11 +96,14 @@ struct fr_chunk {
 enum fr_tls_state { FR_TLS_NEW = 0, FR_TLS_LIVE = 1, FR_TLS_EXITED = 2 };
 
 // The overhead budget's account of a thread (fr_budget.c): the events it
-// may still record (negative: it is over its budget), and the events
-// charged and the ticks that passed since the bucket was last full.
+// may still record (negative: it is over its budget), the events charged
+// and the ticks that passed since the bucket was last full, and the bytes
+// per event of what it charges at its last count, in 1/256ths (0: not
+// counted yet), with the charges estimated from that since.
 struct fr_budget_bucket {
   int64_t tokens;
   uint64_t spent, elapsed;
+  uint32_t density, estimated;
 };
 
 #define FR_WATCH_DEPTH 8 // nested calls of watched functions tracked
@@ -146,15 +149,11 @@ struct fr_tls {
   // The last lock object recorded in this chunk: the next one is written as
   // a zigzag delta from it (one byte for the same lock again).
   uint64_t last_object;
-  // The overhead budget (fr_budget.c): the thread's token bucket and when
-  // it was last refilled; the bytes of the current chunk charged so far; its bytes per event at its
-  // last count, in 1/256ths (0: not counted yet), and checks that estimated
-  // from that since.
+  // The overhead budget (fr_budget.c): the thread's token bucket, when it
+  // was last refilled, and the bytes of the current chunk charged so far.
   struct fr_budget_bucket budget;
   uint64_t budget_refilled; // 0: the thread's bucket has not started
   uint32_t budget_charged;
-  uint32_t budget_density;
-  uint32_t budget_estimated;
   uint32_t watch_depth;
   uint32_t watch_site[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];
