@@ -221,13 +221,6 @@ static int muted_cmp(const void *x, const void *y) {
   return ta < tb ? -1 : ta > tb;
 }
 
-static int mute_listed(const struct fr_analysis *a, uint32_t site) {
-  for (uint32_t k = 0; k < a->mute_count; k++)
-    if (a->mutes[k].site == site)
-      return 1;
-  return 0;
-}
-
 // Sites the budget muted in the window or had muted at the snapshot.
 static uint32_t muted_site_count(const struct fr_snapshot *s,
                                  const struct fr_analysis *a) {
@@ -250,7 +243,8 @@ static uint32_t muted_rows(const struct fr_snapshot *s,
       (*out)[n++] = (struct muted_row){si, &a->mutes[k]};
   }
   for (uint32_t i = 0; i < s->site_count; i++)
-    if ((s->sites[i].flags & FR_SITE_MUTED) && !mute_listed(a, s->sites[i].id))
+    if ((s->sites[i].flags & FR_SITE_MUTED) &&
+        !fr_open_count((struct fr_map *)&a->muted_sites, s->sites[i].id))
       (*out)[n++] = (struct muted_row){&s->sites[i], NULL};
   fr_sort(*out, n, sizeof(**out), muted_cmp);
   return n;
@@ -314,14 +308,17 @@ static void print_muted_list(const struct fr_snapshot *s,
           "# Functions the overhead budget muted in %s (the most frequent\n"
           "# first): FR_PASS_OPTIONS='list=THIS_FILE' leaves them out.\n",
           o->path);
+  struct fr_map listed = {0}; // a site muted more than once: listed once
   for (uint32_t i = 0; i < n; i++) {
-    int again = 0; // muted more than once: listed once
-    for (uint32_t k = 0; k < i && !again; k++)
-      again = rows_[k].site == rows_[i].site;
-    if (!again && rows_[i].site->kind == FR_SITE_FUNCTION &&
-        rows_[i].site->function[0])
+    uint32_t *seen = fr_map_slot(&listed, rows_[i].site->id);
+    if (seen && *seen != UINT32_MAX)
+      continue;
+    if (seen)
+      *seen = 1;
+    if (rows_[i].site->kind == FR_SITE_FUNCTION && rows_[i].site->function[0])
       fprintf(g_out, "deny fun:%s\n", rows_[i].site->function);
   }
+  fr_map_free(&listed);
   free(rows_);
 }
 

@@ -456,40 +456,16 @@ static void end_frames_above(struct fr_analysis *a, struct replay *r,
   }
 }
 
-// A mute is a row; a re-arm closes the site's open row, or is a row of its
-// own for a site muted before the window. Chunks are replayed thread by
-// thread, so a re-arm may come before the mute it ends: a row closes at the
-// first re-arm after its mute, wherever it was read.
+// Budget events are kept as read (a mute, or a re-arm with rearmed set and
+// ticks 0) and paired after the replay, which reads chunks thread by thread:
+// a re-arm may come before the mute it ends.
 static int on_budget_event(struct fr_analysis *a, const struct fr_event *ev,
                            uint32_t thread) {
-  uint32_t site = (uint32_t)ev->arg;
-  if (ev->id == FR_EXT_REARMED) {
-    struct fr_mute *open = NULL;
-    for (uint32_t i = 0; i < a->mute_count; i++) {
-      struct fr_mute *m = &a->mutes[i];
-      if (m->site == site && m->ticks < ev->ticks && !m->rearmed &&
-          (!open || m->ticks > open->ticks))
-        open = m;
-    }
-    if (open) {
-      open->rearmed = ev->ticks;
-      return 0;
-    }
-  } else {
-    // A re-arm read before this mute that ended it.
-    for (uint32_t i = 0; i < a->mute_count; i++) {
-      struct fr_mute *m = &a->mutes[i];
-      if (m->site == site && !m->ticks && m->rearmed > ev->ticks) {
-        m->ticks = ev->ticks;
-        m->thread = thread;
-        m->per_second = ev->field[0];
-        return 0;
-      }
-    }
-  }
   if (fr_grow((void **)&a->mutes, &a->mute_cap, a->mute_count + 1,
               sizeof(*a->mutes)))
     return -1;
+  uint32_t site = (uint32_t)ev->arg;
+  fr_open_add(&a->muted_sites, site, 1);
   a->mutes[a->mute_count++] =
       ev->id == FR_EXT_MUTED
           ? (struct fr_mute){site, thread, ev->field[0], ev->ticks, 0}
@@ -497,16 +473,45 @@ static int on_budget_event(struct fr_analysis *a, const struct fr_event *ev,
   return 0;
 }
 
+// The time of a budget event as read: a mute's, or a re-arm's.
+static uint64_t budget_event_ticks(const struct fr_mute *m) {
+  return m->ticks ? m->ticks : m->rearmed;
+}
+
+static int budget_event_cmp(const void *x, const void *y) {
+  const struct fr_mute *a = x, *b = y;
+  if (a->site != b->site)
+    return a->site < b->site ? -1 : 1;
+  uint64_t ta = budget_event_ticks(a), tb = budget_event_ticks(b);
+  return ta < tb ? -1 : ta > tb;
+}
+
+// Pairs the budget events into rows, by site, in O(n log n) however
+// many a file holds: a mute is a row; a re-arm closes the site's row just
+// before it if that one is still open, else is a row of its own (a site
+// muted before the window).
+static void pair_budget_events(struct fr_analysis *a) {
+  fr_sort(a->mutes, a->mute_count, sizeof(*a->mutes), budget_event_cmp);
+  uint32_t rows = 0;
+  for (uint32_t i = 0; i < a->mute_count; i++) {
+    struct fr_mute m = a->mutes[i];
+    struct fr_mute *last = rows ? &a->mutes[rows - 1] : NULL;
+    if (!m.ticks && last && last->site == m.site && last->ticks &&
+        !last->rearmed) {
+      last->rearmed = m.rearmed;
+      continue;
+    }
+    a->mutes[rows++] = m;
+  }
+  a->mute_count = rows;
+}
+
 int fr_analysis_site_muted(const struct fr_analysis *a,
                            const struct fr_site_info *si) {
   if (!si)
     return 0;
-  if (si->flags & FR_SITE_MUTED)
-    return 1;
-  for (uint32_t i = 0; i < a->mute_count; i++)
-    if (a->mutes[i].site == si->id)
-      return 1;
-  return 0;
+  return (si->flags & FR_SITE_MUTED) ||
+         fr_open_count((struct fr_map *)&a->muted_sites, si->id);
 }
 
 static void on_exit_event(struct fr_analysis *a, struct replay *r,
@@ -719,6 +724,7 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
   }
   if (s->chunk_count)
     close_thread(a, s, &r);
+  pair_budget_events(a);
   for (uint32_t i = 0; i < a->task_count; i++) {
     const struct fr_task_seen *t = &a->tasks[i];
     if (!t->begin)
@@ -772,6 +778,7 @@ void fr_analysis_free(struct fr_analysis *a) {
   free(a->users);
   free(a->tasks);
   free(a->mutes);
+  fr_map_free(&a->muted_sites);
   fr_map_free(&a->user_map);
   fr_map_free(&a->task_map);
   free(a->funcs);

@@ -134,8 +134,9 @@ struct fr_analysis {
   uint32_t user_count, user_cap;
   struct fr_task_seen *tasks;
   uint32_t task_count, task_cap;
-  struct fr_mute *mutes;
+  struct fr_mute *mutes; // rows, by site (after the replay)
   uint32_t mute_count, mute_cap;
+  struct fr_map muted_sites; // the sites of the window's budget events
   struct fr_log_entry recent_logs[FR_RECENT_LOGS]; // the newest, oldest first
   uint32_t recent_log_count;
   uint64_t log_count;
