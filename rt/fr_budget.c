@@ -67,6 +67,7 @@
 struct fr_site_count {
   uint32_t site; // 0: free
   uint32_t count;
+  uint64_t first_ticks; // of its first event in the chunk
 };
 
 static struct fr_site_count fr_budget_counts[FR_BUDGET_SLOTS];
@@ -78,6 +79,11 @@ static double fr_budget_fraction; // of a thread's time; 0: no budget
 static uint64_t fr_budget_ticks_per_event; // 0: no budget, or not calibrated
 static uint64_t fr_budget_capacity;        // events in a full bucket
 static uint64_t fr_budget_hz;
+// The recorder's start, from which a check before the first calibration
+// measures the tick rate; fr_budget_wanted is set once they are stored.
+static uint64_t fr_budget_start_ticks;
+static uint64_t fr_budget_start_ns;
+static int fr_budget_wanted;
 uint64_t fr_slow_call_ticks = UINT64_MAX;
 
 // A site the budget muted: how often, when last, and when it is re-armed
@@ -115,12 +121,20 @@ static void fr_budget_release(void) {
 // A fork child: the thread that held the flag (if any) is gone.
 void fr_budget_after_fork_child(void) { fr_budget_claimed = 0; }
 
-void fr_budget_set_rearm(uint64_t ns) { fr_rearm_ns = ns; }
+void fr_budget_set_rearm(uint64_t ns) {
+  __atomic_store_n(&fr_rearm_ns, ns, __ATOMIC_RELAXED);
+}
 
-void fr_budget_start(const fr_config *cfg) {
+void fr_budget_start(const fr_config *cfg,
+                     const struct fr_clock_anchor *start) {
   double percent = cfg->budget_percent;
-  fr_budget_fraction = percent > 0 && percent < 100 ? percent / 100 : 0;
+  __atomic_store_n(&fr_budget_wanted, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&fr_budget_ticks_per_event, 0, __ATOMIC_RELAXED);
+  double fraction = percent > 0 && percent < 100 ? percent / 100 : 0;
+  __atomic_store(&fr_budget_fraction, &fraction, __ATOMIC_RELAXED);
+  __atomic_store_n(&fr_budget_start_ticks, start->ticks, __ATOMIC_RELAXED);
+  __atomic_store_n(&fr_budget_start_ns, start->monotonic_ns, __ATOMIC_RELAXED);
+  __atomic_store_n(&fr_budget_wanted, fraction > 0, __ATOMIC_RELEASE);
   while (!fr_budget_claim()) // a check in progress on another thread
     sched_yield();
   fr_muted_count = 0; // fr_sites_arm records every site again
@@ -131,16 +145,19 @@ void fr_budget_start(const fr_config *cfg) {
 }
 
 void fr_budget_calibrate(double tick_hz) {
-  if (fr_budget_fraction <= 0 || tick_hz <= 0)
+  double fraction;
+  __atomic_load(&fr_budget_fraction, &fraction, __ATOMIC_RELAXED);
+  uint64_t rearm_ns = __atomic_load_n(&fr_rearm_ns, __ATOMIC_RELAXED);
+  if (fraction <= 0 || tick_hz <= 0)
     return;
   __atomic_store_n(&fr_slow_call_ticks,
                    (uint64_t)(tick_hz * FR_SLOW_CALL_NS * 1e-9),
                    __ATOMIC_RELAXED);
-  double per_event = tick_hz * FR_EVENT_COST_NS * 1e-9 / fr_budget_fraction;
+  double per_event = tick_hz * FR_EVENT_COST_NS * 1e-9 / fraction;
   uint64_t ticks_per_event = per_event < 1 ? 1 : (uint64_t)per_event;
   uint64_t horizon = (uint64_t)(tick_hz * FR_BUDGET_HORIZON_NS * 1e-9);
-  uint64_t rearm = (uint64_t)(tick_hz * (double)fr_rearm_ns * 1e-9);
-  __atomic_store_n(&fr_rearm_ticks, fr_rearm_ns && !rearm ? 1 : rearm,
+  uint64_t rearm = (uint64_t)(tick_hz * (double)rearm_ns * 1e-9);
+  __atomic_store_n(&fr_rearm_ticks, rearm_ns && !rearm ? 1 : rearm,
                    __ATOMIC_RELAXED);
   __atomic_store_n(&fr_budget_capacity, horizon / ticks_per_event,
                    __ATOMIC_RELAXED);
@@ -149,8 +166,29 @@ void fr_budget_calibrate(double tick_hz) {
                    __ATOMIC_RELEASE);
 }
 
-int fr_budget_active(void) {
-  return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_RELAXED) != 0;
+int fr_budget_set(void) {
+  return __atomic_load_n(&fr_budget_wanted, __ATOMIC_RELAXED);
+}
+
+// A check in the recorder's first millisecond, before any slow path has
+// calibrated the budget (fr_thread.c does at each chunk until min_age is
+// known): measures the tick rate from the start itself, once a millisecond
+// has passed, so that a chunk taken at the very start is budgeted like the
+// rest instead of running to its end unchecked. Returns ticks per event, 0
+// while it cannot tell yet.
+static uint64_t fr_budget_calibrate_early(void) {
+  if (!__atomic_load_n(&fr_budget_wanted, __ATOMIC_ACQUIRE))
+    return 0;
+  struct fr_clock_anchor now;
+  fr_clock_anchor_now(&now);
+  uint64_t start_ns = __atomic_load_n(&fr_budget_start_ns, __ATOMIC_RELAXED);
+  uint64_t start_ticks =
+      __atomic_load_n(&fr_budget_start_ticks, __ATOMIC_RELAXED);
+  if (now.monotonic_ns < start_ns + 1000 * 1000 || now.ticks <= start_ticks)
+    return 0;
+  fr_budget_calibrate((double)(now.ticks - start_ticks) * 1e9 /
+                      (double)(now.monotonic_ns - start_ns));
+  return __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_ACQUIRE);
 }
 
 // Refills the bucket with what elapsed ticks earn at half the budget's rate
@@ -176,7 +214,7 @@ static int fr_bucket_charge(struct fr_budget_bucket *b, uint64_t elapsed,
   return b->tokens < 0;
 }
 
-static void fr_count_site(uint32_t site) {
+static void fr_count_site(uint32_t site, uint64_t ticks) {
   uint32_t slot = (site * 0x9e3779b1u) >> 20 & (FR_BUDGET_SLOTS - 1);
   for (;; slot = (slot + 1) & (FR_BUDGET_SLOTS - 1)) {
     struct fr_site_count *e = &fr_budget_counts[slot];
@@ -190,6 +228,7 @@ static void fr_count_site(uint32_t site) {
       return; // full enough: a site this rare is not the one to mute
     e->site = site;
     e->count = 1;
+    e->first_ticks = ticks;
     fr_budget_used[fr_slots_used++] = slot;
     return;
   }
@@ -197,18 +236,19 @@ static void fr_count_site(uint32_t site) {
 
 // Counts the events of len bytes (through the reader's decoder,
 // include/fr_codec.h), per site too when per_site is set (the caller holds
-// the flag); returns how many there were. Stops at anything it cannot read
+// the flag; base_ticks is the chunk's, so that each site's first event has
+// its time); returns how many there were. Stops at anything it cannot read
 // (it never should: the thread wrote them).
 static uint64_t fr_count_events(const uint8_t *events, uint32_t len,
-                                int per_site) {
+                                int per_site, uint64_t base_ticks) {
   uint64_t count = 0;
   struct fr_cursor cur;
   struct fr_event ev;
-  fr_cursor_start(&cur, 0);
+  fr_cursor_start(&cur, base_ticks);
   while (fr_decode_next(events, len, &cur, &ev) == 1) {
     count++;
     if (per_site && ev.event_class != FR_EV_EXT)
-      fr_count_site(ev.id);
+      fr_count_site(ev.id, ev.ticks);
   }
   return count;
 }
@@ -226,7 +266,7 @@ static uint64_t fr_bucket_events(struct fr_budget_bucket *b,
     b->estimated++;
     return (uint64_t)len * 256 / b->density;
   }
-  uint64_t events = fr_count_events(data, len, 0);
+  uint64_t events = fr_count_events(data, len, 0, 0);
   b->density = fr_density(len, events);
   b->estimated = 0;
   return events;
@@ -234,7 +274,7 @@ static uint64_t fr_bucket_events(struct fr_budget_bucket *b,
 
 static void fr_counts_clear(void) {
   for (uint32_t i = 0; i < fr_slots_used; i++)
-    fr_budget_counts[fr_budget_used[i]] = (struct fr_site_count){0, 0};
+    fr_budget_counts[fr_budget_used[i]] = (struct fr_site_count){0, 0, 0};
   fr_slots_used = 0;
 }
 
@@ -260,6 +300,20 @@ static void fr_note_muted(uint32_t site, uint64_t now) {
     __atomic_store_n(&fr_rearm_due, e->due, __ATOMIC_RELAXED);
 }
 
+// A site's events per tick: its share of the thread's rate, or what its own
+// events in the chunk add up to over the time they span, whichever is less.
+// The share alone is wrong for a site whose events in the chunk are older
+// than the thread's measure: a function called every millisecond for a
+// second, then a flood, holds a part of the chunk that the flood's rate
+// would make tens of thousands of calls a second.
+static double fr_site_rate(const struct fr_site_count *e, double rate,
+                           uint64_t events, uint64_t now) {
+  double share = rate * (double)e->count / (double)events;
+  uint64_t span = now > e->first_ticks ? now - e->first_ticks : 1;
+  double own = (double)e->count / (double)span;
+  return own < share ? own : share;
+}
+
 // With the flag held, the counts taken: mutes the hottest counted sites
 // until the rest are half the budget, never one under the floor. rate is
 // the thread's events per tick over the bucket's horizon, events the count
@@ -283,9 +337,13 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
     }
     if (!hottest)
       break;
-    double site_rate = rate * (double)hottest->count / (double)events;
+    // The thread's rate is accounted for by shares; the floor and the note
+    // go by the site's own rate.
+    double share = rate * (double)hottest->count / (double)events;
+    double site_rate = fr_site_rate(hottest, rate, events, now);
+    hottest->count = 0;
     if (site_rate < allowed / FR_BUDGET_FLOOR_DIVISOR)
-      break; // and so is every site after it
+      continue; // a less frequent site may still be over it (a new flood)
     // A site muted already (by another thread, or a lock's contended
     // waits) has done all muting can do for it.
     if (fr_sites_mute(hottest->site)) {
@@ -293,8 +351,7 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
                                          (uint64_t)(site_rate * hz)};
       fr_note_muted(hottest->site, now);
     }
-    rate -= site_rate;
-    hottest->count = 0;
+    rate -= share;
   }
   fr_sites_unlock();
   *rate_io = rate;
@@ -314,18 +371,18 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
   return elapsed;
 }
 
-// With the flag held, a bucket ran dry: counts the chunk's first len bytes
-// per site and mutes what it must. The bucket starts a new measure, empty
+// With the flag held, a bucket ran dry: counts the first len bytes of the
+// chunk's events per site and mutes what it must. The bucket starts a new measure, empty
 // when muting brought the rate to half the budget (the thread then earns
 // its tokens back at half the budget's rate, what re-armed sites and new
 // hot spots draw on), else with an eighth of a full
 // one as grace: a thread that muting cannot bring under its budget (every
 // site under the floor) is counted again only after that much more.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
-                                  const uint8_t *data, uint32_t len,
+                                  const struct fr_chunk *c, uint32_t len,
                                   uint64_t now, struct fr_budget_note *out,
                                   uint32_t max) {
-  uint64_t events = fr_count_events(data, len, 1);
+  uint64_t events = fr_count_events(c->data, len, 1, c->hdr.base_ticks);
   b->density = fr_density(len, events);
   double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
   uint32_t n = fr_mute_hottest(&rate, events, now, out, max);
@@ -406,7 +463,7 @@ static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
   uint32_t n = 0;
   if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
       fr_budget_claim()) {
-    n = fr_budget_recount(&t->budget, c->data, bytes, now, out, max);
+    n = fr_budget_recount(&t->budget, c, bytes, now, out, max);
     fr_budget_release();
   }
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
@@ -418,6 +475,8 @@ uint32_t fr_budget_check(struct fr_tls *t,
                          struct fr_budget_note out[FR_BUDGET_MAX_NOTES]) {
   uint64_t per_event =
       __atomic_load_n(&fr_budget_ticks_per_event, __ATOMIC_ACQUIRE);
+  if (!per_event)
+    per_event = fr_budget_calibrate_early();
   if (!per_event || !t->chunk || !t->pos)
     return 0;
   return fr_budget_look(t, per_event, out, FR_BUDGET_MAX_NOTES);
@@ -441,7 +500,7 @@ uint32_t fr_budget_thread_exit(struct fr_tls *t,
   uint64_t events = fr_bucket_events(&fr_shared, c->data, bytes);
   uint32_t n = 0;
   if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
-    n = fr_budget_recount(&fr_shared, c->data, bytes, now, out,
+    n = fr_budget_recount(&fr_shared, c, bytes, now, out,
                           FR_BUDGET_EXIT_NOTES);
   fr_budget_release();
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))

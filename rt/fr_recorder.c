@@ -178,7 +178,7 @@ static int fr_start_locked(fr_recorder *r) {
   fr_clock_anchor_now(&fr_start_anchor);
   fr_thread_kick_all();
   __atomic_store_n(&fr_running, r, __ATOMIC_RELEASE);
-  fr_budget_start(&r->config);
+  fr_budget_start(&r->config, &fr_start_anchor);
   __atomic_store_n(&__fr_active, 1, __ATOMIC_RELEASE);
   fr_sites_arm(1);
   pthread_mutex_unlock(&fr_state.lock);
