@@ -67,6 +67,11 @@ struct item {
   uint32_t kind, site;
   uint64_t start_ns, child_ns; // for folded stacks
   uint32_t node;               // folded: this frame's stack node
+  // Report: the argument it began with (a blocking call's fd, a lock), for
+  // the slice's detail; arg_name NULL when it had none.
+  const char *arg_name;
+  int64_t arg;
+  int arg_is_pointer;
 };
 
 // Folded stacks as a tree: a node is a frame under its parent frame.
@@ -118,6 +123,11 @@ struct exporter {
   // kind), written when the thread is done, and the names they use.
   uint64_t *slices;
   uint32_t slice_words, slice_cap;
+  // The slices' details ("fd=5, result=-1, errno=EAGAIN"), each text once:
+  // a slice holds its index + 1, 0 for none.
+  char **details;
+  uint32_t detail_count, detail_cap;
+  struct fr_map detail_by_hash;
   uint64_t slice_total;    // recorded, before merging
   uint64_t slices_merged;  // merged into their neighbours (report_decimate)
   uint64_t slices_too_deep; // deeper than MAX_SHOWN_DEPTH: not drawn
@@ -205,6 +215,7 @@ struct name {
   char *text;
   char *json;            // Chrome: the name as an escaped JSON string
   uint32_t sequence;     // Perfetto: the sequence that interned it last
+  uint32_t site;         // report: where it is (file:line)
 };
 
 // The name of (kind, site), made when first used; NULL when out of memory.
@@ -229,7 +240,7 @@ static struct name *name_of(struct exporter *x, uint32_t kind, uint32_t site) {
   char text[NAME_SHOWN_MAX + 16];
   site_name(x, kind, site, text);
   struct name *n = &x->names[x->name_count];
-  *n = (struct name){strdup(text), NULL, 0};
+  *n = (struct name){strdup(text), NULL, 0, site};
   if (!n->text)
     return NULL;
   *slot = iid < x->name_direct_slots ? x->name_count + 1 : x->name_count;
@@ -840,16 +851,64 @@ static void folded_write(struct exporter *x) { folded_walk(x, folded_line); }
 // hundred thousand), while zooming 10x into a full-screen timeline still
 // shows single calls as they were.
 #define REPORT_RESOLUTION 20000
-// Each slice: start, duration, depth, name, kind, how many it merges.
-#define SLICE_WORDS 6
+// Each slice: start, duration, depth, name, kind, how many it merges, and
+// its detail (index + 1 in the details, 0 for none).
+#define SLICE_WORDS 7
 
 static uint32_t report_name(struct exporter *x, uint32_t kind, uint32_t site) {
   const struct name *n = name_of(x, kind, site);
   return n ? (uint32_t)(n - x->names) : 0;
 }
 
+static uint64_t detail_hash(const char *text) {
+  uint64_t h = 0xcbf29ce484222325ull; // FNV-1a
+  for (; *text; text++)
+    h = (h ^ (unsigned char)*text) * 0x100000001b3ull;
+  return h;
+}
+
+// The detail's index + 1 in the report's details, added when new; 0 when
+// out of memory. Two texts with one hash are kept apart (the second is
+// added again, not mistaken for the first).
+static uint64_t report_detail(struct exporter *x, const char *text) {
+  uint32_t *slot = fr_map_slot(&x->detail_by_hash, detail_hash(text));
+  if (slot && *slot != UINT32_MAX && !strcmp(x->details[*slot], text))
+    return (uint64_t)*slot + 1;
+  if (fr_grow((void **)&x->details, &x->detail_cap, x->detail_count + 1,
+              sizeof(*x->details)))
+    return 0;
+  char *copy = strdup(text);
+  if (!copy)
+    return 0;
+  x->details[x->detail_count] = copy;
+  if (slot && *slot == UINT32_MAX)
+    *slot = x->detail_count;
+  return ++x->detail_count;
+}
+
+// What a slice's detail says: the argument it began with and what its end
+// said ("fd=5, result=-1, errno=EAGAIN"), as dump words them.
+static uint64_t slice_detail(struct exporter *x, const struct item *it,
+                             const char *end_name, int64_t end_arg,
+                             const char *end2_name, const char *end2) {
+  char text[160];
+  size_t n = 0;
+  text[0] = 0;
+  if (it->arg_name)
+    n += (size_t)snprintf(text + n, sizeof(text) - n,
+                          it->arg_is_pointer ? "%s=%#llx" : "%s=%lld",
+                          it->arg_name, (long long)it->arg);
+  if (end_name && n < sizeof(text))
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s=%lld",
+                          n ? ", " : "", end_name, (long long)end_arg);
+  if (end2_name && end2 && n < sizeof(text))
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s=%s",
+                          n ? ", " : "", end2_name, end2);
+  return text[0] ? report_detail(x, text) : 0;
+}
+
 static void report_slice(struct exporter *x, const struct item *it,
-                         uint64_t took) {
+                         uint64_t took, uint64_t detail) {
   uint64_t depth = (uint64_t)(it - x->stack);
   if (depth > MAX_SHOWN_DEPTH) { // part of the frame drawn as "deeper"
     x->slices_too_deep++;
@@ -866,6 +925,7 @@ static void report_slice(struct exporter *x, const struct item *it,
   w[3] = report_name(x, it->kind, it->site);
   w[4] = it->kind;
   w[5] = 1;
+  w[6] = detail;
   x->slice_words += SLICE_WORDS;
 }
 
@@ -917,6 +977,7 @@ static uint64_t report_decimate(struct exporter *x, uint64_t resolution) {
       dst[3] = name != UINT64_MAX ? name : report_name(x, ITEM_MERGED, 0);
       dst[4] = kind != UINT64_MAX ? kind : ITEM_MERGED;
       dst[5] = j - i;
+      dst[6] = 0; // each had its own
       merged += j - i - 1;
     }
     out++;
@@ -997,6 +1058,21 @@ static int report_end(struct exporter *x) {
     fprintf(x->out, "%s", i ? "," : "");
     fr_json_string(x->out, x->names[i].text);
   }
+  // Where each name's site is, for the slice's detail.
+  fprintf(x->out, "],\n\"places\":[");
+  for (uint32_t i = 0; i < x->name_count; i++) {
+    const struct fr_site_info *si = fr_snapshot_site(x->s, x->names[i].site);
+    char place[320] = "";
+    if (si && si->file && si->file[0])
+      snprintf(place, sizeof(place), "%.300s:%u", si->file, si->line);
+    fprintf(x->out, "%s", i ? "," : "");
+    fr_json_string(x->out, place);
+  }
+  fprintf(x->out, "],\n\"details\":[");
+  for (uint32_t i = 0; i < x->detail_count; i++) {
+    fprintf(x->out, "%s", i ? "," : "");
+    fr_json_string(x->out, x->details[i]);
+  }
   fprintf(x->out, "],\n\"folded\":[");
   x->folded_lines = 0;
   folded_walk(x, report_folded_line);
@@ -1026,7 +1102,8 @@ static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
   if (x->format == FORMAT_FOLDED || x->format == FORMAT_HTML)
     node = frame_node(x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX,
                       kind, site);
-  x->stack[x->depth++] = (struct item){kind, site, ts, 0, node};
+  x->stack[x->depth++] = (struct item){kind,     site, ts,  0,
+                                       node,     arg_name, arg, is_pointer};
   fr_open_add(&x->open_items, name_iid(kind, site), 1);
   if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 1, kind, site, arg_name, arg, is_pointer, NULL, NULL);
@@ -1045,7 +1122,8 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
       x->nodes[it->node].ended = 1;
     }
     if (x->format == FORMAT_HTML)
-      report_slice(x, it, took);
+      report_slice(x, it, took,
+                   slice_detail(x, it, arg_name, arg, arg2_name, arg2));
   } else if (x->format == FORMAT_PERFETTO)
     pb_event(x, ts, 2, it->kind, it->site, arg_name, arg, 0, arg2_name, arg2);
   else
@@ -1389,8 +1467,10 @@ static void replay_segment(struct exporter *x,
           emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
         } else if (kind == ITEM_CALL) {
           const char *arg = si ? fr_blocking_arg_name(si->detail) : NULL;
+          // An address or a pthread_t in hex, as dump shows them.
           emit_begin(x, ts, kind, ev.id, arg, fr_unzigzag(ev.field[0]),
-                     si && (si->detail & 0xff) == FR_ARG_ADDR);
+                     si && ((si->detail & 0xff) == FR_ARG_ADDR ||
+                            (si->detail & 0xff) == FR_ARG_THREAD));
         } else if (kind == ITEM_REGION) {
           emit_begin(x, ts, kind, ev.id, "task", (int64_t)ev.field[0], 0);
         } else if (kind != ITEM_FUNCTION) {
@@ -1692,6 +1772,10 @@ static int run(int argc, char **argv) {
     free(x.names[k].json);
   }
   free(x.names);
+  for (uint32_t k = 0; k < x.detail_count; k++)
+    free(x.details[k]);
+  free(x.details);
+  fr_map_free(&x.detail_by_hash);
   free(x.name_direct);
   fr_map_free(&x.name_by_iid);
   free(x.stack);

@@ -10,7 +10,8 @@
 //    pixels counted), a legend entry in a colour of its own for every kind
 //    drawn; the functions, locks and blocking tables are in the DOM, a
 //    screenshot of the page is not blank (its pixels are counted in the
-//    browser), and zooming redraws.
+//    browser), a click on a blocking call shows its file:line, fd and
+//    result, and zooming redraws.
 //    The report of a snapshot where the overhead budget muted sites lists
 //    them.
 // 2. The report of a snapshot of a million or more events loads, and a zoom
@@ -73,7 +74,7 @@ try {
       kindsDrawn: (() => {
         const k = new Set();
         for (const t of JSON.parse(document.getElementById("fr-data").textContent).threads)
-          for (let i = 4; i < t.slices.length; i += 6) k.add(t.slices[i]);
+          for (let i = 4; i < t.slices.length; i += 7) k.add(t.slices[i]);
         return [...k];
       })(),
       legend: [...document.querySelectorAll("#legend span[id]")].map(e => [e.id, getComputedStyle(e.firstChild).backgroundImage + getComputedStyle(e.firstChild).backgroundColor]),
@@ -114,6 +115,31 @@ try {
   }, png.toString("base64"));
   check(shotInk > 5000, `screenshot ${shot} has ${shotInk} non-white pixels`);
   const box = await page.locator("#timeline").boundingBox();
+  // A click on the widest blocking call on an fd shows its detail:
+  // where its site is, its fd and result, as dump words them.
+  const target = await page.evaluate(() => {
+    const c = document.getElementById("timeline"), plot = c.clientWidth - LABEL;
+    let best = null;
+    for (const lane of lanes) {
+      const s = lane.t.slices;
+      for (let i = 0; i < s.length; i += SLICE)
+        if (s[i + 4] === 3 && s[i + 6] && data.details[s[i + 6] - 1].startsWith("fd=") &&
+            (!best || s[i + 1] > best.s[best.i + 1])) best = { lane, s, i };
+    }
+    if (!best) return null;
+    const { lane, s, i } = best;
+    const mid = Math.max(s[i], view0) + Math.min(s[i + 1], view1 - s[i]) / 2;
+    return {
+      x: LABEL + (mid - view0) / (view1 - view0) * plot,
+      y: lane.top + s[i + 2] * LANE + LANE / 2,
+      detail: data.details[s[i + 6] - 1], place: data.places[s[i + 3]], name: data.names[s[i + 3]],
+    };
+  });
+  check(target && /fd=/.test(target.detail), `a blocking call has a detail: ${target && target.name} [${target && target.detail}]`);
+  await page.mouse.click(box.x + target.x, box.y + target.y);
+  const shown = await page.evaluate(() => document.getElementById("detail").textContent);
+  check(shown.includes(target.detail) && shown.includes(target.place) && shown.includes(target.name),
+        `a click on it shows ${JSON.stringify(shown)}`);
   await page.mouse.move(box.x + box.width * 0.6, box.y + 20);
   await page.mouse.wheel(0, -600);
   await page.waitForFunction(v => document.getElementById("view").textContent !== v, dom.view);

@@ -12,9 +12,11 @@ print("program", data["program"], "pid", data["pid"], "trigger", data["trigger"]
 kinds = ["function", "lock", "cond", "blocking", "lock-op", "region", "mark", "deeper", "merged"]
 for t in data["threads"]:
     s = t["slices"]
-    for i in range(0, len(s), 6):
-        print("T%d %s: %s %d+%d d%d %s" % (t["index"], t["name"], data["names"][s[i + 3]],
-                                         s[i], s[i + 1], s[i + 2], kinds[s[i + 4]]))
+    for i in range(0, len(s), 7):
+        detail = " [%s]" % data["details"][s[i + 6] - 1] if s[i + 6] else ""
+        print("T%d %s: %s %d+%d d%d %s %s%s" % (t["index"], t["name"], data["names"][s[i + 3]],
+                                              s[i], s[i + 1], s[i + 2], kinds[s[i + 4]],
+                                              data["places"][s[i + 3]], detail))
 for path, ns in data["folded"]:
     print("folded", path, ns)
 print("summary functions", len(data["summary"]["functions"]), "locks",
