@@ -72,6 +72,9 @@ struct item {
   const char *arg_name;
   int64_t arg;
   int arg_is_pointer;
+  // Began before the window or still running where the thread's events
+  // end: its time is in the flame graph, not in summary's timed calls.
+  int incomplete;
 };
 
 // Folded stacks as a tree: a node is a frame under its parent frame.
@@ -82,6 +85,7 @@ struct stack_node {
   uint32_t name;            // index in the exporter's names
   int ended;       // a slice of this stack ended (it is printed)
   uint64_t self_ns;
+  uint64_t incomplete_ns; // of self_ns, in calls not whole in the window
   // The child found last: loops call the same functions again and again.
   uint32_t last_kind, last_site, last_child;
 };
@@ -769,7 +773,7 @@ static int node_order(const void *a, const void *b, void *arg) {
 // number of lines.
 static void folded_walk(struct exporter *x,
                         void (*line)(struct exporter *, const char *,
-                                     uint64_t)) {
+                                     const struct stack_node *)) {
   uint32_t n = x->node_count;
   uint32_t *order = malloc((n + 1) * sizeof(*order));
   uint32_t *first = calloc(n + 2, sizeof(*first)); // children of p: order
@@ -819,7 +823,7 @@ static void folded_walk(struct exporter *x,
     }
     path[at + len] = 0;
     if (sn->ended)
-      line(x, path, sn->self_ns);
+      line(x, path, sn);
     if (depth + 1 < MAX_SHOWN_DEPTH + 3) {
       depth++;
       level[depth].next = first[node];
@@ -833,8 +837,9 @@ done:
   free(path);
 }
 
-static void folded_line(struct exporter *x, const char *path, uint64_t ns) {
-  fprintf(x->out, "%s %llu\n", path, (unsigned long long)ns);
+static void folded_line(struct exporter *x, const char *path,
+                        const struct stack_node *sn) {
+  fprintf(x->out, "%s %llu\n", path, (unsigned long long)sn->self_ns);
 }
 
 static void folded_write(struct exporter *x) { folded_walk(x, folded_line); }
@@ -1017,11 +1022,15 @@ static void report_begin(struct exporter *x) {
   fprintf(x->out, ",\"start_ns\":0,\"threads\":[\n");
 }
 
+// [path, self ns, the frame's kind, of its self ns how much is in calls
+// not whole in the window]: what the page needs to say why the flame graph
+// and the functions table differ.
 static void report_folded_line(struct exporter *x, const char *path,
-                               uint64_t ns) {
+                               const struct stack_node *sn) {
   fprintf(x->out, "%s[", x->folded_lines++ ? "," : "");
   fr_json_string(x->out, path);
-  fprintf(x->out, ",%llu]", (unsigned long long)ns);
+  fprintf(x->out, ",%llu,%u,%llu]", (unsigned long long)sn->self_ns, sn->kind,
+          (unsigned long long)sn->incomplete_ns);
 }
 
 // Where the page marks the trigger: the call that fired a condition (its
@@ -1118,7 +1127,10 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
   uint64_t took = ts > it->start_ns ? ts - it->start_ns : 0;
   if (x->format == FORMAT_FOLDED || x->format == FORMAT_HTML) {
     if (it->node != UINT32_MAX) {
-      x->nodes[it->node].self_ns += took > it->child_ns ? took - it->child_ns : 0;
+      uint64_t self = took > it->child_ns ? took - it->child_ns : 0;
+      x->nodes[it->node].self_ns += self;
+      if (it->incomplete)
+        x->nodes[it->node].incomplete_ns += self;
       x->nodes[it->node].ended = 1;
     }
     if (x->format == FORMAT_HTML)
@@ -1427,8 +1439,12 @@ static void replay_segment(struct exporter *x,
       uint64_t ts = to_ns(x->s, ev.ticks);
       if (!started) {
         started = 1;
-        for (uint32_t k = 0; k < seg->early_count; k++)
+        for (uint32_t k = 0; k < seg->early_count; k++) {
+          uint32_t depth = x->depth;
           emit_begin(x, ts, early[k].kind, early[k].site, NULL, 0, 0);
+          if (x->depth > depth)
+            x->stack[depth].incomplete = 1; // began before the window
+        }
       }
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
@@ -1529,8 +1545,10 @@ static void replay_segment(struct exporter *x,
     if (snapshot_ns > end_ns)
       end_ns = snapshot_ns;
   }
-  while (x->depth) // still open where the thread's events end
+  while (x->depth) { // still open where the thread's events end
+    x->stack[x->depth - 1].incomplete = 1;
     emit_end(x, end_ns, NULL, 0, NULL, NULL);
+  }
 }
 
 // ---- Counters ----------------------------------------------------------------

@@ -11,7 +11,9 @@
 //    drawn; the functions, locks and blocking tables are in the DOM, a
 //    screenshot of the page is not blank (its pixels are counted in the
 //    browser), a click on a blocking call shows its file:line, fd and
-//    result, and zooming redraws.
+//    result, where the flame graph's self times differ from the functions
+//    table's the page says why with figures that add up, and zooming
+//    redraws.
 //    The report of a snapshot where the overhead budget muted sites lists
 //    them.
 // 2. The report of a snapshot of a million or more events loads, and a zoom
@@ -140,6 +142,16 @@ try {
   const shown = await page.evaluate(() => document.getElementById("detail").textContent);
   check(shown.includes(target.detail) && shown.includes(target.place) && shown.includes(target.name),
         `a click on it shows ${JSON.stringify(shown)}`);
+  // Where the flame graph's self time and the functions table's differ, the
+  // page says by how much, and the parts add up: flame graph - calls not
+  // whole in the window + blocking calls and waits = table (within 5%: the
+  // blocking calls counted include those of calls not whole in the window).
+  const rec = await page.evaluate(() =>
+    [...document.querySelectorAll("#reconcile tr[data-flame]")].map(r => ({
+      text: r.cells[0].textContent, f: +r.dataset.flame, i: +r.dataset.incomplete,
+      c: +r.dataset.inCalls, t: +r.dataset.table })));
+  check(rec.length > 0 && rec.every(r => Math.abs(r.f - r.i + r.c - r.t) <= 0.05 * Math.max(r.f, r.t) + 1000),
+        `the flame graph and the functions table are reconciled for ${rec.map(r => r.text.split(" ")[0]).join(", ")}`);
   await page.mouse.move(box.x + box.width * 0.6, box.y + 20);
   await page.mouse.wheel(0, -600);
   await page.waitForFunction(v => document.getElementById("view").textContent !== v, dom.view);

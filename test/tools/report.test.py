@@ -17,7 +17,7 @@ for t in data["threads"]:
         print("T%d %s: %s %d+%d d%d %s %s%s" % (t["index"], t["name"], data["names"][s[i + 3]],
                                               s[i], s[i + 1], s[i + 2], kinds[s[i + 4]],
                                               data["places"][s[i + 3]], detail))
-for path, ns in data["folded"]:
-    print("folded", path, ns)
+for path, ns, kind, incomplete in data["folded"]:
+    print("folded", path, ns, kinds[kind], "incomplete", incomplete)
 print("summary functions", len(data["summary"]["functions"]), "locks",
       len(data["summary"]["locks"]))
