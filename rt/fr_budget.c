@@ -63,6 +63,10 @@
 #define FR_REARM_MAX_DOUBLINGS 6 // a site muted again and again: 64 x rearm
 #define FR_MUTED_SITES 1024      // muted sites remembered for re-arming
 #define FR_ESTIMATED_CHECKS 8    // checks on a density before a recount
+// Sites a recount looks at, hottest first, for what to mute: each look scans
+// the counts, so this bounds the check's time when many sites are under
+// the floor (a site it does not reach is counted again next time).
+#define FR_MUTE_CANDIDATES 64
 
 struct fr_site_count {
   uint32_t site; // 0: free
@@ -320,7 +324,8 @@ static double fr_site_rate(const struct fr_site_count *e, double rate,
 // the per-site counts add up to. Returns the notes written into out.
 static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
                                 struct fr_budget_note *out, uint32_t max) {
-  double rate = *rate_io;
+  const double thread_rate = *rate_io;
+  double rate = thread_rate; // what is left once the muted sites are gone
   uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
                                        __ATOMIC_RELAXED);
   double allowed = 1.0 / (double)per_event; // events per tick
@@ -328,7 +333,8 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
   uint32_t n = 0;
   if (!events || !fr_sites_try_lock())
     return 0; // *rate_io unchanged: nothing was muted
-  while (rate > allowed / 2 && n < max) {
+  for (uint32_t looked = 0;
+       rate > allowed / 2 && n < max && looked < FR_MUTE_CANDIDATES; looked++) {
     struct fr_site_count *hottest = NULL;
     for (uint32_t i = 0; i < fr_slots_used; i++) {
       struct fr_site_count *e = &fr_budget_counts[fr_budget_used[i]];
@@ -337,10 +343,11 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
     }
     if (!hottest)
       break;
-    // The thread's rate is accounted for by shares; the floor and the note
-    // go by the site's own rate.
-    double share = rate * (double)hottest->count / (double)events;
-    double site_rate = fr_site_rate(hottest, rate, events, now);
+    // The thread's rate is accounted for by shares (of the whole thread's
+    // rate, not of what is left); the floor and the note go by the site's
+    // own rate.
+    double share = thread_rate * (double)hottest->count / (double)events;
+    double site_rate = fr_site_rate(hottest, thread_rate, events, now);
     hottest->count = 0;
     if (site_rate < allowed / FR_BUDGET_FLOOR_DIVISOR)
       continue; // a less frequent site may still be over it (a new flood)
