@@ -191,11 +191,14 @@ static inline int fr_ext_is_sized(uint32_t kind) {
 // errno values are zigzag.
 enum fr_site_event {
   FR_SEV_ACQUIRE = 1,    // lock taken without waiting, or a try: obj, result
+                         // (0: acquired; writers leave a 0 result out)
   FR_SEV_WAIT = 2,       // lock busy, waiting begins: obj
-  FR_SEV_ACQUIRED = 3,   // the wait ended: obj, result (0: acquired)
+  FR_SEV_ACQUIRED = 3,   // the wait ended: obj, result (0: acquired; left
+                         // out when 0)
   FR_SEV_RELEASE = 4,    // unlock, sem_post: obj
   FR_SEV_COND_WAIT = 5,  // cond wait begins, mutex released: cond, mutex
   FR_SEV_COND_WOKEN = 6, // cond wait ended, mutex held again: cond, result
+                         // (left out when 0)
   FR_SEV_SIGNAL = 7,     // cond signal or broadcast: cond
   FR_SEV_CALL = 8,       // blocking call begins: argument (fr_blocking_arg)
   FR_SEV_RETURN = 9,     // blocking call returned: result [, errno]

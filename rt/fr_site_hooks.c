@@ -90,6 +90,16 @@ fr_site_event(uint32_t site, enum fr_site_event kind, unsigned nfields,
   return fr_site_event_text(site, kind, nfields, a, b, NULL, 0, 0);
 }
 
+// A lock event with a result (an acquisition, a wait's end, a condition
+// wait's): the result field only when it is not 0, which readers take a
+// missing field for (include/fr_codec.h), so the common acquisition is a
+// byte shorter: a lock-dominated window takes 4 bytes an event, not 4.5.
+static inline __attribute__((always_inline)) uint64_t
+fr_lock_event(uint32_t site, enum fr_site_event kind, uint64_t obj,
+              int64_t result) {
+  return fr_site_event(site, kind, result ? 2 : 1, obj, fr_zigzag(result));
+}
+
 uint64_t fr_record_site_event(uint32_t site, enum fr_site_event kind,
                               unsigned nfields, uint64_t a, uint64_t b,
                               const char *text, size_t len) {
@@ -130,8 +140,8 @@ fr_wait(uint32_t site, void *obj, fr_lock_fn lock, fr_timed_lock_fn timed_lock,
         const void *deadline, int busy) {
   uint64_t began = fr_site_event(site, FR_SEV_WAIT, 1, (uintptr_t)obj, 0);
   int r = timed_lock ? timed_lock(obj, deadline) : lock(obj);
-  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, (uintptr_t)obj,
-                                 fr_zigzag(fr_lock_result(r, busy)));
+  uint64_t ended = fr_lock_event(site, FR_SEV_ACQUIRED, (uintptr_t)obj,
+                                 fr_lock_result(r, busy));
   fr_check(FR_CONDITION_LOCK_WAIT, site, began, ended, &fr_cond_lock_ticks);
   return r;
 }
@@ -147,8 +157,8 @@ fr_acquire(uint32_t site, void *obj, fr_lock_fn try_lock, fr_lock_fn lock,
   int r = try_lock(obj);
   if (!fr_try_was_busy(r, busy)) {
     if (guard & FR_GUARD_ALL)
-      fr_site_event(site, FR_SEV_ACQUIRE, 2, (uintptr_t)obj,
-                    fr_zigzag(fr_lock_result(r, busy)));
+      fr_lock_event(site, FR_SEV_ACQUIRE, (uintptr_t)obj,
+                    fr_lock_result(r, busy));
     return r;
   }
   if (busy < 0)
@@ -188,7 +198,7 @@ FR_API int __fr_lock_contended(uint32_t site, void *obj, fr_lock_fn try_lock,
 
 // A program's own trylock: one event after it, with its result.
 FR_API void __fr_lock_try(uint32_t site, uintptr_t obj, int64_t result) {
-  fr_site_event(site, FR_SEV_ACQUIRE, 2, obj, fr_zigzag(result));
+  fr_lock_event(site, FR_SEV_ACQUIRE, obj, result);
 }
 
 // User-named lock functions, and lock calls without a try counterpart: the
@@ -200,7 +210,7 @@ FR_API void __fr_lock_wait(uint32_t site, uintptr_t obj) {
 }
 
 FR_API void __fr_lock_acquired(uint32_t site, uintptr_t obj, int64_t result) {
-  uint64_t ended = fr_site_event(site, FR_SEV_ACQUIRED, 2, obj, fr_zigzag(result));
+  uint64_t ended = fr_lock_event(site, FR_SEV_ACQUIRED, obj, result);
   fr_check(FR_CONDITION_LOCK_WAIT, site, fr_tls.wait_began, ended,
            &fr_cond_lock_ticks);
   fr_tls.wait_began = fr_tls.wait_began_outer;
@@ -218,7 +228,7 @@ FR_API void __fr_cond_wait(uint32_t site, uintptr_t cond, uintptr_t mutex) {
 }
 
 FR_API void __fr_cond_woken(uint32_t site, uintptr_t cond, int64_t result) {
-  fr_site_event(site, FR_SEV_COND_WOKEN, 2, cond, fr_zigzag(result));
+  fr_lock_event(site, FR_SEV_COND_WOKEN, cond, result);
 }
 
 FR_API void __fr_cond_signal(uint32_t site, uintptr_t cond) {
