@@ -66,7 +66,15 @@ ls "$work/storm" | grep -q partial && fail "signal storm: a partial file was lef
 
 echo "== fork storm: 200 forks while snapshots are written and a thread records"
 mkdir -p "$work/forks"
-FR_OPTIONS="output=$work/forks/child-%p.fr" timeout 300 "$work/fork-storm" > "$work/forks.out" 2>&1
+# Under ASan, no leak check in the children: LLVM 14's ASan does not hold its
+# allocator's lock across fork, so a child forked while another thread of
+# the parent held it waits for it forever in LeakSanitizer's check at exit
+# (seen in gdb: __lsan::LockAllocator under exit, after the child's snapshot
+# was written; 2 hangs in 10 runs here, none in 20 without the check).
+asan_options=${ASAN_OPTIONS:-}
+[ "${SANITIZER:-}" = asan ] && asan_options=$asan_options:detect_leaks=0
+ASAN_OPTIONS=$asan_options FR_OPTIONS="output=$work/forks/child-%p.fr" \
+  timeout 300 "$work/fork-storm" > "$work/forks.out" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "fork storm exited $rc (124: hung)"
 cat "$work/forks.out" | grep children
