@@ -71,6 +71,11 @@ bool certainTailCall(const CallInst *Call) {
   if (!Call->isTailCall())
     return false;
   const Function &Caller = *Call->getFunction();
+  // ThreadSanitizer's pass, which runs after ours, calls __tsan_func_exit
+  // before each return of the functions it instruments: none of their
+  // calls is then a jump.
+  if (Caller.hasFnAttribute(Attribute::SanitizeThread))
+    return false;
   if (Caller.getFnAttribute("disable-tail-calls").getValueAsString() == "true" ||
       Call->getCallingConv() != Caller.getCallingConv() ||
       Call->getFunctionType()->isVarArg())

@@ -4,6 +4,8 @@
 // come after the callee's (before: "calls_eight exits, then eight runs").
 // A 2-argument callee is jumped to: the caller has exited when it runs.
 // REQUIRES: x86_64
+// Not under TSan, which makes no call a jump (plugin/tail-call-tsan.c).
+// UNSUPPORTED: tsan
 // RUN: %clang_fr -O2 %s -o %t %fr_link
 // RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr %t
 // RUN: %frtool dump %t.fr | FileCheck %s
