@@ -259,12 +259,23 @@ void fr_trigger_reap_writers(int wait) {
 // 1 ms with a 64 MiB window in use, writing it about 30 ms).
 #define FR_FORK_WRITE_MIN_BYTES (4u << 20)
 
+// Present when the program runs under ThreadSanitizer (its runtime is
+// linked into the executable), whether or not fr itself was built with it.
+extern void __tsan_init(void) __attribute__((weak));
+
 // The snapshot signal's handler stops its thread only for a fork: the
 // child, a copy of the process as it was at the signal with one thread,
 // writes the window with the crash path's writer under the program's pid
 // and exits. 0: not forked (too small a window to be worth it, or no
 // process could be had), the caller writes it.
 static int fr_write_forked(const struct fr_trigger_info *info) {
+  // ThreadSanitizer cannot follow a process cloned from a handler: the child
+  // inherits its internal locks as the other threads held them (it hung in
+  // make stress-tsan's signal storm) and their access histories (it
+  // reported the child's reads of the window as races). Under it, the
+  // handler writes the snapshot itself.
+  if (__tsan_init)
+    return 0;
   struct fr_pool *pool = __atomic_load_n(&fr_state.pool, __ATOMIC_ACQUIRE);
   if (!pool || (uint64_t)__atomic_load_n(&pool->high_water, __ATOMIC_RELAXED) *
                        pool->chunk_size <
