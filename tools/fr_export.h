@@ -51,9 +51,10 @@ extern const char *const export_item_category[ITEM_KINDS];
 struct item {
   uint32_t kind, site;
   uint64_t start_ns, child_ns; // for folded stacks
-  uint32_t node;               // folded: this frame's stack node
-  // Report: the argument it began with (a blocking call's fd, a lock), for
-  // the slice's detail; arg_name NULL when it had none.
+  uint32_t node; // its stack node (folded, report); UINT32_MAX: none kept
+  // The argument it began with (a blocking call's fd, a lock), which the
+  // formats write with its begin and the report shows in its detail;
+  // arg_name NULL when it had none.
   const char *arg_name;
   int64_t arg;
   int arg_is_pointer;
