@@ -170,7 +170,7 @@ void fr_budget_calibrate(double tick_hz) {
                    __ATOMIC_RELEASE);
 }
 
-int fr_budget_set(void) {
+int fr_budget_is_set(void) {
   return __atomic_load_n(&fr_budget_wanted, __ATOMIC_RELAXED);
 }
 
@@ -239,35 +239,35 @@ static void fr_count_site(uint32_t site, uint64_t ticks) {
 }
 
 // Counts the events of len bytes (through the reader's decoder,
-// include/fr_codec.h); returns how many there were. Stops at anything it
-// cannot read (it never should: the thread wrote them).
-static uint64_t fr_count_events(const uint8_t *events, uint32_t len) {
-  uint64_t count = 0;
-  struct fr_cursor cur;
-  struct fr_event ev;
-  fr_cursor_start(&cur, 0);
-  while (fr_decode_next(events, len, &cur, &ev) == 1)
-    count++;
-  return count;
-}
-
-// The same, and per site, for a caller that holds the flag (base_ticks is
-// the chunk's, so that each site's first event has its time). A function of
-// its own, not a flag of fr_count_events: the compiler may load the counts'
-// globals ahead of a test it cannot see through, which ThreadSanitizer
-// reports as a race with the thread that holds the flag.
-static uint64_t fr_count_events_per_site(const uint8_t *events, uint32_t len,
-                                         uint64_t base_ticks) {
+// include/fr_codec.h), per site too when per_site is set (the caller holds
+// the flag; base_ticks is the chunk's, so that each site's first event has
+// its time); returns how many there were. Stops at anything it cannot read
+// (it never should: the thread wrote them). Always inlined, and per_site
+// is a constant at each call: a runtime test would let the compiler load
+// the counts' globals ahead of it in a count taken without the flag, which
+// ThreadSanitizer reports as a race with the thread that holds it.
+static inline __attribute__((always_inline)) uint64_t
+fr_count_events_in(const uint8_t *events, uint32_t len, uint64_t base_ticks,
+                   const int per_site) {
   uint64_t count = 0;
   struct fr_cursor cur;
   struct fr_event ev;
   fr_cursor_start(&cur, base_ticks);
   while (fr_decode_next(events, len, &cur, &ev) == 1) {
     count++;
-    if (ev.event_class != FR_EV_EXT)
+    if (per_site && ev.event_class != FR_EV_EXT)
       fr_count_site(ev.id, ev.ticks);
   }
   return count;
+}
+
+static uint64_t fr_count_events(const uint8_t *events, uint32_t len) {
+  return fr_count_events_in(events, len, 0, 0);
+}
+
+static uint64_t fr_count_events_per_site(const uint8_t *events, uint32_t len,
+                                         uint64_t base_ticks) {
+  return fr_count_events_in(events, len, base_ticks, 1);
 }
 
 static uint32_t fr_density(uint32_t len, uint64_t events) {
@@ -392,10 +392,10 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
 }
 
 // With the flag held, a bucket ran dry: counts the first len bytes of the
-// chunk's events per site and mutes what it must. The bucket starts a new measure, empty
-// when muting brought the rate to half the budget (the thread then earns
-// its tokens back at half the budget's rate, what re-armed sites and new
-// hot spots draw on), else with an eighth of a full
+// chunk's events per site and mutes what it must. The bucket starts a new
+// measure, empty when muting brought the rate to half the budget (the
+// thread then earns its tokens back at half the budget's rate, what
+// re-armed sites and new hot spots draw on), else with an eighth of a full
 // one as grace: a thread that muting cannot bring under its budget (every
 // site under the floor) is counted again only after that much more.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,

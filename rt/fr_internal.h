@@ -461,7 +461,7 @@ struct fr_budget_note {
 FR_INTERNAL void fr_budget_start(const fr_config *cfg,
                                  const struct fr_clock_anchor *start);
 FR_INTERNAL void fr_budget_calibrate(double tick_hz);
-FR_INTERNAL int fr_budget_set(void); // a budget is set (calibrated or not)
+FR_INTERNAL int fr_budget_is_set(void); // a budget is set (calibrated or not)
 // How long a site stays muted before it is recorded again (doubling each
 // time the budget mutes it again); 0: until the next start. FR_OPTIONS rearm=.
 FR_INTERNAL void fr_budget_set_rearm(uint64_t ns);

@@ -233,7 +233,7 @@ static uint8_t *fr_put_budget_notes(uint8_t *p,
 // rather than a whole one. The end of the chunk when there is no budget.
 static uint8_t *fr_next_limit(const struct fr_tls *t) {
   uint8_t *probe = t->pos + (t->chunk_end - t->chunk->data) / 4;
-  if (!fr_budget_set() || probe + FR_PROBE_ROOM >= t->chunk_end)
+  if (!fr_budget_is_set() || probe + FR_PROBE_ROOM >= t->chunk_end)
     return t->chunk_end;
   return probe;
 }
