@@ -77,7 +77,10 @@ struct fr_event {
                         // space); FR_EXT_MUTED: site (and field[0] its
                         // events per second); FR_EXT_RESUMED: site (and
                         // field[0] the fr_resume_cause); FR_EXT_REARMED:
-                        // site (and field[0] how long it was muted, ms)
+                        // site (and field[0] how long it was muted, ms);
+                        // FR_EXT_COUNTED: site (and field[0] its calls);
+                        // FR_EXT_SLOW_CALL: site (and field[0] the call's
+                        // ticks, ending at this event)
   // FR_EV_SITE: what happened (enum fr_site_event) and its fields as
   // written (see fr_format.h for which are zigzag-encoded). Fields past
   // nfields read as 0: an event with fewer fields than its kind has never
@@ -201,7 +204,9 @@ fr_decode_next(const uint8_t *events, uint32_t end, struct fr_cursor *cur,
       ev->nfields = 1;
       break;
     case FR_EXT_RESUMED:   // size, then the site and the cause
-    case FR_EXT_REARMED: { // size, then the site and how long it was muted
+    case FR_EXT_REARMED:   // size, then the site and how long it was muted
+    case FR_EXT_COUNTED:   // size, then the site and its calls
+    case FR_EXT_SLOW_CALL: { // size, then the site and the call's ticks
       uint64_t size;
       uint32_t payload_end;
       if (fr_get_varint(events, end, &off, &size) || size > end - off)

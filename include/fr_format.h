@@ -174,6 +174,17 @@ enum fr_ext_kind {
   // are recorded again from here on (docs/budget.md). Payload: size, varint
   // site, varint how long it was muted, in milliseconds.
   FR_EXT_REARMED = 17,
+  // The counted tier (docs/budget.md; added to version 7, sized, so that
+  // earlier readers skip them). FR_EXT_COUNTED: calls of a site the budget
+  // muted that this thread made since its previous FR_EXT_COUNTED for the
+  // site (a count of 0 right after FR_EXT_MUTED: the site is counted, not
+  // muted outright). Payload: size, varint site, varint calls.
+  FR_EXT_COUNTED = 18,
+  // A call of a counted site that ended here and took longer than
+  // FR_SLOW_CALL_NS. Payload: size, varint site, varint its ticks: it began
+  // no earlier than this event's time minus them, and at most two periods
+  // of the coarse clock (2 ms) later.
+  FR_EXT_SLOW_CALL = 19,
 };
 enum fr_resume_cause {
   FR_RESUME_CATCH = 1,  // a landing pad that catches: the unwinder stopped here
@@ -312,6 +323,10 @@ _Static_assert(sizeof(struct fr_site_record) == 20, "site record is ABI");
 // FR_EXT_MUTED and FR_EXT_REARMED events say when in the window it was
 // muted. Before, the flag stayed until the next start.)
 #define FR_SITE_MUTED 1
+// With FR_SITE_MUTED, a function the budget counts rather than muting
+// outright: its calls are counted (FR_EXT_COUNTED), its slow calls recorded
+// (FR_EXT_SLOW_CALL).
+#define FR_SITE_COUNTED 2
 
 // FR_SEC_CHUNK payload: this header, then event_bytes of events.
 struct fr_chunk_header {

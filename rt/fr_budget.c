@@ -26,7 +26,9 @@
 //
 // Muting is XRay's unpatching, decided by a rate: one byte per site, the
 // guard the inserted code already tests (fr_sites.c), so a muted function
-// costs what it costs while the recorder is stopped. A lock site keeps its
+// costs what it costs while the recorder is stopped; or, for a function
+// whose counting costs less than the floor, the counted tier
+// (fr_counted.c): its calls counted per thread, its slow ones recorded. A lock site keeps its
 // contended waits and a blocking site its calls longer than FR_SLOW_CALL_NS
 // (FR_GUARD_SLOW). It is not forever: a muted site is re-armed after the
 // re-arm time (1 s, FR_OPTIONS rearm=), doubled each time the budget has to
@@ -67,6 +69,15 @@
 // the counts, so this bounds the check's time when many sites are under
 // the floor (a site it does not reach is counted again next time).
 #define FR_MUTE_CANDIDATES 64
+// A site with fewer events than this in the chunk is never muted: its rate
+// cannot be told (a thread's one call of its start routine, seen just
+// before a check under a tiny budget, read as a thousand calls a second).
+#define FR_MUTE_MIN_EVENTS 8
+// What a counted call costs per event (its entry and its exit hooks each
+// go out of line to count, and read no clock): a function whose counting
+// costs less than the floor is counted rather than muted outright
+// (fr_counted.c). Measured: bench/RESULTS.md, "The counted tier".
+#define FR_COUNTED_COST_NS 5
 
 struct fr_site_count {
   uint32_t site; // 0: free
@@ -101,6 +112,7 @@ struct fr_muted_entry {
 static struct fr_muted_entry fr_muted[FR_MUTED_SITES];
 static uint32_t fr_muted_count;
 static uint64_t fr_rearm_ns = FR_REARM_DEFAULT_NS;
+static int fr_counted_mode; // enum fr_counted_mode
 static uint64_t fr_rearm_ticks;            // 0: never re-armed
 static uint64_t fr_rearm_due = UINT64_MAX; // the earliest due time
 
@@ -127,6 +139,23 @@ void fr_budget_after_fork_child(void) { fr_budget_claimed = 0; }
 
 void fr_budget_set_rearm(uint64_t ns) {
   __atomic_store_n(&fr_rearm_ns, ns, __ATOMIC_RELAXED);
+}
+
+void fr_budget_set_counted(int mode) {
+  __atomic_store_n(&fr_counted_mode, mode, __ATOMIC_RELAXED);
+}
+
+// Is a function muted at this rate (events per tick) counted instead?
+static int fr_counts_at(double site_rate, double allowed) {
+  switch (__atomic_load_n(&fr_counted_mode, __ATOMIC_RELAXED)) {
+  case FR_COUNTED_ALL:
+    return 1;
+  case FR_COUNTED_NONE:
+    return 0;
+  default:
+    return site_rate * FR_COUNTED_COST_NS <
+           allowed * FR_EVENT_COST_NS / FR_BUDGET_FLOOR_DIVISOR;
+  }
 }
 
 void fr_budget_start(const fr_config *cfg,
@@ -354,8 +383,8 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
       if (e->count && (!hottest || e->count > hottest->count))
         hottest = e;
     }
-    if (!hottest)
-      break;
+    if (!hottest || hottest->count < FR_MUTE_MIN_EVENTS)
+      break; // the rest are each a few events: no rate to judge by
     // The thread's rate is accounted for by shares (of the whole thread's
     // rate, not of what is left); the floor and the note go by the site's
     // own rate.
@@ -364,14 +393,28 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
     hottest->count = 0;
     if (site_rate < allowed / FR_BUDGET_FLOOR_DIVISOR)
       continue; // a less frequent site may still be over it (a new flood)
+    // Counted rather than muted outright when counting it costs no more
+    // than the floor (and the notes have room for the two events that say
+    // so); what counting costs stays in the thread's rate.
+    int counted = fr_counts_at(site_rate, allowed) && n + 2 <= max;
     // A site muted already (by another thread, or a lock's contended
-    // waits) has done all muting can do for it.
-    if (fr_sites_mute(hottest->site)) {
+    // waits) has done all muting can do for it; one that cannot be muted
+    // (a user annotation, a watched function) stays in the rate, and the
+    // next hottest is looked at (before, its share was taken off as if
+    // muted, and a hot function behind a flood of logs was never muted).
+    int muted = fr_sites_mute(hottest->site, counted);
+    if (muted < 0)
+      continue;
+    if (muted) {
       out[n++] = (struct fr_budget_note){FR_EXT_MUTED, hottest->site,
                                          (uint64_t)(site_rate * hz)};
+      if (muted == 2)
+        out[n++] = (struct fr_budget_note){FR_EXT_COUNTED, hottest->site, 0};
       fr_note_muted(hottest->site, now);
     }
-    rate -= share;
+    rate -= muted == 2 ? share * (1.0 - (double)FR_COUNTED_COST_NS /
+                                            FR_EVENT_COST_NS)
+                       : share;
   }
   fr_sites_unlock();
   *rate_io = rate;

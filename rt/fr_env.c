@@ -43,6 +43,7 @@ struct fr_env_options {
   uint32_t max_dumps;
   double budget; // percent; negative: no limit
   uint64_t rearm; // 0: off
+  int counted; // enum fr_counted_mode
 };
 
 static struct fr_env_options fr_env;
@@ -147,6 +148,19 @@ static int fr_parse_count(const char *v, size_t n, uint32_t *out) {
   }
   *out = (uint32_t)value;
   return 0;
+}
+
+// Which muted functions the budget counts: on, all or off.
+static int fr_parse_tier(const char *v, size_t n, int *out) {
+  static const struct {
+    const char *name;
+    int mode;
+  } modes[] = {{"on", FR_COUNTED_CHEAP}, {"all", FR_COUNTED_ALL},
+               {"off", FR_COUNTED_NONE}};
+  for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+    if (strlen(modes[i].name) == n && !strncasecmp(v, modes[i].name, n))
+      return *out = modes[i].mode, 0;
+  return -1;
 }
 
 // A share of time: a percentage above 0 and below 100, with or without the
@@ -262,6 +276,7 @@ static int fr_parse_path(const char *v, size_t n, char *out) {
 #define fr_parse_into_signal(field) fr_parse_signal(v, vlen, &o->field)
 #define fr_parse_into_watch(field) fr_parse_watch(v, vlen, &o->field)
 #define fr_parse_into_percent(field) fr_parse_percent(v, vlen, &o->field)
+#define fr_parse_into_tier(field) fr_parse_tier(v, vlen, &o->field)
 
 static const char *fr_expect(const char *parser) {
   if (!strcmp(parser, "bool"))
@@ -283,6 +298,8 @@ static const char *fr_expect(const char *parser) {
            "trigger uses), or off";
   if (!strcmp(parser, "percent"))
     return "a percentage above 0 and below 100 such as 1% or 0.5%, or off";
+  if (!strcmp(parser, "tier"))
+    return "on, all or off";
   if (!strcmp(parser, "watch"))
     return "FUNCTION:DURATION such as handle_request:50ms, or off";
   return "a path; % may only be followed by p, t, n, e or %";
@@ -396,6 +413,7 @@ static void fr_env_init_now(void) {
   if (fr_parse_options(s, &fr_env) != 0 || !fr_env.enable)
     return;
   fr_budget_set_rearm(fr_env.rearm);
+  fr_budget_set_counted(fr_env.counted);
   fr_config cfg = {fr_env.min_age, fr_env.max_bytes, fr_env.budget};
   fr_recorder *r = fr_recorder_static(&cfg);
   int err = fr_start(r);

@@ -18,7 +18,7 @@
 // Compiler barriers are enough for that: a signal runs on the same CPU, in
 // program order. Snapshots on other threads read fr_tls.pos with acquire,
 // pairing with the release store here.
-#include "fr_internal.h"
+#include "fr_counted.h"
 
 #include <signal.h>
 
@@ -101,35 +101,54 @@ static inline __attribute__((always_inline)) void fr_record(uint32_t tag) {
   fr_append(t, p, tag);
 }
 
-// A watched function (FR_OPTIONS slow=NAME:DURATION) has its bit in
-// fr_watch_mask. The test comes first so that the common path still ends in
-// fr_record's tail jump and needs no stack frame: one load, a shift and a
-// branch per event. Watched sites record out of line, then tell fr_trigger.c.
+// A watched function (FR_OPTIONS slow=NAME:DURATION) and a function the
+// budget counts rather than records (fr_counted.c) have their bit (site & 63)
+// in fr_detour_mask. The test comes first so that the common path still ends
+// in fr_record's tail jump and needs no stack frame: one load, a shift and a
+// branch per event. The detour finds which it is, out of line; another
+// site that shares the bit is recorded there as usual.
+//
+// The detour's stack pointer, kept with a timed call's entry, is below the
+// instrumented function's frame: where the stack is back at an instrumented
+// frame (__fr_func_resume), the timed calls below it were left by a longjmp
+// or an exception (fr_counted.h).
 static FR_HOOK_CC __attribute__((noinline)) void
-fr_record_watched(uint32_t site, uint32_t event_class) {
+fr_detour_watched(uint32_t site, uint32_t event_class, uintptr_t sp) {
   fr_record(fr_event_tag(site, event_class));
   if (event_class == FR_EV_ENTER)
-    fr_watch_enter(site);
+    fr_watch_enter(site, sp);
   else
     fr_watch_exit(site);
 }
 
-static inline int fr_is_watch_candidate(uint32_t site) {
-  return FR_UNLIKELY(__atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED) >>
+// Calls nothing but functions of the hooks' convention, so that it saves
+// only the registers it uses itself.
+static FR_HOOK_CC __attribute__((noinline)) void
+fr_detour(uint32_t site, uint32_t event_class) {
+  uintptr_t sp = fr_busy_mark();
+  uint32_t slot = fr_counted_slot_of(site);
+  if (FR_LIKELY(slot < FR_COUNTED_SLOTS))
+    fr_count_call(slot, site, event_class == FR_EV_ENTER, sp);
+  else
+    fr_detour_watched(site, event_class, sp);
+}
+
+static inline int fr_is_detour_candidate(uint32_t site) {
+  return FR_UNLIKELY(__atomic_load_n(&fr_detour_mask, __ATOMIC_RELAXED) >>
                          (site & 63) & 1);
 }
 
 FR_API FR_HOOK_CC void __fr_func_enter(uint32_t site) {
-  if (fr_is_watch_candidate(site)) {
-    fr_record_watched(site, FR_EV_ENTER);
+  if (fr_is_detour_candidate(site)) {
+    fr_detour(site, FR_EV_ENTER);
     return;
   }
   fr_record(fr_event_tag(site, FR_EV_ENTER));
 }
 
 FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
-  if (fr_is_watch_candidate(site)) {
-    fr_record_watched(site, FR_EV_EXIT);
+  if (fr_is_detour_candidate(site)) {
+    fr_detour(site, FR_EV_EXIT);
     return;
   }
   fr_record(fr_event_tag(site, FR_EV_EXIT));
@@ -141,8 +160,11 @@ FR_API FR_HOOK_CC void __fr_func_exit(uint32_t site) {
 FR_API void __fr_func_resume(uint32_t site, uint32_t cause) {
   struct fr_tls *t = &fr_tls;
   uint8_t *p;
+  uintptr_t sp = fr_busy_mark();
   if (!fr_event_begin(t, &p))
     return;
+  if (t->watch_depth)
+    fr_timed_resume(t, site, sp);
   if (p) {
     uint64_t now;
     p = fr_put_stamped(t, p, fr_event_tag(FR_EXT_RESUMED, FR_EV_EXT), &now);

@@ -106,7 +106,8 @@ struct fr_budget_bucket {
   uint32_t density, estimated;
 };
 
-#define FR_WATCH_DEPTH 8 // nested calls of watched functions tracked
+#define FR_WATCH_DEPTH 8 // nested timed calls (watched, counted) tracked
+#define FR_COUNTED_SLOTS 4 // sites counted at a time (fr_counted.c)
 
 // Per-thread writer state: initial-exec TLS, so the hot path reaches it with one
 // %fs-relative access and no call to __tls_get_addr.
@@ -154,9 +155,22 @@ struct fr_tls {
   struct fr_budget_bucket budget;
   uint64_t budget_refilled; // 0: the thread's bucket has not started
   uint32_t budget_charged;
-  uint32_t watch_depth;
+  // Calls being timed: of watched functions (since: their entry event) and
+  // of counted ones (since: no later than their entry; seq: the coarse
+  // clock's tick they saw), with where their hooks ran on the stack (sp),
+  // which tells the calls a longjmp or an exception left from those still
+  // running (fr_counted.h). Calls deeper than FR_WATCH_DEPTH are counted in
+  // watch_overflow.
+  uint32_t watch_depth, watch_overflow;
   uint32_t watch_site[FR_WATCH_DEPTH];
+  uint32_t watch_seq[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];
+  uintptr_t watch_sp[FR_WATCH_DEPTH];
+  // The counted tier (fr_counted.c): calls counted since the last
+  // FR_EXT_COUNTED, per slot of fr_counted_sites, and the site they were
+  // counted for.
+  uint32_t counted_site[FR_COUNTED_SLOTS];
+  uint32_t counted_calls[FR_COUNTED_SLOTS];
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
@@ -350,9 +364,11 @@ FR_INTERNAL int fr_sites_try_lock(void);
 FR_INTERNAL void fr_sites_lock(void);
 FR_INTERNAL void fr_sites_unlock(void);
 // With the lock held: mutes a site of a module that has guards (not a watched
-// function, nor anything while the recorder is stopped); 1 if it was not
-// muted before.
-FR_INTERNAL int fr_sites_mute(uint32_t site);
+// function, nor anything while the recorder is stopped): -1 if it cannot be
+// (those, and user annotations, which have no guards), 0 if it was muted
+// already, 1 if muted now, 2 if counted now (a function, counted asked,
+// and a slot of the counted tier free).
+FR_INTERNAL int fr_sites_mute(uint32_t site, int counted);
 // With the lock held: records a muted site's events again (FR_GUARD_ON, its
 // FR_SITE_MUTED flag cleared); 1 if it was muted, its module is loaded and
 // the recorder runs.
@@ -418,6 +434,8 @@ struct fr_trigger_config {
 extern uint64_t fr_cond_lock_ticks FR_INTERNAL;
 extern uint64_t fr_cond_call_ticks FR_INTERNAL;
 extern uint64_t fr_watch_mask FR_INTERNAL; // bit (site & 63) of watched sites
+// Watched and counted sites' bits: the function hooks' detour (fr_hooks.c).
+extern uint64_t fr_detour_mask FR_INTERNAL;
 // fr_budget.c: FR_SLOW_CALL_NS in ticks (UINT64_MAX until calibrated).
 extern uint64_t fr_slow_call_ticks FR_INTERNAL;
 // Setup installs the signal handlers and needs no allocation; the thread
@@ -439,12 +457,42 @@ FR_INTERNAL void fr_budget_after_fork_child(void);
 FR_INTERNAL void fr_user_fork(int after);
 FR_INTERNAL void fr_condition_fired(enum fr_condition condition, uint32_t site,
                                     uint64_t ticks);
-FR_INTERNAL void fr_watch_enter(uint32_t site);
+FR_INTERNAL void fr_watch_enter(uint32_t site, uintptr_t sp);
 FR_INTERNAL void fr_watch_exit(uint32_t site);
 // fr_sites.c calls this for each function site it registers.
 FR_INTERNAL void fr_watch_consider(uint32_t site, const char *function);
 // Is site a watched function (never muted: the condition needs its events)?
 FR_INTERNAL int fr_is_watched(uint32_t site);
+
+// fr_counted.c: the counted tier, with the site registry's lock held for
+// add (1: counted from now; 0: no slot free), remove and clear.
+#define FR_COUNT_FLUSH_CALLS 4096 // a thread's count goes into its chunk
+extern uint32_t fr_counted_sites[FR_COUNTED_SLOTS] FR_INTERNAL; // 0: free
+FR_INTERNAL int fr_counted_add(uint32_t site);
+FR_INTERNAL void fr_counted_remove(uint32_t site);
+FR_INTERNAL void fr_counted_clear(void);
+FR_INTERNAL int fr_counted_has_room(void);
+// Appends the thread's pending counts as FR_EXT_COUNTED events (stamped at
+// its last event) and clears them; at most FR_COUNTED_PENDING_BYTES.
+#define FR_COUNTED_PENDING_BYTES (FR_COUNTED_SLOTS * 14)
+FR_INTERNAL uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p);
+// fr_counted.c: the stack is back at a frame of site (an exception caught,
+// a longjmp to a setjmp there; __fr_func_resume, sp its stack pointer):
+// the timed calls it left are dropped.
+FR_INTERNAL void fr_timed_resume(struct fr_tls *t, uint32_t site,
+                                 uintptr_t sp);
+
+// fr_coarse_clock.c: ticks every FR_COARSE_PERIOD_NS while sites are
+// counted; fr_coarse_seq is the last tick (0: none yet), the ring has the
+// time of tick s at s % FR_COARSE_RING.
+#define FR_COARSE_PERIOD_NS 1000000
+#define FR_COARSE_RING 64
+extern uint32_t fr_coarse_seq FR_INTERNAL;
+extern uint64_t fr_coarse_ring[FR_COARSE_RING] FR_INTERNAL;
+// How many sites are counted now (0: the clock sleeps); with the registry's
+// lock held. Starts the clock's thread the first time, async-signal-safely.
+FR_INTERNAL void fr_coarse_want(uint32_t counted_sites);
+FR_INTERNAL void fr_coarse_after_fork_child(void);
 
 // fr_budget.c: the overhead budget. start: with fr_state.lock held;
 // calibrate: once the tick rate is known; check: on a writer thread at a
@@ -465,6 +513,13 @@ FR_INTERNAL int fr_budget_is_set(void); // a budget is set (calibrated or not)
 // How long a site stays muted before it is recorded again (doubling each
 // time the budget mutes it again); 0: until the next start. FR_OPTIONS rearm=.
 FR_INTERNAL void fr_budget_set_rearm(uint64_t ns);
+// Which functions it mutes are counted (fr_counted.c). FR_OPTIONS counted=.
+enum fr_counted_mode {
+  FR_COUNTED_CHEAP = 0, // those whose counting costs less than the floor
+  FR_COUNTED_ALL = 1,   // every muted function while a slot is free
+  FR_COUNTED_NONE = 2,  // none: muted outright, and no clock thread
+};
+FR_INTERNAL void fr_budget_set_counted(int mode);
 FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
                                      struct fr_budget_note out[FR_BUDGET_MAX_NOTES]);
 FR_INTERNAL uint32_t fr_budget_thread_exit(struct fr_tls *t,

@@ -13,8 +13,11 @@
 // The guards are the recorder's switch: FR_GUARD_ON at every site while it
 // runs, 0 while it is stopped; the overhead budget (fr_budget.c) mutes one
 // site at a time (0 for a function, FR_GUARD_SLOW for a lock or blocking
-// call) and marks its record FR_SITE_MUTED while it is, until it re-arms it. A module's destructor (dlclose,
-// or exit) unregisters its guards, which are never written after that.
+// call; a function it counts keeps its guard and takes a slot of the
+// counted tier, fr_counted.c) and marks its record FR_SITE_MUTED while it
+// is, until it re-arms it. A module's destructor (dlclose, or exit)
+// unregisters its guards, which are never written after that, and gives
+// its counted sites' slots back.
 //
 // Concurrency: registration, guard changes and the flags they leave in the
 // records take fr_registry_lock. A new module is published at the head of an
@@ -150,9 +153,14 @@ extern __typeof__(__fr_register_module) fr_register_module_here
 // are past use (exit). Its sites stay readable.
 FR_API void __fr_unregister_module(uint8_t *guards) {
   pthread_mutex_lock(&fr_registry_lock);
-  for (struct fr_module *m = fr_modules; m; m = m->next)
-    if (m->guards == guards)
-      m->guards = NULL;
+  for (struct fr_module *m = fr_modules; m; m = m->next) {
+    if (m->guards != guards)
+      continue;
+    m->guards = NULL;
+    for (uint32_t i = 0; i < m->count; i++) // its counted sites' slots
+      if (m->records[i].flags & FR_SITE_COUNTED)
+        fr_counted_remove(m->base + i);
+  }
   pthread_mutex_unlock(&fr_registry_lock);
 }
 
@@ -163,10 +171,11 @@ void fr_sites_arm(int on) {
       continue;
     for (uint32_t i = 0; i < m->count; i++) {
       if (on)
-        m->records[i].flags &= (uint16_t)~FR_SITE_MUTED;
+        m->records[i].flags &= (uint16_t)~(FR_SITE_MUTED | FR_SITE_COUNTED);
       __atomic_store_n(&m->guards[i], on ? FR_GUARD_ON : 0, __ATOMIC_RELAXED);
     }
   }
+  fr_counted_clear(); // nothing counted while stopped; recorded at a start
   pthread_mutex_unlock(&fr_registry_lock);
 }
 
@@ -178,22 +187,28 @@ void fr_sites_lock(void) { pthread_mutex_lock(&fr_registry_lock); }
 
 void fr_sites_unlock(void) { pthread_mutex_unlock(&fr_registry_lock); }
 
-int fr_sites_mute(uint32_t site) {
+int fr_sites_mute(uint32_t site, int counted) {
   for (struct fr_module *m = fr_modules; m; m = m->next) {
     if (site < m->base || site - m->base >= m->count)
       continue;
     struct fr_site_record *r = &m->records[site - m->base];
-    if (!m->guards || (r->flags & FR_SITE_MUTED) ||
-        !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
+    if (!m->guards || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
         fr_is_watched(site))
+      return -1;
+    if (r->flags & FR_SITE_MUTED)
       return 0;
     r->flags |= FR_SITE_MUTED;
+    if (r->kind == FR_SITE_FUNCTION && counted && fr_counted_add(site)) {
+      // Its hooks still run (the guard stays set) and detour to the count.
+      r->flags |= FR_SITE_COUNTED;
+      return 2;
+    }
     __atomic_store_n(&m->guards[site - m->base],
                      r->kind == FR_SITE_FUNCTION ? 0 : FR_GUARD_SLOW,
                      __ATOMIC_RELAXED);
     return 1;
   }
-  return 0;
+  return -1; // not a site of a registered module (a user annotation's)
 }
 
 int fr_sites_rearm(uint32_t site) {
@@ -204,7 +219,9 @@ int fr_sites_rearm(uint32_t site) {
     if (!m->guards || !(r->flags & FR_SITE_MUTED) ||
         !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
       return 0;
-    r->flags &= (uint16_t)~FR_SITE_MUTED;
+    if (r->flags & FR_SITE_COUNTED)
+      fr_counted_remove(site);
+    r->flags &= (uint16_t)~(FR_SITE_MUTED | FR_SITE_COUNTED);
     __atomic_store_n(&m->guards[site - m->base], FR_GUARD_ON, __ATOMIC_RELAXED);
     return 1;
   }

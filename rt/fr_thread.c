@@ -204,16 +204,17 @@ static void fr_refresh_min_age(void) {
 
 static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag);
 
-// Appends the events of the sites a budget check muted (FR_EXT_MUTED) or
-// re-armed (FR_EXT_REARMED, sized: a one-byte size, the payload is at most
-// 15 bytes).
+// Appends the events of the sites a budget check muted (FR_EXT_MUTED, and
+// FR_EXT_COUNTED with no calls for one it counts) or re-armed
+// (FR_EXT_REARMED; sized kinds have a one-byte size, their payload is at
+// most 15 bytes).
 static uint8_t *fr_put_budget_notes(uint8_t *p,
                                     const struct fr_budget_note *notes,
                                     uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     p = fr_put_event(p, fr_event_tag(notes[i].kind, FR_EV_EXT), 0);
     uint8_t *size = NULL;
-    if (notes[i].kind == FR_EXT_REARMED)
+    if (fr_ext_is_sized(notes[i].kind))
       size = p++;
     uint8_t *payload = p;
     p = fr_put_varint(p, notes[i].site);
@@ -332,6 +333,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag) {
       // A probe, not a full chunk: the thread goes on in it, without the
       // lock. A kick (limit set to NULL meanwhile) wins over the new probe.
       uint8_t *p = fr_put_budget_notes(t->pos, notes, nnotes);
+      p = fr_counted_put_pending(t, p);
       __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
       uint8_t *next = fr_next_limit(t);
       if (__atomic_compare_exchange_n(&t->limit, &limit, next, 0,
@@ -400,6 +402,7 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag) {
   p = fr_put_dropped(t, c, p);
   if (!first_in_epoch)
     p = fr_put_budget_notes(p, notes, nnotes);
+  p = fr_counted_put_pending(t, p);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   // Room for two whole events past the end: the one the hot path writes
   // after passing the check, and the thread-exit event (with the counts
@@ -477,6 +480,11 @@ static void fr_thread_exit(void *arg) {
   if (c && c->pool == pool && c->epoch == fr_state.epoch) {
     // The chunk keeps room for them past chunk_end (two whole events).
     uint8_t *p = fr_put_budget_notes(t->pos, notes, nnotes);
+    // Its pending counts too, if they fit beside the drop report and the
+    // exit event (else they are lost: fewer than FR_COUNT_FLUSH_CALLS a site).
+    uint8_t *end = (uint8_t *)c + pool->chunk_size;
+    if (end - p >= FR_COUNTED_PENDING_BYTES + 2 * FR_MAX_EVENT_BYTES)
+      p = fr_counted_put_pending(t, p);
     p = fr_put_dropped(t, c, p);
     fr_stamp_event(t, p, fr_event_tag(FR_EXT_THREAD_EXIT, FR_EV_EXT));
     memcpy(c->hdr.thread_name, name, sizeof(name));

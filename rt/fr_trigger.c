@@ -36,7 +36,7 @@
 // registration and read relaxed by hooks; the crash handler runs once per
 // process (an atomic flag), other crashing threads go straight to the
 // re-raise.
-#include "fr_internal.h"
+#include "fr_counted.h"
 #include "fr_text.h"
 
 #include <errno.h>
@@ -190,6 +190,7 @@ void fr_watch_consider(uint32_t site, const char *function) {
   fr_watched[fr_watched_count] = site;
   __atomic_store_n(&fr_watched_count, fr_watched_count + 1, __ATOMIC_RELEASE);
   __atomic_or_fetch(&fr_watch_mask, 1ull << (site & 63), __ATOMIC_RELEASE);
+  __atomic_or_fetch(&fr_detour_mask, 1ull << (site & 63), __ATOMIC_RELEASE);
 }
 
 int fr_is_watched(uint32_t site) {
@@ -201,25 +202,20 @@ int fr_is_watched(uint32_t site) {
 }
 
 // Called after the entry event was recorded: its time is last_ticks.
-void fr_watch_enter(uint32_t site) {
+void fr_watch_enter(uint32_t site, uintptr_t sp) {
   struct fr_tls *t = &fr_tls;
   if (!fr_is_watched(site))
     return;
-  if (t->watch_depth < FR_WATCH_DEPTH) {
-    t->watch_site[t->watch_depth] = site;
-    t->watch_since[t->watch_depth] = t->last_ticks;
-  }
-  t->watch_depth++;
+  fr_timed_push(t, site, t->last_ticks, 0, sp);
 }
 
 void fr_watch_exit(uint32_t site) {
   struct fr_tls *t = &fr_tls;
-  if (!t->watch_depth || !fr_is_watched(site))
-    return;
-  uint32_t d = --t->watch_depth;
-  if (d >= FR_WATCH_DEPTH || t->watch_site[d] != site)
-    return; // deeper than tracked, or an exit skipped by longjmp
-  uint64_t took = t->last_ticks - t->watch_since[d];
+  uint64_t since;
+  uint32_t seq;
+  if (!fr_is_watched(site) || !fr_timed_pop(t, site, &since, &seq))
+    return; // deeper than tracked, or not entered since it was watched
+  uint64_t took = t->last_ticks - since;
   if (took > __atomic_load_n(&fr_cond_slow_ticks, __ATOMIC_RELAXED))
     fr_condition_fired(FR_CONDITION_FUNCTION, site, took);
 }

@@ -143,6 +143,26 @@ static void print_event(const struct fr_snapshot *s, const struct dump_event *d)
         printf(" after %llu ms\n", (unsigned long long)d->ev.field[0]);
       break;
     }
+    case FR_EXT_COUNTED:
+    case FR_EXT_SLOW_CALL: {
+      const struct fr_site_info *site = fr_snapshot_site(s, (uint32_t)d->ev.arg);
+      const char *name = site ? site->function : "?";
+      if (d->ev.id == FR_EXT_COUNTED) {
+        if (d->ev.field[0])
+          printf("counted %s %llu calls\n", name,
+                 (unsigned long long)d->ev.field[0]);
+        else
+          printf("counting %s\n", name); // from here, instead of recording
+        break;
+      }
+      // A slow call of a counted site, ending here: its duration.
+      uint64_t end = d->ev.ticks;
+      uint64_t begin = end > d->ev.field[0] ? end - d->ev.field[0] : 0;
+      printf("slow-call %s took %.6f ms\n", name,
+             (fr_snapshot_ticks_to_ns(s, end) - fr_snapshot_ticks_to_ns(s, begin)) /
+                 1e6);
+      break;
+    }
     case FR_EXT_RESUMED: {
       const struct fr_site_info *at = fr_snapshot_site(s, (uint32_t)d->ev.arg);
       const char *cause = d->ev.field[0] == FR_RESUME_CATCH    ? "exception caught"

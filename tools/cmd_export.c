@@ -32,7 +32,8 @@
 
 const char *const export_item_category[ITEM_KINDS] = {
     "function", "lock",     "lock",     "io",    "lock",
-    "user",     "user",     "function", "function", "budget",   "budget"};
+    "user",     "user",     "function", "function", "budget",   "budget",
+    "budget"};
 
 // Monotonic nanoseconds, so tracks line up with other traces of the box.
 // Fixed point (ns per tick in 32.32), as this runs for every event.
@@ -66,8 +67,11 @@ static void site_name(const struct exporter *x, uint32_t kind, uint32_t site,
     snprintf(buf, size, "[deeper frames]");
   else if (kind == ITEM_MERGED)
     snprintf(buf, size, "[short slices, merged]");
-  else if (kind == ITEM_MUTED || kind == ITEM_REARMED)
-    snprintf(buf, size, "%s: %.*s%s", kind == ITEM_MUTED ? "muted" : "re-armed",
+  else if (kind == ITEM_MUTED || kind == ITEM_REARMED || kind == ITEM_COUNTED)
+    snprintf(buf, size, "%s: %.*s%s",
+             kind == ITEM_MUTED     ? "muted"
+             : kind == ITEM_REARMED ? "re-armed"
+                                    : "counted",
              n, si ? fn : "?", si ? more : "");
   else if (si && si->kind == FR_SITE_USER) // a task, region or log category
     snprintf(buf, size, "%s%.*s%s", si->detail == FR_USER_TASK ? "task " : "",
@@ -353,7 +357,13 @@ static uint32_t resumed_depth(const struct item *stack, uint32_t depth,
 struct segment {
   uint32_t from, to;
   uint32_t early_at, early_count;
+  uint32_t slow_at, slow_count; // in x->slow, by when they began
 };
+
+static int slow_call_order(const void *a, const void *b) {
+  const struct slow_call *x = a, *y = b;
+  return x->begin_ns < y->begin_ns ? -1 : x->begin_ns > y->begin_ns;
+}
 
 // The first pass, over chunks [from, to): the items open when they begin
 // appended to x->early, and, when flows are drawn, the contended
@@ -367,6 +377,7 @@ static void scan_segment(struct exporter *x,
   uint64_t wait_lock = 0, wait_ns = 0;
   int waiting = 0, contended = x->format->handoffs;
   seg->early_at = x->early_count;
+  seg->slow_at = x->slow_count;
   for (uint32_t i = seg->from; i < seg->to; i++) {
     struct fr_cursor cur;
     struct fr_event ev;
@@ -375,6 +386,14 @@ static void scan_segment(struct exporter *x,
     while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
       uint32_t kind;
       int dir = classify(&ev, &kind);
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL &&
+          !fr_grow((void **)&x->slow, &x->slow_cap, x->slow_count + 1,
+                   sizeof(*x->slow))) {
+        uint64_t began = ev.ticks > ev.field[0] ? ev.ticks - ev.field[0] : 0;
+        x->slow[x->slow_count++] =
+            (struct slow_call){export_to_ns(x->s, began), (uint32_t)ev.arg};
+        continue;
+      }
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
         uint32_t keep = resumed_depth(open, depth, (uint32_t)ev.arg, &open_counts);
         while (depth > keep) {
@@ -421,6 +440,10 @@ static void scan_segment(struct exporter *x,
   }
   free(open);
   fr_map_free(&open_counts);
+  seg->slow_count = x->slow_count - seg->slow_at;
+  if (seg->slow_count) // nested ones end innermost first
+    fr_sort(x->slow + seg->slow_at, seg->slow_count, sizeof(*x->slow),
+            slow_call_order);
   // Collected innermost first; they are opened outermost first.
   seg->early_count = x->early_count - seg->early_at;
   struct item *e = seg->early_count ? x->early + seg->early_at : NULL;
@@ -438,6 +461,8 @@ static void replay_segment(struct exporter *x,
                            const struct fr_chunk_view *const *chunks,
                            const struct segment *seg, int last) {
   const struct item *early = seg->early_count ? x->early + seg->early_at : NULL;
+  const struct slow_call *slow = seg->slow_count ? x->slow + seg->slow_at : NULL;
+  uint32_t slow_begun = 0;
   uint64_t last_ns = 0;
   int started = 0, exited = 0;
   char errname[24];
@@ -458,9 +483,31 @@ static void replay_segment(struct exporter *x,
             x->stack[depth].incomplete = 1; // began before the window
         }
       }
+      // A slow call of a counted site began after the thread's event
+      // before it (its writer made sure) and before this one.
+      while (slow_begun < seg->slow_count && slow[slow_begun].begin_ns < ts) {
+        emit_begin(x, slow[slow_begun].begin_ns, ITEM_FUNCTION,
+                   slow[slow_begun].site, NULL, 0, 0);
+        slow_begun++;
+      }
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
         exited = 1;
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL) {
+        int at = find_open(x->stack, x->depth, ITEM_FUNCTION, (uint32_t)ev.arg,
+                           &x->open_items);
+        if (at >= 0) {
+          while (x->depth > (uint32_t)at)
+            emit_end(x, ts, NULL, 0, NULL, NULL);
+        }
+        continue;
+      }
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_COUNTED) {
+        struct export_args a = {"calls", (int64_t)ev.field[0], 0, NULL, NULL};
+        if (x->format->instant)
+          x->format->instant(x, ts, ITEM_COUNTED, (uint32_t)ev.arg, &a);
+        continue;
+      }
       if (ev.event_class == FR_EV_EXT &&
           (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED)) {
         // The budget muted a site here (what follows lacks its events until
@@ -732,6 +779,7 @@ static int run(int argc, char **argv) {
   if (out != stdout)
     failed |= fclose(out) != 0;
   free(x.early);
+  free(x.slow);
   free(x.nodes);
   free(x.handoffs);
   fr_map_free(&x.handoff_by_release);

@@ -322,6 +322,60 @@ static void print_muted_list(const struct fr_snapshot *s,
   free(rows_);
 }
 
+// The counted tier's rows: one per site, its threads' counts in order.
+static int counted_cmp(const void *x, const void *y) {
+  const struct fr_counted_stats *a = x, *b = y;
+  if (a->site != b->site)
+    return a->site < b->site ? -1 : 1;
+  return a->thread < b->thread ? -1 : a->thread > b->thread;
+}
+
+static uint64_t counted_site_calls(const struct fr_analysis *a, uint32_t i,
+                                   uint32_t *end) {
+  uint64_t calls = 0;
+  uint32_t k = i;
+  for (; k < a->counted_count && a->counted[k].site == a->counted[i].site; k++)
+    calls += a->counted[k].calls;
+  *end = k;
+  return calls;
+}
+
+static struct fr_func_stats *func_of(struct fr_analysis *a, uint32_t site) {
+  for (uint32_t i = 0; i < a->func_count; i++)
+    if (a->funcs[i].site == site)
+      return &a->funcs[i];
+  return NULL;
+}
+
+static void print_counted(struct fr_analysis *a) {
+  if (!a->counted_count)
+    return;
+  fr_sort(a->counted, a->counted_count, sizeof(*a->counted), counted_cmp);
+  fprintf(g_out,
+          "\ncounted while muted (the budget counted these calls instead of "
+          "recording them; calls over %u ms were timed, and are in "
+          "\"functions\")\n  %12s %6s  %-24s  %s\n",
+          FR_SLOW_CALL_NS / 1000000, "calls", "slow", "threads", "function");
+  for (uint32_t i = 0, end; i < a->counted_count; i = end) {
+    uint64_t calls = counted_site_calls(a, i, &end);
+    const struct fr_func_stats *f = func_of(a, a->counted[i].site);
+    char threads[25] = "", where[256];
+    size_t used = 0;
+    for (uint32_t k = i; k < end && used < sizeof(threads); k++) {
+      int n = snprintf(threads + used, sizeof(threads) - used, "%sT%u",
+                       k > i ? "," : "", a->counted[k].thread);
+      if (n < 0 || (size_t)n >= sizeof(threads) - used) {
+        snprintf(threads + (sizeof(threads) - 5), 5, ",...");
+        break;
+      }
+      used += (size_t)n;
+    }
+    fprintf(g_out, "  %12llu %6llu  %-24s  %s\n", (unsigned long long)calls,
+            (unsigned long long)(f ? f->slow_kept : 0), threads,
+            site_where(a->counted[i].site, where));
+  }
+}
+
 static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], where[256];
@@ -405,13 +459,17 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              dur(f->inclusive.max, d6));
       char name[FR_SHORT_NAME + 1];
       if (si)
-        fprintf(g_out, "%s %s:%u%s", fr_short_name(si->function, name),
-                si->file, si->line,
-                fr_analysis_site_muted(a, si) ? " (muted: calls while muted "
-                                                "not counted)"
-                                              : "");
+        fprintf(g_out, "%s %s:%u", fr_short_name(si->function, name),
+                si->file, si->line);
       else
         fprintf(g_out, "site#%u", f->site);
+      if (f->counted)
+        fprintf(g_out, " (muted: %llu more calls counted, not timed; "
+                       "%llu slow ones timed)",
+                (unsigned long long)(f->counted - f->slow_kept),
+                (unsigned long long)f->slow_kept);
+      else if (fr_analysis_site_muted(a, si))
+        fprintf(g_out, " (muted: calls while muted not counted)");
       if (f->partial)
         fprintf(g_out, " (+%llu partial)", (unsigned long long)f->partial);
       fprintf(g_out, "\n");
@@ -535,6 +593,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
     }
   }
   print_muted(s, a);
+  print_counted(a);
 }
 
 // ---- JSON --------------------------------------------------------------------
@@ -621,9 +680,11 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     json_site("site", f->site);
     fprintf(g_out, ",");
     json_dist("inclusive", &f->inclusive);
-    fprintf(g_out, ",\"total_ns\":%.0f,\"self_ns\":%.0f,\"partial\":%llu}",
+    fprintf(g_out, ",\"total_ns\":%.0f,\"self_ns\":%.0f,\"partial\":%llu,"
+                   "\"counted\":%llu,\"slow_kept\":%llu}",
             ns(f->outer_total), ns(f->exclusive_total),
-            (unsigned long long)f->partial);
+            (unsigned long long)f->partial, (unsigned long long)f->counted,
+            (unsigned long long)f->slow_kept);
   }
   fr_sort(a->locks, a->lock_count, sizeof(*a->locks), lock_cmp);
   fprintf(g_out, "],\n\"locks\":[");
@@ -738,6 +799,21 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
       fprintf(g_out, ",\"rearmed_ms\":null}");
   }
   free(muted);
+  fr_sort(a->counted, a->counted_count, sizeof(*a->counted), counted_cmp);
+  fprintf(g_out, "],\n\"counted\":[");
+  for (uint32_t i = 0, end, row = 0; i < a->counted_count; i = end, row++) {
+    uint64_t calls = counted_site_calls(a, i, &end);
+    const struct fr_func_stats *f = func_of(a, a->counted[i].site);
+    fprintf(g_out, "%s\n{", row ? "," : "");
+    json_site("site", a->counted[i].site);
+    fprintf(g_out, ",\"calls\":%llu,\"slow_calls\":%llu,\"threads\":[",
+            (unsigned long long)calls,
+            (unsigned long long)(f ? f->slow_kept : 0));
+    for (uint32_t k = i; k < end; k++)
+      fprintf(g_out, "%s{\"thread\":%u,\"calls\":%llu}", k > i ? "," : "",
+              a->counted[k].thread, (unsigned long long)a->counted[k].calls);
+    fprintf(g_out, "]}");
+  }
   fprintf(g_out, "]}\n");
 }
 

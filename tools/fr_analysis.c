@@ -506,6 +506,39 @@ static void pair_budget_events(struct fr_analysis *a) {
   a->mute_count = rows;
 }
 
+// The counted tier: a count of a muted site's calls on this thread, or one
+// of its calls that was slow (ending at the event): a whole call, as its
+// caller's child (its own children recorded inside it were counted there
+// already; the caller's self time is clamped at 0).
+static void on_counted_event(struct fr_analysis *a, struct replay *r,
+                             const struct fr_event *ev, uint32_t thread) {
+  uint32_t site = (uint32_t)ev->arg;
+  struct fr_func_stats *f = func_get(a, site);
+  if (ev->id == FR_EXT_COUNTED) {
+    uint64_t key = (uint64_t)site << 32 | thread;
+    struct fr_counted_stats *c = TABLE_GET(a, counted_map, counted,
+                                           counted_count, counted_cap, key, key);
+    if (c) {
+      c->site = site;
+      c->thread = thread;
+      c->calls += ev->field[0];
+    }
+    if (f)
+      f->counted += ev->field[0];
+    return;
+  }
+  uint64_t took = ev->field[0];
+  if (f) {
+    fr_dist_add(&f->inclusive, took);
+    f->slow_kept++;
+    if (!fr_open_count(&r->open_frames, site))
+      f->outer_total += took;
+    f->exclusive_total += took;
+  }
+  if (r->depth)
+    r->stack[r->depth - 1].child += took;
+}
+
 int fr_analysis_site_muted(const struct fr_analysis *a,
                            const struct fr_site_info *si) {
   if (!si)
@@ -712,6 +745,9 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
         } else if (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED) {
           if (on_budget_event(a, &ev, c->hdr.thread_index) != 0)
             goto oom;
+        } else if (ev.id == FR_EXT_COUNTED || ev.id == FR_EXT_SLOW_CALL) {
+          ev.arg = canonical_id(s, canon, (uint32_t)ev.arg);
+          on_counted_event(a, &r, &ev, c->hdr.thread_index);
         }
         break;
       }
@@ -778,6 +814,8 @@ void fr_analysis_free(struct fr_analysis *a) {
   free(a->users);
   free(a->tasks);
   free(a->mutes);
+  free(a->counted);
+  fr_map_free(&a->counted_map);
   fr_map_free(&a->muted_sites);
   fr_map_free(&a->user_map);
   fr_map_free(&a->task_map);

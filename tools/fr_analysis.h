@@ -24,6 +24,17 @@ struct fr_func_stats {
   uint64_t outer_total;
   uint64_t exclusive_total;
   uint64_t partial; // exits whose entry was before the window
+  // The budget's counted tier (FR_EXT_COUNTED, FR_EXT_SLOW_CALL): calls
+  // counted while it was muted, not timed, and of them the slow calls kept
+  // (timed, in inclusive).
+  uint64_t counted, slow_kept;
+};
+
+// Calls of a counted site on one thread (FR_EXT_COUNTED), in the window.
+struct fr_counted_stats {
+  uint64_t key; // site << 32 | thread index
+  uint32_t site, thread;
+  uint64_t calls;
 };
 
 #define FR_LOCK_MAX_THREADS 16
@@ -134,6 +145,8 @@ struct fr_analysis {
   uint32_t user_count, user_cap;
   struct fr_task_seen *tasks;
   uint32_t task_count, task_cap;
+  struct fr_counted_stats *counted; // per site and thread
+  uint32_t counted_count, counted_cap;
   struct fr_mute *mutes; // rows, by site (after the replay)
   uint32_t mute_count, mute_cap;
   struct fr_map muted_sites; // the sites of the window's budget events
@@ -153,7 +166,8 @@ struct fr_analysis {
   uint32_t func_by_site_count;
   uint64_t first_ticks, last_ticks;
   struct fr_drops dropped; // what the chunks' drop reports add up to
-  struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map;
+  struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map,
+      counted_map;
 };
 // Did the budget mute the site at some time in the window (or before it and
 // it still was at the snapshot)?

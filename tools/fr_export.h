@@ -42,6 +42,8 @@ enum item_kind {
   ITEM_MERGED,    // report: short slices of different kinds merged
   ITEM_MUTED,     // an instant: the overhead budget muted a site here
   ITEM_REARMED,   // an instant: and recorded it again from here
+  ITEM_COUNTED,   // an instant: calls of a muted site counted (or, with
+                  // none, counted from here instead of recorded)
   ITEM_KINDS
 };
 
@@ -145,6 +147,15 @@ struct exporter {
   // The items open when each segment begins (scan_segment).
   struct item *early;
   uint32_t early_count, early_cap;
+  // The slow calls of counted sites (FR_EXT_SLOW_CALL), by when each began:
+  // their events come where they end, their slices begin where they began.
+  struct slow_call *slow;
+  uint32_t slow_count, slow_cap;
+};
+
+struct slow_call {
+  uint64_t begin_ns;
+  uint32_t site;
 };
 
 // What an event says besides its name: an argument (a number, or an

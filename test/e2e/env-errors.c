@@ -45,7 +45,7 @@ int main(void) {
 // SIZE-NOT: fr:
 // UNIT: fr: FR_OPTIONS: bad value '5' for min_age (expected a duration from 1ms to 720h such as 500ms, 5s or 2m); recording is off
 // UNIT: work 42 recording 0
-// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes budget rearm output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
+// KEY: fr: FR_OPTIONS: unknown option 'colour' (known: enable min_age max_bytes budget rearm counted output exit_dump signal crash lock_wait blocking slow rate max_dumps); recording is off
 // BOOL: fr: FR_OPTIONS: bad value 'maybe' for exit_dump (expected 0 or 1); recording is off
 // PCT: fr: FR_OPTIONS: bad value '/tmp/%q.fr' for output (expected a path; % may only be followed by p, t, n, e or %); recording is off
 // WORD: fr: FR_OPTIONS: 'justaword' is not key=value; recording is off

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: Apache-2.0
+// fr_counted.c: the counted tier: functions the overhead budget muted whose
+// calls are still counted, per thread, and whose slow calls are still
+// recorded, without reading the CPU's clock per call.
+//
+// Between recording every event of a function (about 9 ns an event here)
+// and muting it outright (a load and a branch), the budget can put a
+// function whose rate is moderate into this tier (fr_budget.c chooses by
+// rate): its hooks are still called, but go out of line to fr_count_call,
+// which adds one to the thread's count for the site and notes the coarse
+// clock's tick (fr_coarse_clock.c) at entry, and at exit compares ticks. The
+// counts go into the thread's chunk as FR_EXT_COUNTED events (every
+// FR_COUNT_FLUSH_CALLS calls, at each of the budget's probes and at the
+// thread's exit), so a snapshot says how many calls of each muted site each
+// thread made in the window; a call that spanned two ticks or more and whose
+// lower bound is over FR_SLOW_CALL_NS is recorded as FR_EXT_SLOW_CALL, with
+// its duration, at its end.
+//
+// At most FR_COUNTED_SLOTS sites are counted at a time, process-wide: the
+// hooks find a counted site by scanning that many ids, and each thread keeps
+// one pending count per slot in its fr_tls.
+//
+// Concurrency: fr_counted_sites and fr_detour_mask are written under the
+// site registry's lock (fr_sites.c calls in here when it mutes, re-arms or
+// arms) and read relaxed by the hooks: a hook that sees a site a moment late
+// records or counts one call more or less. A thread's pending counts and its
+// timed-call stack are its own, touched with fr_tls.busy set, as every hook
+// does; a signal handler's counted call inside a hook is not counted.
+#include "fr_counted.h"
+
+uint32_t fr_counted_sites[FR_COUNTED_SLOTS];
+uint64_t fr_detour_mask;
+
+// ---- The counted sites (with the registry's lock held) ----------------------
+
+static void fr_detour_mask_update(void) {
+  uint64_t mask = __atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED);
+  uint32_t counted = 0;
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
+    uint32_t site = fr_counted_sites[i];
+    if (site) {
+      mask |= 1ull << (site & 63);
+      counted++;
+    }
+  }
+  __atomic_store_n(&fr_detour_mask, mask, __ATOMIC_RELEASE);
+  fr_coarse_want(counted);
+}
+
+int fr_counted_add(uint32_t site) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
+    if (fr_counted_sites[i])
+      continue;
+    __atomic_store_n(&fr_counted_sites[i], site, __ATOMIC_RELAXED);
+    fr_detour_mask_update();
+    return 1;
+  }
+  return 0;
+}
+
+void fr_counted_remove(uint32_t site) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    if (fr_counted_sites[i] == site)
+      __atomic_store_n(&fr_counted_sites[i], 0, __ATOMIC_RELAXED);
+  fr_detour_mask_update();
+}
+
+void fr_counted_clear(void) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    __atomic_store_n(&fr_counted_sites[i], 0, __ATOMIC_RELAXED);
+  fr_detour_mask_update();
+}
+
+int fr_counted_has_room(void) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    if (!__atomic_load_n(&fr_counted_sites[i], __ATOMIC_RELAXED))
+      return 1;
+  return 0;
+}
+
+// ---- Writing counts and slow calls (the thread's busy mark set) ------------
+
+// Room for the thread's next event, or NULL (then what it would say is lost).
+static uint8_t *fr_counted_room(struct fr_tls *t) {
+  uint8_t *p = t->pos;
+  if (FR_UNLIKELY(!p || p >= __atomic_load_n(&t->limit, __ATOMIC_RELAXED)))
+    p = fr_thread_slow_reserve(t, 0);
+  return p;
+}
+
+// An FR_EXT_COUNTED or FR_EXT_SLOW_CALL event at p, stamped now (0: read the
+// clock), published.
+static void fr_put_counted_event(struct fr_tls *t, uint8_t *p, uint32_t kind,
+                                 uint32_t site, uint64_t value, uint64_t now) {
+  uint64_t stamped;
+  p = now ? fr_put_stamped_at(t, p, fr_event_tag(kind, FR_EV_EXT), now,
+                              &stamped)
+          : fr_put_stamped(t, p, fr_event_tag(kind, FR_EV_EXT), &stamped);
+  uint8_t *size = p++; // a payload of at most 15 bytes: a one-byte size
+  uint8_t *payload = p;
+  p = fr_put_varint(p, site);
+  p = fr_put_varint(p, value);
+  *size = (uint8_t)(p - payload);
+  __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
+}
+
+FR_HOOK_CC void fr_counted_flush_slot(struct fr_tls *t, uint32_t slot) {
+  uint32_t calls = t->counted_calls[slot];
+  if (!calls)
+    return;
+  t->counted_calls[slot] = 0; // before the reserve, which flushes them all
+  uint8_t *p = fr_counted_room(t);
+  if (p)
+    fr_put_counted_event(t, p, FR_EXT_COUNTED, t->counted_site[slot], calls, 0);
+}
+
+uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
+    uint32_t calls = t->counted_calls[i];
+    if (!calls)
+      continue;
+    t->counted_calls[i] = 0;
+    p = fr_put_event(p, fr_event_tag(FR_EXT_COUNTED, FR_EV_EXT), 0);
+    uint8_t *size = p++;
+    uint8_t *payload = p;
+    p = fr_put_varint(p, t->counted_site[i]);
+    p = fr_put_varint(p, calls);
+    *size = (uint8_t)(p - payload);
+  }
+  return p;
+}
+
+// The call of site that saw tick seq at its entry (and began no earlier than
+// since) ends now, two ticks or more later: recorded if it surely took
+// longer than the threshold.
+FR_HOOK_CC void fr_counted_check_slow(struct fr_tls *t, uint32_t site,
+                                      uint64_t since, uint32_t seq) {
+  uint64_t now = fr_ticks();
+  // The time of tick seq + 2 was read after the entry: the call took at
+  // least now minus it. (A slot a later tick wrote since has a later time:
+  // a lower bound still.)
+  uint64_t surely_after = __atomic_load_n(
+      &fr_coarse_ring[(seq + 2) % FR_COARSE_RING], __ATOMIC_RELAXED);
+  uint64_t threshold = __atomic_load_n(&fr_slow_call_ticks, __ATOMIC_RELAXED);
+  if (now <= surely_after || now - surely_after <= threshold)
+    return;
+  uint8_t *p = fr_counted_room(t);
+  if (!p)
+    return;
+  if (now < t->last_ticks)
+    now = t->last_ticks;
+  fr_put_counted_event(t, p, FR_EXT_SLOW_CALL, site,
+                       now > since ? now - since : 0, now);
+}
+
+// ---- The timed-call stack's rare cases -------------------------------------
+
+FR_HOOK_CC void fr_timed_push_full(struct fr_tls *t) {
+  t->watch_overflow++; // deeper than tracked: counted in depth only
+}
+
+FR_HOOK_CC void fr_timed_pop_slow(struct fr_tls *t, uint32_t site,
+                                  uint64_t *since, uint32_t *seq, int *found) {
+  *found = 0;
+  if (t->watch_overflow) { // one of the untracked calls
+    t->watch_overflow--;
+    return;
+  }
+  for (uint32_t i = t->watch_depth; i-- > 0;) {
+    if (t->watch_site[i] != site)
+      continue;
+    t->watch_depth = i; // and the calls above it, whose exits never ran
+    *since = t->watch_since[i];
+    *seq = t->watch_seq[i];
+    *found = 1;
+    return;
+  }
+  // Not on the stack: its entry came before its site was timed.
+}
+
+void fr_timed_resume(struct fr_tls *t, uint32_t site, uintptr_t sp) {
+  uint32_t d = t->watch_depth;
+  t->watch_overflow = 0; // deeper than every tracked call: left
+  for (uint32_t i = d; i-- > 0;) {
+    if (t->watch_site[i] == site) { // the frame it is back at is timed
+      t->watch_depth = i + 1;
+      return;
+    }
+  }
+  while (d && t->watch_sp[d - 1] < sp)
+    d--;
+  t->watch_depth = d;
+}
