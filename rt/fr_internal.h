@@ -515,7 +515,8 @@ FR_INTERNAL int fr_budget_is_set(void); // a budget is set (calibrated or not)
 FR_INTERNAL void fr_budget_set_rearm(uint64_t ns);
 // Which functions it mutes are counted (fr_counted.c). FR_OPTIONS counted=.
 enum fr_counted_mode {
-  FR_COUNTED_CHEAP = 0, // those whose counting costs less than the floor
+  FR_COUNTED_CHEAP = 0, // those whose counting takes a quarter of the budget
+                        // or less
   FR_COUNTED_ALL = 1,   // every muted function while a slot is free
   FR_COUNTED_NONE = 2,  // none: muted outright, and no clock thread
 };
