@@ -114,6 +114,18 @@ FR_HOOK_CC void fr_counted_flush_slot(struct fr_tls *t, uint32_t slot) {
     fr_put_counted_event(t, p, FR_EXT_COUNTED, t->counted_site[slot], calls, 0);
 }
 
+void fr_counted_flush_own(void) {
+  struct fr_tls *t = &fr_tls;
+  if (t->state != FR_TLS_LIVE || fr_busy_holds(t))
+    return; // no counts, or inside a hook (a signal handler's snapshot)
+  t->busy = fr_busy_mark();
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    fr_counted_flush_slot(t, i);
+  __atomic_signal_fence(__ATOMIC_SEQ_CST);
+  t->busy = 0;
+}
+
 uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {
   for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
     uint32_t calls = t->counted_calls[i];

@@ -476,6 +476,9 @@ FR_INTERNAL int fr_counted_has_room(void);
 // its last event) and clears them; at most FR_COUNTED_PENDING_BYTES.
 #define FR_COUNTED_PENDING_BYTES (FR_COUNTED_SLOTS * 14)
 FR_INTERNAL uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p);
+// The calling thread's pending counts into its chunk, before it takes a
+// snapshot (the exit snapshot, fr_write_to): what it counted is in it.
+FR_INTERNAL void fr_counted_flush_own(void);
 // fr_counted.c: the stack is back at a frame of site (an exception caught,
 // a longjmp to a setjmp there; __fr_func_resume, sp its stack pointer):
 // the timed calls it left are dropped.

@@ -240,6 +240,7 @@ int fr_write_to_trigger(fr_recorder *r, fr_write_fn write, void *ctx,
   pthread_mutex_unlock(&fr_api_lock);
 
   int saved_errno = errno;
+  fr_counted_flush_own(); // this thread's counts since its last report
   uintptr_t was = fr_busy_enter(); // the listing takes fr_state.lock
   int result = fr_snapshot_write(write, ctx, info, 0);
   fr_busy_leave(was);
