@@ -30,9 +30,10 @@
 //
 // Concurrency: fr_coarse_seq and the ring are written by the clock's thread
 // only (a tick's ring slot, then the tick with release) and read by any
-// thread (the tick with acquire, then the slot); fr_coarse_wanted is the futex word the thread sleeps on
-// while nothing is counted, set by fr_counted.c under the site registry's
-// lock. Starting is claimed with an atomic flag.
+// thread (the tick with acquire, then the slot); fr_coarse_wanted is the
+// futex word the thread sleeps on while nothing is counted, set by
+// fr_counted.c under the site registry's lock. Starting is claimed with an
+// atomic flag.
 #include "fr_internal.h"
 
 #include <errno.h>

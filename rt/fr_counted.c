@@ -3,16 +3,16 @@
 // calls are still counted, per thread, and whose slow calls are still
 // recorded, without reading the CPU's clock per call.
 //
-// Between recording every event of a function (about 9 ns an event here)
-// and muting it outright (a load and a branch), the budget can put a
-// function whose rate is moderate into this tier (fr_budget.c chooses by
-// rate): its hooks are still called, but go out of line to fr_count_call,
-// which adds one to the thread's count for the site and notes the coarse
-// clock's tick (fr_coarse_clock.c) at entry, and at exit compares ticks. The
-// counts go into the thread's chunk as FR_EXT_COUNTED events (every
-// FR_COUNT_FLUSH_CALLS calls, at each of the budget's probes and at the
-// thread's exit), so a snapshot says how many calls of each muted site each
-// thread made in the window; a call that spanned two ticks or more and whose
+// Between recording every event of a function and muting it outright (a
+// load and a branch), the budget can put a function whose rate is moderate
+// into this tier (fr_budget.c chooses by rate): its hooks are still called,
+// but go out of line to fr_count_call (fr_counted.h), which adds one to the
+// thread's count for the site and notes the coarse clock's tick
+// (fr_coarse_clock.c) at entry, and at exit compares ticks. The counts go
+// into the thread's chunk as FR_EXT_COUNTED events (every
+// FR_COUNT_FLUSH_CALLS calls, at each of the budget's probes, at the
+// thread's exit and before it takes a snapshot), so a snapshot says how
+// many calls of each muted site each thread made in the window; a call that spanned two ticks or more and whose
 // lower bound is over FR_SLOW_CALL_NS is recorded as FR_EXT_SLOW_CALL, with
 // its duration, at its end.
 //
@@ -69,13 +69,6 @@ void fr_counted_clear(void) {
   for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
     __atomic_store_n(&fr_counted_sites[i], 0, __ATOMIC_RELAXED);
   fr_detour_mask_update();
-}
-
-int fr_counted_has_room(void) {
-  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
-    if (!__atomic_load_n(&fr_counted_sites[i], __ATOMIC_RELAXED))
-      return 1;
-  return 0;
 }
 
 // ---- Writing counts and slow calls (the thread's busy mark set) ------------

@@ -471,7 +471,6 @@ extern uint32_t fr_counted_sites[FR_COUNTED_SLOTS] FR_INTERNAL; // 0: free
 FR_INTERNAL int fr_counted_add(uint32_t site);
 FR_INTERNAL void fr_counted_remove(uint32_t site);
 FR_INTERNAL void fr_counted_clear(void);
-FR_INTERNAL int fr_counted_has_room(void);
 // Appends the thread's pending counts as FR_EXT_COUNTED events (stamped at
 // its last event) and clears them; at most FR_COUNTED_PENDING_BYTES.
 #define FR_COUNTED_PENDING_BYTES (FR_COUNTED_SLOTS * 14)

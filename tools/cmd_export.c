@@ -484,8 +484,12 @@ static void replay_segment(struct exporter *x,
         }
       }
       // A slow call of a counted site began after the thread's event
-      // before it (its writer made sure) and before this one.
-      while (slow_begun < seg->slow_count && slow[slow_begun].begin_ns < ts) {
+      // before it (its writer made sure) and before this one, or with it
+      // when this is its end (a call of no length: only a damaged file).
+      int slow_end = ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL;
+      while (slow_begun < seg->slow_count &&
+             (slow[slow_begun].begin_ns < ts ||
+              (slow_end && slow[slow_begun].begin_ns == ts))) {
         emit_begin(x, slow[slow_begun].begin_ns, ITEM_FUNCTION,
                    slow[slow_begun].site, NULL, 0, 0);
         slow_begun++;
@@ -493,7 +497,7 @@ static void replay_segment(struct exporter *x,
       last_ns = ts;
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
         exited = 1;
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL) {
+      if (slow_end) {
         int at = find_open(x->stack, x->depth, ITEM_FUNCTION, (uint32_t)ev.arg,
                            &x->open_items);
         if (at >= 0) {
