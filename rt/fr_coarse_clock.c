@@ -86,10 +86,33 @@ static inline long fr_raw_syscall4(long n, long a, long b, long c, long d) {
 // The clock's thread. It has no TLS of its own (its %fs, or TPIDR_EL0, is its
 // creator's), so nothing here may touch errno or any thread-local: raw
 // system calls only, and no sanitizer instrumentation.
+//
+// It gives up every privilege first: glibc makes setuid() and its kin act
+// on every thread it knows of, and it does not know of this one, so a
+// program that starts as root and drops to a user later would otherwise
+// keep a thread with root's credentials in its address space. The calls
+// act on this thread only (the kernel's credentials are per thread).
+__attribute__((no_sanitize("address", "undefined"), noinline)) static void
+fr_coarse_drop_privileges(void) {
+  if (fr_raw_syscall4(SYS_geteuid, 0, 0, 0, 0) == 0) {
+    const long nobody = 65534;
+    fr_raw_syscall4(SYS_setgroups, 0, 0, 0, 0);
+    fr_raw_syscall4(SYS_setresgid, nobody, nobody, nobody, 0);
+    fr_raw_syscall4(SYS_setresuid, nobody, nobody, nobody, 0);
+  }
+  struct {
+    uint32_t version;
+    int pid;
+  } header = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+  uint32_t none[6] = {0}; // effective, permitted, inheritable, twice
+  fr_raw_syscall4(SYS_capset, (long)&header, (long)none, 0, 0);
+}
+
 __attribute__((no_sanitize("address", "undefined"), noinline)) static int
 fr_coarse_loop(void *arg) {
   (void)arg;
   const struct timespec period = {0, FR_COARSE_PERIOD_NS};
+  fr_coarse_drop_privileges();
   for (;;) {
     if (!__atomic_load_n(&fr_coarse_wanted, __ATOMIC_ACQUIRE)) {
       fr_raw_syscall4(SYS_futex, (long)&fr_coarse_wanted, FUTEX_WAIT_PRIVATE, 0,
