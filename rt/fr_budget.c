@@ -28,9 +28,9 @@
 // guard the inserted code already tests (fr_sites.c), so a muted function
 // costs what it costs while the recorder is stopped; or, for a function
 // whose counting costs at most a quarter of the budget, the counted tier
-// (fr_counted.c): its calls counted per thread, its slow ones recorded. A lock site keeps its
-// contended waits and a blocking site its calls longer than FR_SLOW_CALL_NS
-// (FR_GUARD_SLOW). It is not forever: a muted site is re-armed after the
+// (fr_counted.c): its calls counted per thread, its slow ones recorded. A
+// lock site keeps its contended waits and a blocking site its calls longer
+// than FR_SLOW_CALL_NS (FR_GUARD_SLOW). It is not forever: a muted site is re-armed after the
 // re-arm time (1 s, FR_OPTIONS rearm=), doubled each time the budget has to
 // mute it again (at most 64 times), so a function hot only at start-up is
 // recorded again later and one hot for good costs a burst now and then. The
