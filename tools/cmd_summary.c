@@ -330,21 +330,19 @@ static int counted_cmp(const void *x, const void *y) {
   return a->thread < b->thread ? -1 : a->thread > b->thread;
 }
 
+// The calls (and slow ones) of the site of row i, whose rows end at *end.
 static uint64_t counted_site_calls(const struct fr_analysis *a, uint32_t i,
-                                   uint32_t *end) {
+                                   uint32_t *end, uint64_t *slow) {
   uint64_t calls = 0;
   uint32_t k = i;
-  for (; k < a->counted_count && a->counted[k].site == a->counted[i].site; k++)
+  *slow = 0;
+  for (; k < a->counted_count && a->counted[k].site == a->counted[i].site;
+       k++) {
     calls += a->counted[k].calls;
+    *slow += a->counted[k].slow;
+  }
   *end = k;
   return calls;
-}
-
-static struct fr_func_stats *func_of(struct fr_analysis *a, uint32_t site) {
-  for (uint32_t i = 0; i < a->func_count; i++)
-    if (a->funcs[i].site == site)
-      return &a->funcs[i];
-  return NULL;
 }
 
 static void print_counted(struct fr_analysis *a) {
@@ -357,8 +355,7 @@ static void print_counted(struct fr_analysis *a) {
           "\"functions\")\n  %12s %6s  %-24s  %s\n",
           FR_SLOW_CALL_NS / 1000000, "calls", "slow", "threads", "function");
   for (uint32_t i = 0, end; i < a->counted_count; i = end) {
-    uint64_t calls = counted_site_calls(a, i, &end);
-    const struct fr_func_stats *f = func_of(a, a->counted[i].site);
+    uint64_t slow, calls = counted_site_calls(a, i, &end, &slow);
     char threads[25] = "", where[256];
     size_t used = 0;
     for (uint32_t k = i; k < end && used < sizeof(threads); k++) {
@@ -371,7 +368,7 @@ static void print_counted(struct fr_analysis *a) {
       used += (size_t)n;
     }
     fprintf(g_out, "  %12llu %6llu  %-24s  %s\n", (unsigned long long)calls,
-            (unsigned long long)(f ? f->slow_kept : 0), threads,
+            (unsigned long long)slow, threads,
             site_where(a->counted[i].site, where));
   }
 }
@@ -802,16 +799,16 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
   fr_sort(a->counted, a->counted_count, sizeof(*a->counted), counted_cmp);
   fprintf(g_out, "],\n\"counted\":[");
   for (uint32_t i = 0, end, row = 0; i < a->counted_count; i = end, row++) {
-    uint64_t calls = counted_site_calls(a, i, &end);
-    const struct fr_func_stats *f = func_of(a, a->counted[i].site);
+    uint64_t slow, calls = counted_site_calls(a, i, &end, &slow);
     fprintf(g_out, "%s\n{", row ? "," : "");
     json_site("site", a->counted[i].site);
     fprintf(g_out, ",\"calls\":%llu,\"slow_calls\":%llu,\"threads\":[",
-            (unsigned long long)calls,
-            (unsigned long long)(f ? f->slow_kept : 0));
+            (unsigned long long)calls, (unsigned long long)slow);
     for (uint32_t k = i; k < end; k++)
-      fprintf(g_out, "%s{\"thread\":%u,\"calls\":%llu}", k > i ? "," : "",
-              a->counted[k].thread, (unsigned long long)a->counted[k].calls);
+      fprintf(g_out, "%s{\"thread\":%u,\"calls\":%llu,\"slow_calls\":%llu}",
+              k > i ? "," : "", a->counted[k].thread,
+              (unsigned long long)a->counted[k].calls,
+              (unsigned long long)a->counted[k].slow);
     fprintf(g_out, "]}");
   }
   fprintf(g_out, "]}\n");

@@ -514,19 +514,22 @@ static void on_counted_event(struct fr_analysis *a, struct replay *r,
                              const struct fr_event *ev, uint32_t thread) {
   uint32_t site = (uint32_t)ev->arg;
   struct fr_func_stats *f = func_get(a, site);
+  uint64_t key = (uint64_t)site << 32 | thread;
+  struct fr_counted_stats *c = TABLE_GET(a, counted_map, counted,
+                                         counted_count, counted_cap, key, key);
+  if (c) {
+    c->site = site;
+    c->thread = thread;
+  }
   if (ev->id == FR_EXT_COUNTED) {
-    uint64_t key = (uint64_t)site << 32 | thread;
-    struct fr_counted_stats *c = TABLE_GET(a, counted_map, counted,
-                                           counted_count, counted_cap, key, key);
-    if (c) {
-      c->site = site;
-      c->thread = thread;
+    if (c)
       c->calls += ev->field[0];
-    }
     if (f)
       f->counted += ev->field[0];
     return;
   }
+  if (c)
+    c->slow++;
   uint64_t took = ev->field[0];
   if (f) {
     fr_dist_add(&f->inclusive, took);

@@ -30,11 +30,12 @@ struct fr_func_stats {
   uint64_t counted, slow_kept;
 };
 
-// Calls of a counted site on one thread (FR_EXT_COUNTED), in the window.
+// Calls of a counted site on one thread (FR_EXT_COUNTED), in the window,
+// and of them the slow ones kept (FR_EXT_SLOW_CALL).
 struct fr_counted_stats {
   uint64_t key; // site << 32 | thread index
   uint32_t site, thread;
-  uint64_t calls;
+  uint64_t calls, slow;
 };
 
 #define FR_LOCK_MAX_THREADS 16

@@ -82,7 +82,7 @@ int main(void) {
 // CHECK-NEXT: {{[1-9][0-9]+}} 1 T1 step {{.*}}budget-counted.c
 
 // JSON: "counted":[
-// JSON-NEXT: {"site":{{.*}}"function":"step"{{.*}}},"calls":{{[1-9][0-9]+}},"slow_calls":1,"threads":[{"thread":1,"calls":{{[1-9][0-9]+}}}]}
+// JSON-NEXT: {"site":{{.*}}"function":"step"{{.*}}},"calls":{{[1-9][0-9]+}},"slow_calls":1,"threads":[{"thread":1,"calls":{{[1-9][0-9]+}},"slow_calls":1}]}
 
 // The slow call's slice: 30 ms, and no more than its start's margin: the
 // thread's last event before it (the loop's last logs, within 100 us), or
