@@ -89,11 +89,7 @@ static void fr_put_counted_event(struct fr_tls *t, uint8_t *p, uint32_t kind,
   p = now ? fr_put_stamped_at(t, p, fr_event_tag(kind, FR_EV_EXT), now,
                               &stamped)
           : fr_put_stamped(t, p, fr_event_tag(kind, FR_EV_EXT), &stamped);
-  uint8_t *size = p++; // a payload of at most 15 bytes: a one-byte size
-  uint8_t *payload = p;
-  p = fr_put_varint(p, site);
-  p = fr_put_varint(p, value);
-  *size = (uint8_t)(p - payload);
+  p = fr_put_sized_pair(p, site, value);
   __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
 }
 
@@ -126,11 +122,7 @@ uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {
       continue;
     t->counted_calls[i] = 0;
     p = fr_put_event(p, fr_event_tag(FR_EXT_COUNTED, FR_EV_EXT), 0);
-    uint8_t *size = p++;
-    uint8_t *payload = p;
-    p = fr_put_varint(p, t->counted_site[i]);
-    p = fr_put_varint(p, calls);
-    *size = (uint8_t)(p - payload);
+    p = fr_put_sized_pair(p, t->counted_site[i], calls);
   }
   return p;
 }

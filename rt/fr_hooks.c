@@ -168,11 +168,7 @@ FR_API void __fr_func_resume(uint32_t site, uint32_t cause) {
   if (p) {
     uint64_t now;
     p = fr_put_stamped(t, p, fr_event_tag(FR_EXT_RESUMED, FR_EV_EXT), &now);
-    uint8_t *size = p++; // the payload is at most 10 bytes: a one-byte size
-    uint8_t *payload = p;
-    p = fr_put_varint(p, site);
-    p = fr_put_varint(p, cause);
-    *size = (uint8_t)(p - payload);
+    p = fr_put_sized_pair(p, site, cause);
     __atomic_store_n(&t->pos, p, __ATOMIC_RELEASE);
   }
   fr_event_end(t);

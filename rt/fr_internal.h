@@ -761,6 +761,19 @@ fr_put_stamped(struct fr_tls *t, uint8_t *p, uint32_t tag, uint64_t *now_out) {
   return fr_put_stamped_at(t, p, tag, fr_ticks(), now_out);
 }
 
+// The payload of a sized extension event (fr_ext_is_sized) of two fields,
+// a site and a value: a one-byte size (the two varints take at most 15
+// bytes), then the fields. Returns the position after it.
+static inline __attribute__((always_inline)) uint8_t *
+fr_put_sized_pair(uint8_t *p, uint32_t site, uint64_t value) {
+  uint8_t *size = p++;
+  uint8_t *payload = p;
+  p = fr_put_varint(p, site);
+  p = fr_put_varint(p, value);
+  *size = (uint8_t)(p - payload);
+  return p;
+}
+
 // Stamps an event with no payload, appends it at p and publishes the new
 // position.
 static inline __attribute__((always_inline)) void

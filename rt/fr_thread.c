@@ -213,14 +213,12 @@ static uint8_t *fr_put_budget_notes(uint8_t *p,
                                     uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
     p = fr_put_event(p, fr_event_tag(notes[i].kind, FR_EV_EXT), 0);
-    uint8_t *size = NULL;
-    if (fr_ext_is_sized(notes[i].kind))
-      size = p++;
-    uint8_t *payload = p;
-    p = fr_put_varint(p, notes[i].site);
-    p = fr_put_varint(p, notes[i].value);
-    if (size)
-      *size = (uint8_t)(p - payload);
+    if (fr_ext_is_sized(notes[i].kind)) {
+      p = fr_put_sized_pair(p, notes[i].site, notes[i].value);
+    } else { // FR_EXT_MUTED: the fields alone
+      p = fr_put_varint(p, notes[i].site);
+      p = fr_put_varint(p, notes[i].value);
+    }
   }
   return p;
 }
