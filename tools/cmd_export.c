@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // cmd_export.c: frtool export and frtool report: a snapshot as a trace other
-// tools open, or as a page. This file is the replay; each format is a file
-// of its own, fed through struct export_format (fr_export.h):
+// tools open, or as a page. Each format is a file of its own, fed through
+// struct export_format (fr_export.h) by the one replay (fr_replay.c), which
+// pairs the events into slices the same way for every frtool view:
 //
 //   frtool export [--format=perfetto|chrome|folded|html] [-o OUT] FILE
 //
 // perfetto (the default, export_perfetto.c), chrome (export_chrome.c),
 // folded (export_folded.c), html (report.c; frtool report).
 //
-// Streaming: each thread's chunks are read in order, twice. A first pass
-// (scan_segment) finds the calls and waits already open when each run of a
-// thread's chunks starts (their ends come without a beginning), which are
-// then opened at the run's first event rather than dropped or invented, and
-// the contended acquisitions; when there are any, a pass over the releases
-// matches each to the release that let it through (find_handoffs). The last
-// pass writes, Perfetto and Chrome through fr_sink, whose thread writes one
-// buffer while the next is filled. Memory is bounded by the call depth, the
-// number of threads, sites and contended acquisitions, and, for folded
-// stacks, the number of distinct stacks: not by the size of the snapshot.
-// Slices still open when a thread's events end are closed at its last
-// event. A chunk missing from a thread's sequence ends its slices there and
-// starts afresh.
+// Streaming: the replay reads each run of a thread's chunks twice (its
+// pre-scan also collects the contended acquisitions here); when there are
+// any, a pass over the releases matches each to the release that let it
+// through (find_handoffs). The last pass writes, Perfetto and Chrome
+// through fr_sink, whose thread writes one buffer while the next is filled.
+// Memory is bounded by the call depth, the number of threads, sites and
+// contended acquisitions, and, for folded stacks, the number of distinct
+// stacks: not by the size of the snapshot. The report feeds summary's
+// analysis from the same replay, for its tables.
 #include "fr_events.h"
 #include "fr_export.h"
 #include "frtool.h"
@@ -133,15 +130,16 @@ static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
                        int is_pointer) {
   if (x->depth == x->stack_cap &&
       fr_grow((void **)&x->stack, &x->stack_cap, x->depth + 1,
-              sizeof(*x->stack)))
+              sizeof(*x->stack))) {
+    x->failed = 1;
     return;
+  }
   uint32_t node = UINT32_MAX;
   if (x->format->stacks)
     node = export_frame_node(
         x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX, kind, site);
   x->stack[x->depth++] = (struct item){kind,     site, ts,  0,
                                        node,     arg_name, arg, is_pointer};
-  fr_open_add(&x->open_items, export_name_iid(kind, site), 1);
   if (x->format->slice_begin)
     x->format->slice_begin(x, ts, &x->stack[x->depth - 1]);
 }
@@ -162,7 +160,6 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
     struct export_args end = {arg_name, arg, 0, arg2_name, arg2};
     x->format->slice_end(x, ts, it, took, &end);
   }
-  fr_open_add(&x->open_items, export_name_iid(it->kind, it->site), -1);
   x->depth--;
   if (x->depth)
     x->stack[x->depth - 1].child_ns += took;
@@ -203,17 +200,18 @@ static void note_contended(struct exporter *x, uint64_t lock, uint64_t wait_ns,
 // release of that lock, on another thread, between the wait's start and the
 // acquisition. A second pass over every chunk, only when there are any.
 // Memory grows with the number of contended acquisitions only.
-static void find_handoffs(struct exporter *x,
-                          const struct fr_chunk_view *const *order, uint32_t n) {
+static void find_handoffs(struct exporter *x) {
   if (!x->handoff_count)
     return;
+  const struct fr_chunk_view *chunks = x->s->chunks;
+  uint32_t n = x->s->chunk_count;
   fr_sort(x->handoffs, x->handoff_count, sizeof(*x->handoffs), handoff_order);
   for (uint32_t i = 0; i < n; i++) {
     struct fr_cursor cur;
     struct fr_event ev;
-    fr_cursor_init(order[i], &cur);
-    uint32_t thread = order[i]->hdr.thread_index;
-    while (fr_chunk_next(order[i], &cur, &ev) == 1) {
+    fr_cursor_init(&chunks[i], &cur);
+    uint32_t thread = chunks[i].hdr.thread_index;
+    while (fr_chunk_next(&chunks[i], &cur, &ev) == 1) {
       if (ev.event_class != FR_EV_SITE || ev.site_event != FR_SEV_RELEASE ||
           !ev.nfields)
         continue;
@@ -237,7 +235,7 @@ static void find_handoffs(struct exporter *x,
         }
       }
     }
-    fr_snapshot_release(x->s, order[i]->events, order[i]->hdr.event_bytes);
+    fr_snapshot_release(x->s, chunks[i].events, chunks[i].hdr.event_bytes);
   }
   for (uint32_t i = 0; i < x->handoff_count; i++) {
     const struct handoff *h = &x->handoffs[i];
@@ -289,325 +287,158 @@ static void emit_user_mark(struct exporter *x, uint64_t ts,
     x->format->instant(x, ts, ITEM_USER_MARK, ev->id, &a);
 }
 
-// Which open item an event begins or ends: returns 1 for a begin, -1 for an
-// end, 0 for neither; *kind and the site say which.
-static int classify(const struct fr_event *ev, uint32_t *kind) {
-  switch (ev->event_class) {
-  case FR_EV_ENTER:
-    *kind = ITEM_FUNCTION;
-    return 1;
-  case FR_EV_EXIT:
-    *kind = ITEM_FUNCTION;
-    return -1;
-  case FR_EV_SITE:
-    switch (ev->site_event) {
-    case FR_SEV_WAIT:
-      *kind = ITEM_WAIT;
-      return 1;
-    case FR_SEV_ACQUIRED:
-      *kind = ITEM_WAIT;
-      return -1;
-    case FR_SEV_COND_WAIT:
-      *kind = ITEM_COND;
-      return 1;
-    case FR_SEV_COND_WOKEN:
-      *kind = ITEM_COND;
-      return -1;
-    case FR_SEV_CALL:
-      *kind = ITEM_CALL;
-      return 1;
-    case FR_SEV_RETURN:
-      *kind = ITEM_CALL;
-      return -1;
-    case FR_SEV_REGION_BEGIN:
-      *kind = ITEM_REGION;
-      return 1;
-    case FR_SEV_REGION_END:
-      *kind = ITEM_REGION;
-      return -1;
-    }
-  }
-  return 0;
-}
+// ---- What the replay tells the formats -----------------------------------------
 
-// Finds the open item an end matches, from the top; -1 if none. counts
-// says how many of each (kind, site) are open, so an end that matches none
-// costs no search.
-static int find_open(const struct item *stack, uint32_t depth, uint32_t kind,
-                     uint32_t site, struct fr_map *counts) {
-  if (!fr_open_count(counts, export_name_iid(kind, site)))
-    return -1;
-  for (uint32_t i = depth; i-- > 0;)
-    if (stack[i].kind == kind && stack[i].site == site)
-      return (int)i;
-  return -1;
-}
-
-// How many open items stay when the stack is back at a frame of site
-// (FR_EXT_RESUMED): those up to its innermost open frame; none when it has
-// no open frame (it began before them all).
-static uint32_t resumed_depth(const struct item *stack, uint32_t depth,
-                              uint32_t site, struct fr_map *counts) {
-  int at = find_open(stack, depth, ITEM_FUNCTION, site, counts);
-  return at < 0 ? 0 : (uint32_t)at + 1;
-}
-
-// A run of a thread's chunks without a gap, and the items open when it
-// begins (early[early_at ..], outermost first).
-struct segment {
-  uint32_t from, to;
-  uint32_t early_at, early_count;
-  uint32_t slow_at, slow_count; // in x->slow, by when they began
-};
-
-static int slow_call_order(const void *a, const void *b) {
-  const struct slow_call *x = a, *y = b;
-  return x->begin_ns < y->begin_ns ? -1 : x->begin_ns > y->begin_ns;
-}
-
-// The first pass, over chunks [from, to): the items open when they begin
-// appended to x->early, and, when flows are drawn, the contended
-// acquisitions.
-static void scan_segment(struct exporter *x,
-                         const struct fr_chunk_view *const *chunks,
-                         struct segment *seg) {
-  struct item *open = NULL;
-  uint32_t depth = 0, open_cap = 0;
-  struct fr_map open_counts = {0};
-  uint64_t wait_lock = 0, wait_ns = 0;
-  int waiting = 0, contended = x->format->handoffs;
-  seg->early_at = x->early_count;
-  seg->slow_at = x->slow_count;
-  for (uint32_t i = seg->from; i < seg->to; i++) {
-    struct fr_cursor cur;
-    struct fr_event ev;
-    uint32_t thread = chunks[i]->hdr.thread_index;
-    fr_cursor_init(chunks[i], &cur);
-    while (fr_chunk_next(chunks[i], &cur, &ev) == 1) {
-      uint32_t kind;
-      int dir = classify(&ev, &kind);
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL &&
-          !fr_grow((void **)&x->slow, &x->slow_cap, x->slow_count + 1,
-                   sizeof(*x->slow))) {
-        uint64_t began = ev.ticks > ev.field[0] ? ev.ticks - ev.field[0] : 0;
-        x->slow[x->slow_count++] =
-            (struct slow_call){export_to_ns(x->s, began), (uint32_t)ev.arg};
-        continue;
-      }
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
-        uint32_t keep = resumed_depth(open, depth, (uint32_t)ev.arg, &open_counts);
-        while (depth > keep) {
-          depth--;
-          fr_open_add(&open_counts, export_name_iid(open[depth].kind, open[depth].site),
-                      -1);
-        }
-        continue;
-      }
-      if (dir > 0) {
-        if (depth < open_cap ||
-            !fr_grow((void **)&open, &open_cap, depth + 1, sizeof(*open)))
-        {
-          open[depth++] = (struct item){kind, ev.id, 0, 0, 0};
-          fr_open_add(&open_counts, export_name_iid(kind, ev.id), 1);
-        }
-      } else if (dir < 0) {
-        int at = find_open(open, depth, kind, ev.id, &open_counts);
-        if (at >= 0) {
-          while (depth > (uint32_t)at) {
-            depth--;
-            fr_open_add(&open_counts, export_name_iid(open[depth].kind, open[depth].site),
-                        -1);
-          }
-        } else if (depth == 0 &&
-                   !fr_grow((void **)&x->early, &x->early_cap,
-                            x->early_count + 1, sizeof(*x->early))) {
-          // Ended without a beginning, with nothing of ours open: it was
-          // open (around everything so far) when the window began.
-          x->early[x->early_count++] = (struct item){kind, ev.id, 0, 0, 0};
-        }
-      }
-      if (!contended || !dir || (kind != ITEM_WAIT) || !ev.nfields)
-        continue;
-      uint64_t lock = ev.field[0];
-      if (dir > 0) {
-        waiting = 1, wait_lock = lock, wait_ns = export_to_ns(x->s, ev.ticks);
-      } else if (waiting && wait_lock == lock) {
-        waiting = 0;
-        note_contended(x, lock, wait_ns, export_to_ns(x->s, ev.ticks), thread);
-      }
-    }
-    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
-  }
-  free(open);
-  fr_map_free(&open_counts);
-  seg->slow_count = x->slow_count - seg->slow_at;
-  if (seg->slow_count) // nested ones end innermost first
-    fr_sort(x->slow + seg->slow_at, seg->slow_count, sizeof(*x->slow),
-            slow_call_order);
-  // Collected innermost first; they are opened outermost first.
-  seg->early_count = x->early_count - seg->early_at;
-  struct item *e = seg->early_count ? x->early + seg->early_at : NULL;
-  for (uint32_t i = 0; i < seg->early_count / 2; i++) {
-    struct item t = e[i];
-    e[i] = e[seg->early_count - 1 - i];
-    e[seg->early_count - 1 - i] = t;
+// The pre-scan's contended acquisitions: a wait, then its acquisition of
+// the same lock on the same thread.
+static void export_scan(void *ctx, uint32_t thread, const struct fr_event *ev) {
+  struct exporter *x = ctx;
+  uint32_t kind;
+  int dir = fr_replay_classify(ev, &kind);
+  if (!dir || kind != ITEM_WAIT || !ev->nfields)
+    return;
+  if (thread != x->scan_thread)
+    x->scan_waiting = 0;
+  x->scan_thread = thread;
+  uint64_t lock = ev->field[0];
+  if (dir > 0) {
+    x->scan_waiting = 1;
+    x->scan_lock = lock;
+    x->scan_wait_ns = export_to_ns(x->s, ev->ticks);
+  } else if (x->scan_waiting && x->scan_lock == lock) {
+    x->scan_waiting = 0;
+    note_contended(x, lock, x->scan_wait_ns, export_to_ns(x->s, ev->ticks),
+                   thread);
   }
 }
 
-// last: the thread's newest segment, whose open slices (a thread blocked in
-// a call when the snapshot was taken) last until the snapshot, unless the
-// thread exited.
-static void replay_segment(struct exporter *x,
-                           const struct fr_chunk_view *const *chunks,
-                           const struct segment *seg, int last) {
-  const struct item *early = seg->early_count ? x->early + seg->early_at : NULL;
-  const struct slow_call *slow = seg->slow_count ? x->slow + seg->slow_at : NULL;
-  uint32_t slow_begun = 0;
-  uint64_t last_ns = 0;
-  int started = 0, exited = 0;
+static void export_scanned(void *ctx) {
+  struct exporter *x = ctx;
+  find_handoffs(x);
+  if (x->format->begin)
+    x->format->begin(x);
+}
+
+static void export_thread_begin(void *ctx, const struct fr_replay_thread *t) {
+  struct exporter *x = ctx;
+  x->thread_index = t->index;
+  x->tid = t->tid;
+  memcpy(x->thread_name, t->name, sizeof(x->thread_name));
+  if (x->format->thread_begin)
+    x->format->thread_begin(x, export_to_ns(x->s, t->base_ticks));
+}
+
+static void export_begin(void *ctx, const struct fr_replay_item *it,
+                         uint32_t depth) {
+  struct exporter *x = ctx;
+  uint64_t ts = export_to_ns(x->s, it->begin);
+  const struct fr_site_info *si =
+      it->kind == ITEM_CALL ? fr_snapshot_site(x->s, it->site) : NULL;
+  (void)depth;
+  // An argument is shown only when the begin event carried it.
+  if (it->kind == ITEM_FUNCTION || !it->nfields)
+    emit_begin(x, ts, it->kind, it->site, NULL, 0, 0);
+  else if (it->kind == ITEM_CALL)
+    // An address or a pthread_t in hex, as dump shows them.
+    emit_begin(x, ts, it->kind, it->site,
+               si ? fr_blocking_arg_name(si->detail) : NULL,
+               fr_unzigzag(it->field[0]),
+               si && ((si->detail & 0xff) == FR_ARG_ADDR ||
+                      (si->detail & 0xff) == FR_ARG_THREAD));
+  else if (it->kind == ITEM_REGION)
+    emit_begin(x, ts, it->kind, it->site, "task", (int64_t)it->field[0], 0);
+  else
+    emit_begin(x, ts, it->kind, it->site,
+               it->kind == ITEM_COND ? "cond" : "lock", (int64_t)it->field[0], 1);
+  if (it->early && x->depth)
+    x->stack[x->depth - 1].incomplete = 1; // began before the window
+}
+
+static void export_end(void *ctx, const struct fr_replay_item *it,
+                       uint64_t ticks, enum fr_replay_end how,
+                       const struct fr_event *ev) {
+  struct exporter *x = ctx;
+  uint64_t ts = export_to_ns(x->s, ticks);
   char errname[24];
-  for (uint32_t i = seg->from; i < seg->to; i++) {
-    struct fr_cursor cur;
-    struct fr_event ev;
-    fr_cursor_init(chunks[i], &cur);
-    int more;
-    while ((more = fr_chunk_next(chunks[i], &cur, &ev)) == 1) {
-      x->unknown_events += ev.unknown;
-      uint64_t ts = export_to_ns(x->s, ev.ticks);
-      if (!started) {
-        started = 1;
-        for (uint32_t k = 0; k < seg->early_count; k++) {
-          uint32_t depth = x->depth;
-          emit_begin(x, ts, early[k].kind, early[k].site, NULL, 0, 0);
-          if (x->depth > depth)
-            x->stack[depth].incomplete = 1; // began before the window
-        }
-      }
-      // A slow call of a counted site began after the thread's event
-      // before it (its writer made sure) and before this one, or with it
-      // when this is its end (a call of no length: only a damaged file).
-      int slow_end = ev.event_class == FR_EV_EXT && ev.id == FR_EXT_SLOW_CALL;
-      while (slow_begun < seg->slow_count &&
-             (slow[slow_begun].begin_ns < ts ||
-              (slow_end && slow[slow_begun].begin_ns == ts))) {
-        emit_begin(x, slow[slow_begun].begin_ns, ITEM_FUNCTION,
-                   slow[slow_begun].site, NULL, 0, 0);
-        slow_begun++;
-      }
-      last_ns = ts;
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT)
-        exited = 1;
-      if (slow_end) {
-        int at = find_open(x->stack, x->depth, ITEM_FUNCTION, (uint32_t)ev.arg,
-                           &x->open_items);
-        if (at >= 0) {
-          while (x->depth > (uint32_t)at)
-            emit_end(x, ts, NULL, 0, NULL, NULL);
-        }
-        continue;
-      }
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_COUNTED) {
-        struct export_args a = {"calls", (int64_t)ev.field[0], 0, NULL, NULL};
-        if (x->format->instant)
-          x->format->instant(x, ts, ITEM_COUNTED, (uint32_t)ev.arg, &a);
-        continue;
-      }
-      if (ev.event_class == FR_EV_EXT &&
-          (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED)) {
-        // The budget muted a site here (what follows lacks its events until
-        // it is re-armed), or re-armed it.
-        int muted = ev.id == FR_EXT_MUTED;
-        struct export_args a = {muted ? "events_per_second" : "muted_ms",
-                                (int64_t)ev.field[0], 0, NULL, NULL};
-        if (x->format->instant)
-          x->format->instant(x, ts, muted ? ITEM_MUTED : ITEM_REARMED,
-                             (uint32_t)ev.arg, &a);
-        continue;
-      }
-      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
-        // Frames an unwinder or a longjmp left without an exit end here.
-        uint32_t keep = resumed_depth(x->stack, x->depth, (uint32_t)ev.arg,
-                                      &x->open_items);
-        while (x->depth > keep)
-          emit_end(x, ts, NULL, 0, NULL, NULL);
-        continue;
-      }
-      const struct fr_site_info *si =
-          ev.event_class == FR_EV_SITE ? fr_snapshot_site(x->s, ev.id) : NULL;
-      uint32_t kind;
-      int dir = classify(&ev, &kind);
-      if (dir > 0) {
-        // An argument is shown only when the event carries it.
-        if (kind != ITEM_FUNCTION && !ev.nfields) {
-          emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
-        } else if (kind == ITEM_CALL) {
-          const char *arg = si ? fr_blocking_arg_name(si->detail) : NULL;
-          // An address or a pthread_t in hex, as dump shows them.
-          emit_begin(x, ts, kind, ev.id, arg, fr_unzigzag(ev.field[0]),
-                     si && ((si->detail & 0xff) == FR_ARG_ADDR ||
-                            (si->detail & 0xff) == FR_ARG_THREAD));
-        } else if (kind == ITEM_REGION) {
-          emit_begin(x, ts, kind, ev.id, "task", (int64_t)ev.field[0], 0);
-        } else if (kind != ITEM_FUNCTION) {
-          emit_begin(x, ts, kind, ev.id, kind == ITEM_COND ? "cond" : "lock",
-                     (int64_t)ev.field[0], 1);
-        } else {
-          emit_begin(x, ts, kind, ev.id, NULL, 0, 0);
-        }
-      } else if (dir < 0) {
-        int at = find_open(x->stack, x->depth, kind, ev.id, &x->open_items);
-        if (at < 0)
-          continue; // begun before a gap: nothing to close
-        // Frames above it left without an end (longjmp): they end here.
-        while (x->depth > (uint32_t)at + 1)
-          emit_end(x, ts, NULL, 0, NULL, NULL);
-        if (kind == ITEM_CALL && ev.nfields >= 2)
-          emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), "errno",
-                   fr_errno_name(fr_unzigzag(ev.field[1]), errname));
-        else if (kind == ITEM_CALL && ev.nfields)
-          emit_end(x, ts, "result", fr_unzigzag(ev.field[0]), NULL, NULL);
-        else if (kind != ITEM_FUNCTION && ev.nfields >= 2 && ev.field[1])
-          emit_end(x, ts, NULL, 0, "error",
-                   fr_errno_name(fr_unzigzag(ev.field[1]), errname));
-        else
-          emit_end(x, ts, NULL, 0, NULL, NULL);
-        if (kind == ITEM_WAIT && (x->flow_in = handoff_flow(x, 0, ts, ev.field[0]))) {
-          emit_instant(x, ts, ev.id, "acquired", ev.field[0]);
-          x->flow_in = 0;
-        }
-      } else if (ev.event_class == FR_EV_SITE &&
-                 (ev.site_event == FR_SEV_TASK_BEGIN ||
-                  ev.site_event == FR_SEV_TASK_END ||
-                  ev.site_event == FR_SEV_LOG)) {
-        emit_user_mark(x, ts, &ev);
-      } else if (ev.event_class == FR_EV_SITE &&
-                 (ev.site_event == FR_SEV_ACQUIRE ||
-                  ev.site_event == FR_SEV_RELEASE ||
-                  ev.site_event == FR_SEV_SIGNAL) &&
-                 ev.nfields) {
-        // (A site event of a kind this frtool does not know is left out.)
-        const char *what = ev.site_event == FR_SEV_ACQUIRE   ? "acquire"
-                           : ev.site_event == FR_SEV_RELEASE ? "release"
-                                                             : "signal";
-        if (ev.site_event == FR_SEV_RELEASE)
-          x->flow_out = handoff_flow(x, 1, ts, ev.field[0]);
-        emit_instant(x, ts, ev.id, what, ev.field[0]);
-        x->flow_out = 0;
-      }
-    }
-    x->malformed_chunks += more < 0; // what follows it is unknown
-    fr_snapshot_release(x->s, chunks[i]->events, chunks[i]->hdr.event_bytes);
-  }
-  uint64_t end_ns = last_ns;
-  if (last && !exited && started) {
-    uint64_t snapshot_ns = export_to_ns(x->s, x->s->hdr.snapshot_ticks);
-    if (snapshot_ns > end_ns)
-      end_ns = snapshot_ns;
-  }
-  while (x->depth) { // still open where the thread's events end
+  if (!x->depth)
+    return; // its begin did not fit in memory
+  if (how == FR_REPLAY_CUT || how == FR_REPLAY_EXITED ||
+      how == FR_REPLAY_SNAPSHOT) // still running where its events end
     x->stack[x->depth - 1].incomplete = 1;
-    emit_end(x, end_ns, NULL, 0, NULL, NULL);
+  if (how != FR_REPLAY_ENDED || it->slow)
+    emit_end(x, ts, NULL, 0, NULL, NULL);
+  else if (it->kind == ITEM_CALL && ev->nfields >= 2)
+    emit_end(x, ts, "result", fr_unzigzag(ev->field[0]), "errno",
+             fr_errno_name(fr_unzigzag(ev->field[1]), errname));
+  else if (it->kind == ITEM_CALL && ev->nfields)
+    emit_end(x, ts, "result", fr_unzigzag(ev->field[0]), NULL, NULL);
+  else if (it->kind != ITEM_FUNCTION && ev->nfields >= 2 && ev->field[1])
+    emit_end(x, ts, NULL, 0, "error",
+             fr_errno_name(fr_unzigzag(ev->field[1]), errname));
+  else
+    emit_end(x, ts, NULL, 0, NULL, NULL);
+  if (how == FR_REPLAY_ENDED && it->kind == ITEM_WAIT && ev->nfields &&
+      (x->flow_in = handoff_flow(x, 0, ts, ev->field[0]))) {
+    emit_instant(x, ts, ev->id, "acquired", ev->field[0]);
+    x->flow_in = 0;
   }
+}
+
+static void export_other(void *ctx, const struct fr_event *ev) {
+  struct exporter *x = ctx;
+  uint64_t ts = export_to_ns(x->s, ev->ticks);
+  if (ev->event_class == FR_EV_EXT && ev->id == FR_EXT_COUNTED) {
+    struct export_args a = {"calls", (int64_t)ev->field[0], 0, NULL, NULL};
+    if (x->format->instant)
+      x->format->instant(x, ts, ITEM_COUNTED, (uint32_t)ev->arg, &a);
+  } else if (ev->event_class == FR_EV_EXT &&
+             (ev->id == FR_EXT_MUTED || ev->id == FR_EXT_REARMED)) {
+    // The budget muted a site here (what follows lacks its events until it
+    // is re-armed), or re-armed it.
+    int muted = ev->id == FR_EXT_MUTED;
+    struct export_args a = {muted ? "events_per_second" : "muted_ms",
+                            (int64_t)ev->field[0], 0, NULL, NULL};
+    if (x->format->instant)
+      x->format->instant(x, ts, muted ? ITEM_MUTED : ITEM_REARMED,
+                         (uint32_t)ev->arg, &a);
+  } else if (ev->event_class == FR_EV_SITE &&
+             (ev->site_event == FR_SEV_TASK_BEGIN ||
+              ev->site_event == FR_SEV_TASK_END ||
+              ev->site_event == FR_SEV_LOG)) {
+    emit_user_mark(x, ts, ev);
+  } else if (ev->event_class == FR_EV_SITE &&
+             (ev->site_event == FR_SEV_ACQUIRE ||
+              ev->site_event == FR_SEV_RELEASE ||
+              ev->site_event == FR_SEV_SIGNAL) &&
+             ev->nfields) {
+    // (A site event of a kind this frtool does not know is left out.)
+    const char *what = ev->site_event == FR_SEV_ACQUIRE   ? "acquire"
+                       : ev->site_event == FR_SEV_RELEASE ? "release"
+                                                          : "signal";
+    if (ev->site_event == FR_SEV_RELEASE)
+      x->flow_out = handoff_flow(x, 1, ts, ev->field[0]);
+    emit_instant(x, ts, ev->id, what, ev->field[0]);
+    x->flow_out = 0;
+  }
+}
+
+static void export_thread_end(void *ctx, int exited) {
+  struct exporter *x = ctx;
+  (void)exited;
+  if (x->format->thread_end)
+    x->format->thread_end(x);
+}
+
+// The sink that feeds x's format.
+static struct fr_replay_sink export_sink(struct exporter *x) {
+  return (struct fr_replay_sink){.ctx = x,
+                                 .scan = x->format->handoffs ? export_scan : NULL,
+                                 .scanned = export_scanned,
+                                 .thread_begin = export_thread_begin,
+                                 .begin = export_begin,
+                                 .end = export_end,
+                                 .other = export_other,
+                                 .thread_end = export_thread_end};
 }
 
 // ---- Counters ----------------------------------------------------------------
@@ -648,63 +479,32 @@ static void write_wait_counter(struct exporter *x) {
 
 static int export_snapshot(struct exporter *x) {
   const struct fr_snapshot *s = x->s;
-  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
-  struct segment *segments = NULL;
-  uint32_t segment_count = 0, segment_cap = 0;
-  if (!order)
-    return -1;
   x->start_ns = UINT64_MAX;
   for (uint32_t i = 0; i < s->chunk_count; i++) {
-    uint64_t base = export_to_ns(s, order[i]->hdr.base_ticks);
+    uint64_t base = export_to_ns(s, s->chunks[i].hdr.base_ticks);
     if (base < x->start_ns)
       x->start_ns = base;
   }
   if (x->start_ns == UINT64_MAX)
     x->start_ns = 0;
-  // Segments: runs of a thread's consecutive chunks; a missing one breaks
-  // the history. The first pass reads each once.
-  for (uint32_t i = 0; i < s->chunk_count;) {
-    uint32_t to = i + 1;
-    while (to < s->chunk_count &&
-           order[to]->hdr.thread_index == order[i]->hdr.thread_index &&
-           order[to]->hdr.seq == order[to - 1]->hdr.seq + 1)
-      to++;
-    if (fr_grow((void **)&segments, &segment_cap, segment_count + 1,
-                sizeof(*segments))) {
-      free(order);
+  struct fr_replay_sink sinks[2] = {export_sink(x)};
+  unsigned n = 1;
+  // The report's tables come from the same replay as its timeline.
+  if (x->format->wants_analysis) {
+    sinks[n++] = fr_analysis_sink(&x->analysis);
+    if (fr_analysis_init(s, 50, &x->analysis) != 0)
       return -1;
-    }
-    segments[segment_count] = (struct segment){i, to, 0, 0};
-    scan_segment(x, order, &segments[segment_count++]);
-    i = to;
   }
-  if (x->format->handoffs)
-    find_handoffs(x, order, s->chunk_count);
-  if (x->format->begin)
-    x->format->begin(x);
-  for (uint32_t k = 0; k < segment_count;) {
-    uint32_t thread = order[segments[k].from]->hdr.thread_index, end = k;
-    while (end < segment_count &&
-           order[segments[end].from]->hdr.thread_index == thread)
-      end++;
-    const struct fr_chunk_header *newest = &order[segments[end - 1].to - 1]->hdr;
-    x->thread_index = thread;
-    x->tid = newest->tid;
-    memcpy(x->thread_name, newest->thread_name, sizeof(x->thread_name));
-    if (x->format->thread_begin)
-      x->format->thread_begin(
-          x, export_to_ns(s, order[segments[k].from]->hdr.base_ticks));
-    for (; k < end; k++)
-      replay_segment(x, order, &segments[k], k + 1 == end);
-    if (x->format->thread_end)
-      x->format->thread_end(x);
-  }
+  struct fr_replay_stats stats;
+  if (fr_replay(s, sinks, n, &stats) != 0 || x->failed)
+    return -1;
+  x->malformed_chunks = stats.malformed_chunks;
+  x->unknown_events = stats.unknown_events;
+  if (x->format->wants_analysis && fr_analysis_finish(&x->analysis) != 0)
+    return -1;
   if (x->format->handoffs && x->format->wait_counter)
     write_wait_counter(x);
-  int failed = x->format->end && x->format->end(x) != 0;
-  free(order);
-  free(segments);
-  return failed ? -1 : 0;
+  return x->format->end && x->format->end(x) != 0 ? -1 : 0;
 }
 
 static int run(int argc, char **argv) {
@@ -782,8 +582,7 @@ static int run(int argc, char **argv) {
   failed |= fflush(out) != 0 || ferror(out);
   if (out != stdout)
     failed |= fclose(out) != 0;
-  free(x.early);
-  free(x.slow);
+  fr_analysis_free(&x.analysis);
   free(x.nodes);
   free(x.handoffs);
   fr_map_free(&x.handoff_by_release);
@@ -802,7 +601,6 @@ static int run(int argc, char **argv) {
   fr_map_free(&x.name_by_iid);
   free(x.stack);
   fr_map_free(&x.folded);
-  fr_map_free(&x.open_items);
   if (x.unknown_events)
     fprintf(stderr, "frtool %s: %s: note: skipped %llu events of kinds "
                     "this frtool does not know (written by a newer fr?)\n",

@@ -908,20 +908,14 @@ static int run(int argc, char **argv) {
   return status;
 }
 
-int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out) {
-  struct fr_analysis a;
-  if (fr_analyze(s, top ? top : 10, &a) != 0) {
-    fr_analysis_free(&a);
-    return -1;
-  }
+void fr_summary_json(const struct fr_snapshot *s, struct fr_analysis *a,
+                     uint32_t top, FILE *out) {
   struct options o = {"", top, SORT_TOTAL, 1, 0};
   g_snapshot = s;
-  g_analysis = &a;
+  g_analysis = a;
   g_sort = SORT_TOTAL;
   g_out = out;
-  print_json(s, &a, &o);
-  fr_analysis_free(&a);
-  return 0;
+  print_json(s, a, &o);
 }
 
 const struct frtool_command frtool_summary = {

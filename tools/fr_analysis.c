@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// fr_analysis.c: replaying each thread's events into statistics (see
-// fr_analysis.h).
+// fr_analysis.c: statistics from the one replay (fr_replay.c): calls, lock
+// waits and holds, blocking calls, user tasks, regions and logs, the
+// budget's mutes and counts (see fr_analysis.h).
 #include "fr_analysis.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+// A call open on the current thread, for its self time.
 struct frame {
   uint32_t site;
   uint64_t start, child;
@@ -16,47 +18,31 @@ struct held {
   uint32_t site;
 };
 
-struct pending {
-  int active;
-  uint32_t site;
-  uint64_t object, extra, since; // extra: the cond wait's mutex
-};
-
-struct region {
-  uint32_t site;
-  uint64_t since;
-};
-
-// One thread's replay state.
-struct replay {
-  struct region *regions;
-  uint32_t region_depth, region_cap;
+// The current thread's state. Begins and ends come properly nested from the
+// replay: frames mirror its open calls.
+struct fr_analysis_replay {
+  const struct fr_snapshot *snapshot;
+  struct fr_thread_stats *thread;
   struct frame *stack;
   uint32_t depth, stack_cap;
   struct held *held;
   uint32_t held_count, held_cap;
-  struct pending wait, cond, call;
-  struct fr_thread_stats *thread;
-  const struct fr_snapshot *snapshot;
-  int exited; // its last event so far is its exit
   // How many of each are open (fr_open_count): frames by site, held locks
-  // by address, regions by site.
-  struct fr_map open_frames, open_holds, open_regions;
+  // by address.
+  struct fr_counts open_frames;
+  struct fr_map open_holds;
+  // Blocking calls open: one a signal handler makes inside another is in
+  // its time already.
+  uint32_t open_calls;
+  struct fr_thread_stats spare_thread; // when the threads' table is full
+  int failed; // out of memory
 };
 
-static void replay_reset(struct replay *r) {
-  for (uint32_t k = 0; k < r->depth; k++)
-    fr_open_add(&r->open_frames, r->stack[k].site, -1);
+// What a new run of chunks (after a missing one) forgets: the locks held.
+static void forget_holds(struct fr_analysis_replay *r) {
   for (uint32_t k = 0; k < r->held_count; k++)
     fr_open_add(&r->open_holds, r->held[k].addr, -1);
-  for (uint32_t k = 0; k < r->region_depth; k++)
-    fr_open_add(&r->open_regions, r->regions[k].site, -1);
-  r->depth = 0;
-  r->region_depth = 0;
   r->held_count = 0;
-  memset(&r->wait, 0, sizeof(r->wait));
-  memset(&r->cond, 0, sizeof(r->cond));
-  memset(&r->call, 0, sizeof(r->call));
 }
 
 // The record for key in a table, created zeroed (with its key) when absent.
@@ -144,7 +130,7 @@ static void note_blocked(struct fr_analysis *a, const struct fr_blocked *b) {
     a->longest[shortest] = *b;
 }
 
-static void hold_begin(struct replay *r, uint64_t addr, uint32_t site,
+static void hold_begin(struct fr_analysis_replay *r, uint64_t addr, uint32_t site,
                        uint64_t now) {
   if (!fr_grow((void **)&r->held, &r->held_cap, r->held_count + 1,
                sizeof(*r->held))) {
@@ -153,7 +139,7 @@ static void hold_begin(struct replay *r, uint64_t addr, uint32_t site,
   }
 }
 
-static void hold_end(struct fr_analysis *a, struct replay *r, uint64_t addr,
+static void hold_end(struct fr_analysis *a, struct fr_analysis_replay *r, uint64_t addr,
                      uint64_t now) {
   if (!fr_open_count(&r->open_holds, addr))
     return; // taken before the window, or a semaphore another thread took
@@ -176,7 +162,7 @@ static void hold_end(struct fr_analysis *a, struct replay *r, uint64_t addr,
 
 // Counts one acquisition attempt that ended now after waiting `waited`
 // ticks (0: taken at once); ok is whether the lock is now held.
-static void acquisition(struct fr_analysis *a, struct replay *r,
+static void acquisition(struct fr_analysis *a, struct fr_analysis_replay *r,
                         const struct fr_site_info *si, uint32_t site,
                         uint64_t addr, int ok, int contended, uint64_t waited,
                         int wait_known, uint64_t now) {
@@ -226,31 +212,11 @@ static struct fr_user_stats *user_get(struct fr_analysis *a, uint32_t site,
   return u;
 }
 
-static void on_user_event(struct fr_analysis *a, struct replay *r,
+
+static void on_user_event(struct fr_analysis *a, struct fr_analysis_replay *r,
                           const struct fr_event *ev) {
   uint64_t now = ev->ticks, task = ev->nfields ? ev->field[0] : 0;
   switch (ev->site_event) {
-  case FR_SEV_REGION_BEGIN:
-    if (!fr_grow((void **)&r->regions, &r->region_cap, r->region_depth + 1,
-                 sizeof(*r->regions))) {
-      r->regions[r->region_depth++] = (struct region){ev->id, now};
-      fr_open_add(&r->open_regions, ev->id, 1);
-    }
-    break;
-  case FR_SEV_REGION_END:
-    if (!fr_open_count(&r->open_regions, ev->id))
-      break; // begun before the window
-    for (uint32_t k = r->region_depth; k-- > 0;) {
-      if (r->regions[k].site != ev->id)
-        continue;
-      struct fr_user_stats *u = user_get(a, ev->id, FR_USER_REGION);
-      if (u)
-        fr_dist_add(&u->duration, now - r->regions[k].since);
-      while (r->region_depth > k)
-        fr_open_add(&r->open_regions, r->regions[--r->region_depth].site, -1);
-      break;
-    }
-    break;
   case FR_SEV_TASK_BEGIN:
   case FR_SEV_TASK_END: {
     // A task may begin on one thread and end on another: pair by id at the
@@ -299,160 +265,29 @@ static void on_user_event(struct fr_analysis *a, struct replay *r,
   }
 }
 
-static void on_site_event(struct fr_analysis *a, const struct fr_snapshot *s,
-                          struct replay *r, const struct fr_event *ev) {
-  const struct fr_site_info *si = fr_snapshot_site(s, ev->id);
-  uint64_t now = ev->ticks;
+// A lock event that begins and ends nothing: an acquisition without a wait,
+// a release, a signal.
+static void on_lock_instant(struct fr_analysis *a, struct fr_analysis_replay *r,
+                            const struct fr_event *ev) {
+  const struct fr_site_info *si = fr_snapshot_site(r->snapshot, ev->id);
   uint64_t f0 = ev->nfields > 0 ? ev->field[0] : 0;
   int64_t result = ev->nfields > 1 ? fr_unzigzag(ev->field[1]) : 0;
-  uint32_t tid = r->thread->index;
-  // A lock call without a try records a wait every time: it counts as
-  // contended when it lasted longer than a microsecond.
-  uint64_t user_contended = s->hdr.tick_hz / 1000000 + 1;
-
-  if (ev->site_event >= FR_SEV_TASK_BEGIN) {
-    on_user_event(a, r, ev);
-    return;
-  }
   switch (ev->site_event) {
   case FR_SEV_ACQUIRE:
-    acquisition(a, r, si, ev->id, f0, result == 0, 0, 0, result == 0, now);
+    acquisition(a, r, si, ev->id, f0, result == 0, 0, 0, result == 0,
+                ev->ticks);
     break;
-  case FR_SEV_WAIT:
-    r->wait = (struct pending){1, ev->id, f0, 0, now};
-    break;
-  case FR_SEV_ACQUIRED: {
-    int known = r->wait.active && r->wait.object == f0;
-    uint64_t waited = known ? now - r->wait.since : 0;
-    int contended = !si || !(si->detail & FR_LOCK_WAITS_ALWAYS) ||
-                    waited >= user_contended;
-    acquisition(a, r, si, ev->id, f0, result == 0, contended, waited, known,
-                now);
-    if (known) {
-      r->thread->lock_wait += waited;
-      note_blocked(a, &(struct fr_blocked){tid, r->wait.site, FR_BLOCKED_LOCK,
-                                           0, f0, r->wait.since, now});
-    }
-    r->wait.active = 0;
-    break;
-  }
   case FR_SEV_RELEASE:
-    hold_end(a, r, f0, now);
+    hold_end(a, r, f0, ev->ticks);
     break;
-  case FR_SEV_COND_WAIT:
-    hold_end(a, r, ev->nfields > 1 ? ev->field[1] : 0, now);
-    r->cond = (struct pending){1, ev->id, f0,
-                               ev->nfields > 1 ? ev->field[1] : 0, now};
-    break;
-  case FR_SEV_COND_WOKEN: {
-    struct fr_lock_stats *l = lock_get(a, f0, si, ev->id);
-    if (l)
-      lock_add_thread(l, tid);
-    if (!r->cond.active || r->cond.object != f0)
-      break; // the wait began before the window
-    uint64_t waited = now - r->cond.since;
-    if (l) {
-      l->acquisitions++;
-      fr_dist_add(&l->wait, waited);
-    }
-    r->thread->cond_wait += waited;
-    note_blocked(a, &(struct fr_blocked){tid, r->cond.site, FR_BLOCKED_COND, 0,
-                                         f0, r->cond.since, now});
-    hold_begin(r, r->cond.extra, r->cond.site, now); // the mutex, again
-    r->cond.active = 0;
-    break;
-  }
   case FR_SEV_SIGNAL: {
     struct fr_lock_stats *l = lock_get(a, f0, si, ev->id);
     if (l) {
       l->signals++;
-      lock_add_thread(l, tid);
+      lock_add_thread(l, r->thread->index);
     }
     break;
   }
-  case FR_SEV_CALL:
-    r->call = (struct pending){1, ev->id, (uint64_t)fr_unzigzag(f0), 0, now};
-    break;
-  case FR_SEV_RETURN: {
-    struct fr_block_stats *b = TABLE_GET(a, block_site_map, block_sites,
-                                         block_site_count, block_site_cap, key,
-                                         (uint64_t)ev->id);
-    if (!b)
-      break;
-    b->site = ev->id;
-    if (!r->call.active || r->call.site != ev->id) {
-      b->partial++;
-      break;
-    }
-    uint64_t took = now - r->call.since;
-    int failed = call_failed(si, ev);
-    fr_dist_add(&b->duration, took);
-    b->errors += failed;
-    if (si && (si->detail & 0xff) == FR_ARG_FD) {
-      struct fr_block_stats *fd =
-          TABLE_GET(a, fd_map, fds, fd_count, fd_cap, key, r->call.object);
-      if (fd) {
-        if (!fd->duration.count)
-          fd->site = ev->id;
-        fr_dist_add(&fd->duration, took);
-        fd->errors += failed;
-      }
-    }
-    r->thread->blocking += took;
-    note_blocked(a, &(struct fr_blocked){tid, ev->id, FR_BLOCKED_CALL, 0,
-                                         r->call.object, r->call.since, now});
-    r->call.active = 0;
-    break;
-  }
-  }
-}
-
-// Ends the innermost open frame at ticks. A wait or blocking call that
-// began inside it and recorded no end was ended by an exception or a
-// longjmp: it is forgotten, so that no later end of another is taken for
-// its.
-// measured: the frame ended at ticks (its exit, or an unwinder passing it);
-// otherwise when is unknown and it counts for nothing.
-static void end_top_frame(struct fr_analysis *a, struct replay *r,
-                          uint64_t ticks, int measured) {
-  struct frame fr = r->stack[--r->depth];
-  struct pending *inside[] = {&r->wait, &r->cond, &r->call};
-  for (unsigned k = 0; k < 3; k++)
-    if (inside[k]->active && inside[k]->since >= fr.start)
-      inside[k]->active = 0;
-  fr_open_add(&r->open_frames, fr.site, -1);
-  if (!measured)
-    return;
-  uint64_t inclusive = ticks - fr.start;
-  struct fr_func_stats *f = func_get(a, fr.site);
-  if (f) {
-    fr_dist_add(&f->inclusive, inclusive);
-    if (!fr_open_count(&r->open_frames, fr.site)) // not inside itself
-      f->outer_total += inclusive;
-    f->exclusive_total += inclusive > fr.child ? inclusive - fr.child : 0;
-  }
-  if (r->depth)
-    r->stack[r->depth - 1].child += inclusive;
-}
-
-// Ends the frames above the first keep at ticks: frames an unwinder or a
-// longjmp left without recording their exits. They were left by then (a
-// frame below them is running), and most often just before: an unwinder
-// passes a frame in microseconds.
-static void end_frames_above(struct fr_analysis *a, struct replay *r,
-                             uint32_t keep, uint64_t ticks) {
-  while (r->depth > keep) {
-    // A site the budget muted stops recording in mid-call: its exit is
-    // missing by design and may have come long before this; such a frame
-    // is dropped, not guessed.
-    const struct fr_site_info *si =
-        fr_snapshot_site(r->snapshot, r->stack[r->depth - 1].site);
-    int muted = fr_analysis_site_muted(a, si);
-    if (muted)
-      a->muted_open_frames++;
-    else
-      a->unwound_frames++;
-    end_top_frame(a, r, ticks, !muted);
   }
 }
 
@@ -510,37 +345,6 @@ static void pair_budget_events(struct fr_analysis *a) {
 // of its calls that was slow (ending at the event): a whole call, as its
 // caller's child (its own children recorded inside it were counted there
 // already; the caller's self time is clamped at 0).
-static void on_counted_event(struct fr_analysis *a, struct replay *r,
-                             const struct fr_event *ev, uint32_t thread) {
-  uint32_t site = (uint32_t)ev->arg;
-  struct fr_func_stats *f = func_get(a, site);
-  uint64_t key = (uint64_t)site << 32 | thread;
-  struct fr_counted_stats *c = TABLE_GET(a, counted_map, counted,
-                                         counted_count, counted_cap, key, key);
-  if (c) {
-    c->site = site;
-    c->thread = thread;
-  }
-  if (ev->id == FR_EXT_COUNTED) {
-    if (c)
-      c->calls += ev->field[0];
-    if (f)
-      f->counted += ev->field[0];
-    return;
-  }
-  if (c)
-    c->slow++;
-  uint64_t took = ev->field[0];
-  if (f) {
-    fr_dist_add(&f->inclusive, took);
-    f->slow_kept++;
-    if (!fr_open_count(&r->open_frames, site))
-      f->outer_total += took;
-    f->exclusive_total += took;
-  }
-  if (r->depth)
-    r->stack[r->depth - 1].child += took;
-}
 
 int fr_analysis_site_muted(const struct fr_analysis *a,
                            const struct fr_site_info *si) {
@@ -550,119 +354,391 @@ int fr_analysis_site_muted(const struct fr_analysis *a,
          fr_open_count((struct fr_map *)&a->muted_sites, si->id);
 }
 
-static void on_exit_event(struct fr_analysis *a, struct replay *r,
-                          const struct fr_event *ev) {
-  uint32_t k = fr_open_count(&r->open_frames, ev->id) ? r->depth : 0;
-  while (k > 0 && r->stack[k - 1].site != ev->id)
-    k--;
-  if (k == 0) {
-    struct fr_func_stats *f = func_get(a, ev->id);
-    if (f)
-      f->partial++;
-    a->partial_calls++;
+// The counted tier: a count of a muted site's calls on this thread, or that
+// one of them was slow (its time comes as the slow call's slice).
+static void on_counted_event(struct fr_analysis *a, const struct fr_event *ev,
+                             uint32_t thread) {
+  uint32_t site = (uint32_t)ev->arg;
+  uint64_t key = (uint64_t)site << 32 | thread;
+  struct fr_counted_stats *c = TABLE_GET(a, counted_map, counted,
+                                         counted_count, counted_cap, key, key);
+  if (!c)
+    return;
+  c->site = site;
+  c->thread = thread;
+  if (ev->id == FR_EXT_SLOW_CALL) {
+    c->slow++;
     return;
   }
-  end_frames_above(a, r, k, ev->ticks);
-  end_top_frame(a, r, ev->ticks, 1);
+  c->calls += ev->field[0];
+  struct fr_func_stats *f = func_get(a, site);
+  if (f)
+    f->counted += ev->field[0];
 }
 
-// Where the stack is back at a frame of the event's site (FR_EXT_RESUMED):
-// the frames above the innermost open one of that site were left at about
-// this time by an unwinder or a longjmp that let them record no exit, and
-// end here. A site with no open frame began before what was replayed, so
-// every open frame is above it.
-static void on_resume_event(struct fr_analysis *a, struct replay *r,
-                            const struct fr_event *ev, uint32_t site) {
-  uint32_t keep = 0;
-  if (fr_open_count(&r->open_frames, site))
-    for (keep = r->depth; keep > 0 && r->stack[keep - 1].site != site;)
-      keep--;
-  end_frames_above(a, r, keep, ev->ticks);
+// A call of site took `inclusive` ticks, `child` of them in calls it made.
+static void measured_call(struct fr_analysis *a, struct fr_analysis_replay *r,
+                          uint32_t site, uint64_t inclusive, uint64_t child) {
+  struct fr_func_stats *f = func_get(a, site);
+  if (f) {
+    fr_dist_add(&f->inclusive, inclusive);
+    if (!fr_counts_get(&r->open_frames, site)) // not inside itself
+      f->outer_total += inclusive;
+    f->exclusive_total += inclusive > child ? inclusive - child : 0;
+  }
+  if (r->depth)
+    r->stack[r->depth - 1].child += inclusive;
 }
 
-// Waits and calls the thread was still in when its events end.
-static void close_thread(struct fr_analysis *a, const struct fr_snapshot *s,
-                         struct replay *r) {
-  uint64_t end = s->hdr.snapshot_ticks;
-  uint32_t tid = r->thread->index;
-  for (uint32_t k = 0; k < r->region_depth; k++) {
-    struct fr_user_stats *u = user_get(a, r->regions[k].site, FR_USER_REGION);
+static void partial_call(struct fr_analysis *a, uint32_t site) {
+  struct fr_func_stats *f = func_get(a, site);
+  if (f)
+    f->partial++;
+  a->partial_calls++;
+}
+
+static void end_function(struct fr_analysis *a, struct fr_analysis_replay *r,
+                         const struct fr_replay_item *it, uint64_t ticks,
+                         enum fr_replay_end how) {
+  if (!r->depth)
+    return; // its frame did not fit in memory
+  struct frame fr = r->stack[--r->depth];
+  fr_counts_add(&r->open_frames, fr.site, -1);
+  if (it->early) { // an exit whose entry was before the window
+    if (how == FR_REPLAY_ENDED)
+      partial_call(a, it->site);
+    return;
+  }
+  if (it->slow) { // a counted site's slow call, timed
+    if (how != FR_REPLAY_ENDED)
+      return; // an unwinder passed it: its event comes later, unmatched
+    struct fr_func_stats *f = func_get(a, it->site);
+    if (f)
+      f->slow_kept++;
+    measured_call(a, r, fr.site, ticks - fr.start, fr.child);
+    return;
+  }
+  if (how == FR_REPLAY_UNWOUND) {
+    // Left by an unwinder or a longjmp without its exit: by then (a frame
+    // below it is running), and most often just before (an unwinder passes
+    // a frame in microseconds). But a site the budget muted stops recording
+    // in mid-call: its exit is missing by design and may have come long
+    // before; such a frame is dropped, not guessed.
+    if (fr_analysis_site_muted(a, fr_snapshot_site(r->snapshot, fr.site))) {
+      a->muted_open_frames++;
+      return;
+    }
+    a->unwound_frames++;
+  } else if (how != FR_REPLAY_ENDED) {
+    return; // still running, or cut off: its time is unknown
+  }
+  measured_call(a, r, fr.site, ticks - fr.start, fr.child);
+}
+
+static void end_wait(struct fr_analysis *a, struct fr_analysis_replay *r,
+                     const struct fr_replay_item *it, const struct fr_event *ev) {
+  const struct fr_site_info *si = fr_snapshot_site(r->snapshot, ev->id);
+  uint64_t f0 = ev->nfields > 0 ? ev->field[0] : 0, now = ev->ticks;
+  int64_t result = ev->nfields > 1 ? fr_unzigzag(ev->field[1]) : 0;
+  // A lock call without a try records a wait every time: it counts as
+  // contended when it lasted longer than a microsecond.
+  uint64_t user_contended = r->snapshot->hdr.tick_hz / 1000000 + 1;
+  // A wait of another lock (a damaged file) says nothing about this one.
+  int known = it && !it->early && (it->nfields ? it->field[0] : 0) == f0;
+  uint64_t waited = known ? now - it->begin : 0;
+  int contended = !si || !(si->detail & FR_LOCK_WAITS_ALWAYS) ||
+                  waited >= user_contended;
+  acquisition(a, r, si, ev->id, f0, result == 0, contended, waited, known, now);
+  if (known) {
+    r->thread->lock_wait += waited;
+    note_blocked(a, &(struct fr_blocked){r->thread->index, it->site,
+                                         FR_BLOCKED_LOCK, 0, f0, it->begin,
+                                         now});
+  }
+}
+
+static void end_cond(struct fr_analysis *a, struct fr_analysis_replay *r,
+                     const struct fr_replay_item *it, const struct fr_event *ev) {
+  const struct fr_site_info *si = fr_snapshot_site(r->snapshot, ev->id);
+  uint64_t f0 = ev->nfields > 0 ? ev->field[0] : 0, now = ev->ticks;
+  struct fr_lock_stats *l = lock_get(a, f0, si, ev->id);
+  if (l)
+    lock_add_thread(l, r->thread->index);
+  if (!it || it->early || (it->nfields ? it->field[0] : 0) != f0)
+    return; // the wait began before the window
+  uint64_t waited = now - it->begin;
+  if (l) {
+    l->acquisitions++;
+    fr_dist_add(&l->wait, waited);
+  }
+  r->thread->cond_wait += waited;
+  note_blocked(a, &(struct fr_blocked){r->thread->index, it->site,
+                                       FR_BLOCKED_COND, 0, f0, it->begin, now});
+  hold_begin(r, it->nfields > 1 ? it->field[1] : 0, it->site, now); // the mutex
+}
+
+static void end_call(struct fr_analysis *a, struct fr_analysis_replay *r,
+                     const struct fr_replay_item *it, const struct fr_event *ev) {
+  struct fr_block_stats *b = TABLE_GET(a, block_site_map, block_sites,
+                                       block_site_count, block_site_cap, key,
+                                       (uint64_t)ev->id);
+  if (!b)
+    return;
+  b->site = ev->id;
+  if (!it || it->early) { // called before the window
+    b->partial++;
+    return;
+  }
+  const struct fr_site_info *si = fr_snapshot_site(r->snapshot, ev->id);
+  uint64_t took = ev->ticks - it->begin;
+  uint64_t object = it->nfields ? (uint64_t)fr_unzigzag(it->field[0]) : 0;
+  int failed = call_failed(si, ev);
+  fr_dist_add(&b->duration, took);
+  b->errors += failed;
+  if (si && (si->detail & 0xff) == FR_ARG_FD) {
+    struct fr_block_stats *fd =
+        TABLE_GET(a, fd_map, fds, fd_count, fd_cap, key, object);
+    if (fd) {
+      if (!fd->duration.count)
+        fd->site = ev->id;
+      fr_dist_add(&fd->duration, took);
+      fd->errors += failed;
+    }
+  }
+  if (!r->open_calls) // not inside another blocking call (a signal handler's)
+    r->thread->blocking += took;
+  note_blocked(a, &(struct fr_blocked){r->thread->index, ev->id,
+                                       FR_BLOCKED_CALL, 0, object, it->begin,
+                                       ev->ticks});
+}
+
+// ---- What the replay tells the analysis ------------------------------------------
+
+static void analysis_thread_begin(void *ctx, const struct fr_replay_thread *t) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  if (fr_grow((void **)&a->threads, &a->thread_cap, a->thread_count + 1,
+              sizeof(*a->threads))) {
+    r->failed = 1;
+    r->thread = &r->spare_thread;
+  } else {
+    r->thread = &a->threads[a->thread_count++];
+  }
+  memset(r->thread, 0, sizeof(*r->thread));
+  r->thread->index = t->index;
+  r->thread->tid = t->tid;
+  memcpy(r->thread->name, t->name, sizeof(r->thread->name));
+  r->thread->first_ticks = UINT64_MAX;
+}
+
+static void analysis_chunk(void *ctx, const struct fr_chunk_view *c,
+                           int after_gap) {
+  struct fr_analysis *a = ctx;
+  (void)c;
+  if (after_gap) { // a recycled chunk: what was held before it is unknown
+    a->gaps++;
+    forget_holds(a->replay);
+  }
+}
+
+static void analysis_event(void *ctx, const struct fr_event *ev) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  struct fr_thread_stats *t = r->thread;
+  a->events++;
+  a->unknown_events += ev->unknown;
+  t->events++;
+  if (ev->ticks < t->first_ticks)
+    t->first_ticks = ev->ticks;
+  if (ev->ticks > t->last_ticks)
+    t->last_ticks = ev->ticks;
+  if (ev->ticks < a->first_ticks)
+    a->first_ticks = ev->ticks;
+  if (ev->ticks > a->last_ticks)
+    a->last_ticks = ev->ticks;
+  if (ev->event_class != FR_EV_EXT)
+    return;
+  switch (ev->id) {
+  case FR_EXT_LOST:
+  case FR_EXT_DROPPED:
+    // The stack stays: dropped events are most often a signal handler's,
+    // nested and whole; an exit that no longer matches is repaired where
+    // it comes, as after a longjmp.
+    a->gaps++;
+    t->dropped += ev->arg;
+    if (ev->id == FR_EXT_LOST) {
+      a->dropped.unknown += ev->arg;
+    } else {
+      a->dropped.reentrant += ev->field[0];
+      a->dropped.no_space += ev->field[1];
+    }
+    break;
+  case FR_EXT_MUTED:
+  case FR_EXT_REARMED:
+    if (on_budget_event(a, ev, t->index) != 0)
+      r->failed = 1;
+    break;
+  case FR_EXT_COUNTED:
+  case FR_EXT_SLOW_CALL:
+    on_counted_event(a, ev, t->index);
+    break;
+  }
+}
+
+static void analysis_begin(void *ctx, const struct fr_replay_item *it,
+                           uint32_t depth) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  (void)depth;
+  if (it->kind == ITEM_FUNCTION) {
+    if (r->depth == r->stack_cap &&
+        fr_grow((void **)&r->stack, &r->stack_cap, r->depth + 1,
+                sizeof(*r->stack))) {
+      r->failed = 1;
+      return;
+    }
+    r->stack[r->depth++] = (struct frame){it->site, it->begin, 0};
+    fr_counts_add(&r->open_frames, it->site, 1);
+  } else if (it->kind == ITEM_CALL) {
+    r->open_calls++;
+  } else if (it->kind == ITEM_COND && !it->early) {
+    hold_end(a, r, it->nfields > 1 ? it->field[1] : 0, it->begin); // its mutex
+  }
+}
+
+static void analysis_end(void *ctx, const struct fr_replay_item *it,
+                         uint64_t ticks, enum fr_replay_end how,
+                         const struct fr_event *ev) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  if (it->kind == ITEM_FUNCTION) {
+    end_function(a, r, it, ticks, how);
+    return;
+  }
+  if (it->kind == ITEM_CALL && r->open_calls)
+    r->open_calls--;
+  if (how == FR_REPLAY_ENDED) {
+    switch (it->kind) {
+    case ITEM_WAIT:
+      end_wait(a, r, it, ev);
+      break;
+    case ITEM_COND:
+      end_cond(a, r, it, ev);
+      break;
+    case ITEM_CALL:
+      end_call(a, r, it, ev);
+      break;
+    case ITEM_REGION:
+      if (!it->early) {
+        struct fr_user_stats *u = user_get(a, it->site, FR_USER_REGION);
+        if (u)
+          fr_dist_add(&u->duration, ticks - it->begin);
+      }
+      break;
+    }
+    return;
+  }
+  if (it->early || (how != FR_REPLAY_SNAPSHOT && how != FR_REPLAY_EXITED))
+    return; // unwound (ended by something that recorded no end), or cut off
+  if (it->kind == ITEM_REGION) {
+    struct fr_user_stats *u = user_get(a, it->site, FR_USER_REGION);
     if (u)
       u->unfinished++;
+    return;
   }
-  const struct pending *p[3] = {&r->wait, &r->cond, &r->call};
-  const uint32_t kinds[3] = {FR_BLOCKED_LOCK, FR_BLOCKED_COND, FR_BLOCKED_CALL};
-  // A thread that exited is blocked in nothing: a wait it never ended was
-  // ended by something that recorded no end (a cancellation, an exception).
-  for (int i = 0; i < 3 && !r->exited; i++)
-    if (p[i]->active && end >= p[i]->since)
-      note_blocked(a, &(struct fr_blocked){tid, p[i]->site, kinds[i], 1,
-                                           p[i]->object, p[i]->since, end});
-  replay_reset(r);
-  r->exited = 0;
+  // Blocked when the snapshot was taken. A thread that exited is blocked in
+  // nothing: a wait it never ended was ended by something that recorded no
+  // end (a cancellation, an exception).
+  uint64_t end = r->snapshot->hdr.snapshot_ticks;
+  uint64_t object = it->nfields ? it->field[0] : 0; // a lock, a cond
+  if (it->kind == ITEM_CALL) // a call's argument
+    object = (uint64_t)fr_unzigzag(object);
+  if (how == FR_REPLAY_SNAPSHOT && end >= it->begin)
+    note_blocked(a, &(struct fr_blocked){
+                        r->thread->index, it->site,
+                        it->kind == ITEM_WAIT   ? FR_BLOCKED_LOCK
+                        : it->kind == ITEM_COND ? FR_BLOCKED_COND
+                                                : FR_BLOCKED_CALL,
+                        1, object, it->begin, end});
 }
 
-// ---- Site identity -----------------------------------------------------------
-
-// Two sites with the same kind, function, file, line and callee are one site
-// to the user: a static inline function instrumented in several translation
-// units, a call inlined into several modules. canon[i] is the id that stands
-// for s->sites[i].
-static uint64_t site_hash(const struct fr_site_info *si) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  const char *parts[3] = {si->function, si->file, si->callee};
-  for (int k = 0; k < 3; k++) {
-    for (const unsigned char *p = (const unsigned char *)parts[k]; *p; p++)
-      h = (h ^ *p) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull;
+static void analysis_unmatched(void *ctx, uint32_t kind,
+                               const struct fr_event *ev) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  if (ev->event_class == FR_EV_EXT && ev->id == FR_EXT_SLOW_CALL) {
+    // Its slice was unwound before its event: a whole call all the same.
+    struct fr_func_stats *f = func_get(a, (uint32_t)ev->arg);
+    if (f)
+      f->slow_kept++;
+    measured_call(a, r, (uint32_t)ev->arg, ev->field[0], 0);
+    return;
   }
-  h = (h ^ si->line) * 0x100000001b3ull;
-  return (h ^ si->kind) * 0x100000001b3ull;
-}
-
-static int same_site(const struct fr_site_info *a, const struct fr_site_info *b) {
-  return a->kind == b->kind && a->line == b->line &&
-         !strcmp(a->function, b->function) && !strcmp(a->file, b->file) &&
-         !strcmp(a->callee, b->callee);
-}
-
-static uint32_t *canonical_sites(const struct fr_snapshot *s) {
-  uint32_t *canon = malloc((s->site_count + 1) * sizeof(*canon));
-  struct fr_map seen = {0};
-  if (!canon)
-    return NULL;
-  for (uint32_t i = 0; i < s->site_count; i++) {
-    const struct fr_site_info *si = &s->sites[i];
-    uint32_t *slot = fr_map_slot(&seen, site_hash(si));
-    if (slot && *slot == UINT32_MAX)
-      *slot = i;
-    canon[i] = slot && same_site(&s->sites[*slot], si) ? s->sites[*slot].id
-                                                        : si->id;
+  switch (kind) {
+  case ITEM_FUNCTION:
+    partial_call(a, ev->id);
+    break;
+  case ITEM_WAIT:
+    end_wait(a, r, NULL, ev);
+    break;
+  case ITEM_COND:
+    end_cond(a, r, NULL, ev);
+    break;
+  case ITEM_CALL:
+    end_call(a, r, NULL, ev);
+    break;
   }
-  fr_map_free(&seen);
-  return canon;
 }
 
-static uint32_t canonical_id(const struct fr_snapshot *s, const uint32_t *canon,
-                             uint32_t id) {
-  // Ids are dense from 1 in a snapshot the runtime wrote: index directly.
-  if (id - 1 < s->site_count && s->sites[id - 1].id == id)
-    return canon[id - 1];
-  const struct fr_site_info *si = fr_snapshot_site(s, id);
-  return si ? canon[si - s->sites] : id;
+static void analysis_other(void *ctx, const struct fr_event *ev) {
+  struct fr_analysis *a = ctx;
+  if (ev->event_class != FR_EV_SITE)
+    return;
+  if (ev->site_event >= FR_SEV_TASK_BEGIN)
+    on_user_event(a, a->replay, ev);
+  else
+    on_lock_instant(a, a->replay, ev);
 }
 
-int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
-               struct fr_analysis *a) {
+static void analysis_thread_end(void *ctx, int exited) {
+  struct fr_analysis *a = ctx;
+  struct fr_analysis_replay *r = a->replay;
+  (void)exited;
+  forget_holds(r);
+  r->open_calls = 0;
+  // The replay ended every call it began, so the counts are 0 again; not
+  // when a frame did not fit in memory.
+  for (; r->depth > 0; r->depth--)
+    fr_counts_add(&r->open_frames, r->stack[r->depth - 1].site, -1);
+}
+
+struct fr_replay_sink fr_analysis_sink(struct fr_analysis *a) {
+  return (struct fr_replay_sink){.ctx = a,
+                                 .thread_begin = analysis_thread_begin,
+                                 .chunk = analysis_chunk,
+                                 .event = analysis_event,
+                                 .begin = analysis_begin,
+                                 .end = analysis_end,
+                                 .unmatched = analysis_unmatched,
+                                 .other = analysis_other,
+                                 .thread_end = analysis_thread_end};
+}
+
+int fr_analysis_init(const struct fr_snapshot *s, uint32_t top_blocked,
+                     struct fr_analysis *a) {
   memset(a, 0, sizeof(*a));
   a->top_blocked = top_blocked;
   a->first_ticks = UINT64_MAX;
   a->longest = calloc(top_blocked + 1, sizeof(*a->longest));
-  const struct fr_chunk_view **order = fr_snapshot_chunks_in_order(s);
-  uint32_t *canon = canonical_sites(s);
-  struct replay r = {0};
-  r.snapshot = s;
+  a->replay = calloc(1, sizeof(*a->replay));
+  if (!a->longest || !a->replay)
+    return -1;
+  a->replay->snapshot = s;
   uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
+  if (fr_counts_init(&a->replay->open_frames,
+                     max_id <= 4 * (uint64_t)s->site_count + 4096 ? max_id + 1
+                                                                  : 0))
+    return -1;
   if (max_id < (1u << 24)) {
     a->func_by_site = malloc(((size_t)max_id + 1) * sizeof(uint32_t));
     if (a->func_by_site) {
@@ -670,99 +746,24 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
       a->func_by_site_count = max_id + 1;
     }
   }
-  if (!a->longest || !order || !canon) {
-    free(order);
-    free(canon);
-    return -1;
-  }
+  return 0;
+}
 
-  for (uint32_t i = 0; i < s->chunk_count; i++) {
-    const struct fr_chunk_view *c = order[i];
-    int new_thread = i == 0 || order[i - 1]->hdr.thread_index != c->hdr.thread_index;
-    if (new_thread) {
-      if (i > 0)
-        close_thread(a, s, &r);
-      if (fr_grow((void **)&a->threads, &a->thread_cap, a->thread_count + 1,
-                  sizeof(*a->threads)))
-        goto oom;
-      r.thread = &a->threads[a->thread_count++];
-      memset(r.thread, 0, sizeof(*r.thread));
-      r.thread->index = c->hdr.thread_index;
-      r.thread->first_ticks = UINT64_MAX;
-    } else if (order[i - 1]->hdr.seq + 1 != c->hdr.seq) {
-      a->gaps++; // a recycled chunk: what was open before it is unknown
-      replay_reset(&r);
-    }
-    r.thread->tid = c->hdr.tid;
-    memcpy(r.thread->name, c->hdr.thread_name, sizeof(r.thread->name));
+static void replay_state_free(struct fr_analysis *a) {
+  struct fr_analysis_replay *r = a->replay;
+  if (!r)
+    return;
+  free(r->stack);
+  free(r->held);
+  fr_counts_free(&r->open_frames);
+  fr_map_free(&r->open_holds);
+  free(r);
+  a->replay = NULL;
+}
 
-    struct fr_cursor cur;
-    fr_cursor_init(c, &cur);
-    struct fr_event ev;
-    int more;
-    while ((more = fr_chunk_next(c, &cur, &ev)) == 1) {
-      a->events++;
-      r.exited = ev.event_class == FR_EV_EXT && ev.id == FR_EXT_THREAD_EXIT;
-      a->unknown_events += ev.unknown;
-      r.thread->events++;
-      if (ev.ticks < r.thread->first_ticks)
-        r.thread->first_ticks = ev.ticks;
-      if (ev.ticks > r.thread->last_ticks)
-        r.thread->last_ticks = ev.ticks;
-      if (ev.ticks < a->first_ticks)
-        a->first_ticks = ev.ticks;
-      if (ev.ticks > a->last_ticks)
-        a->last_ticks = ev.ticks;
-      if (ev.event_class != FR_EV_EXT)
-        ev.id = canonical_id(s, canon, ev.id);
-      switch (ev.event_class) {
-      case FR_EV_ENTER:
-        if (r.depth == r.stack_cap &&
-            fr_grow((void **)&r.stack, &r.stack_cap, r.depth + 1,
-                    sizeof(*r.stack)))
-          goto oom;
-        r.stack[r.depth++] = (struct frame){ev.id, ev.ticks, 0};
-        fr_open_add(&r.open_frames, ev.id, 1);
-        break;
-      case FR_EV_EXIT:
-        on_exit_event(a, &r, &ev);
-        break;
-      case FR_EV_SITE:
-        on_site_event(a, s, &r, &ev);
-        break;
-      case FR_EV_EXT:
-        if (ev.id == FR_EXT_LOST || ev.id == FR_EXT_DROPPED) {
-          // The stack stays: dropped events are most often a signal
-          // handler's, nested and whole; an exit that no longer matches
-          // is repaired where it comes, as after a longjmp.
-          a->gaps++;
-          r.thread->dropped += ev.arg;
-          if (ev.id == FR_EXT_LOST) {
-            a->dropped.unknown += ev.arg;
-          } else {
-            a->dropped.reentrant += ev.field[0];
-            a->dropped.no_space += ev.field[1];
-          }
-        } else if (ev.id == FR_EXT_RESUMED) {
-          on_resume_event(a, &r, &ev, canonical_id(s, canon, (uint32_t)ev.arg));
-        } else if (ev.id == FR_EXT_MUTED || ev.id == FR_EXT_REARMED) {
-          if (on_budget_event(a, &ev, c->hdr.thread_index) != 0)
-            goto oom;
-        } else if (ev.id == FR_EXT_COUNTED || ev.id == FR_EXT_SLOW_CALL) {
-          ev.arg = canonical_id(s, canon, (uint32_t)ev.arg);
-          on_counted_event(a, &r, &ev, c->hdr.thread_index);
-        }
-        break;
-      }
-    }
-    if (more < 0) { // what follows a malformed event is unknown
-      a->malformed_chunks++;
-      replay_reset(&r);
-    }
-    fr_snapshot_release(s, c->events, c->hdr.event_bytes);
-  }
-  if (s->chunk_count)
-    close_thread(a, s, &r);
+int fr_analysis_finish(struct fr_analysis *a) {
+  int failed = !a->replay || a->replay->failed;
+  replay_state_free(a);
   pair_budget_events(a);
   for (uint32_t i = 0; i < a->task_count; i++) {
     const struct fr_task_seen *t = &a->tasks[i];
@@ -776,28 +777,23 @@ int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
     else
       u->unfinished++;
   }
-  free(order);
-  free(canon);
-  free(r.stack);
-  free(r.held);
-  free(r.regions);
-  fr_map_free(&r.open_frames);
-  fr_map_free(&r.open_holds);
-  fr_map_free(&r.open_regions);
-  return 0;
-oom:
-  free(order);
-  free(canon);
-  free(r.stack);
-  free(r.held);
-  free(r.regions);
-  fr_map_free(&r.open_frames);
-  fr_map_free(&r.open_holds);
-  fr_map_free(&r.open_regions);
-  return -1;
+  return failed ? -1 : 0;
+}
+
+int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
+               struct fr_analysis *a) {
+  if (fr_analysis_init(s, top_blocked, a) != 0)
+    return -1;
+  struct fr_replay_sink sink = fr_analysis_sink(a);
+  struct fr_replay_stats stats;
+  int failed = fr_replay(s, &sink, 1, &stats) != 0;
+  a->malformed_chunks = stats.malformed_chunks;
+  failed |= fr_analysis_finish(a) != 0;
+  return failed ? -1 : 0;
 }
 
 void fr_analysis_free(struct fr_analysis *a) {
+  replay_state_free(a);
   for (uint32_t i = 0; i < a->func_count; i++)
     fr_dist_free(&a->funcs[i].inclusive);
   for (uint32_t i = 0; i < a->lock_count; i++) {

@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// fr_analysis.h: one pass over a snapshot that pairs events into calls, lock
-// waits and holds, and blocking calls, and keeps their statistics: what
-// `frtool summary` prints (and what later views can reuse).
+// fr_analysis.h: the statistics of a snapshot's calls, lock waits and holds,
+// blocking calls, user tasks, regions and logs, and the budget's mutes and
+// counts: what `frtool summary` and `frtool diff` print and the report's
+// tables show. Fed by the one replay (fr_replay.h), which pairs the events
+// and repairs the stack for every view alike.
 //
-// Each thread's chunks are replayed in sequence order with a call stack, the
-// locks it holds, and the wait or call it is in. Pairs are never invented:
-// an exit whose entry is before the window counts as a partial call (no
-// duration), and a chunk missing from a thread's sequence (recycled) clears
-// the thread's state. A dropped-events marker does not: the stack is kept
-// and repaired at the first exit that does not match it. A wait or call still open
-// at the end of a thread's events is reported as blocked at the snapshot.
+// Pairs are never invented: an exit whose entry is before the window
+// counts as a partial call (no duration); a call still running, or cut off
+// by a chunk missing from its thread's sequence, is not timed; a call an
+// unwinder or a longjmp left is timed to where the stack was seen back
+// below it, unless its site was muted (then its end is unknown). A
+// dropped-events marker keeps the stack, repaired at the first end that
+// does not match it. A wait or call still open when the snapshot was taken
+// is reported as blocked at the snapshot.
 #ifndef FR_ANALYSIS_H
 #define FR_ANALYSIS_H
 
 #include "fr_reader.h"
+#include "fr_replay.h"
 #include "fr_stats.h"
 
 struct fr_func_stats {
@@ -169,15 +173,23 @@ struct fr_analysis {
   struct fr_drops dropped; // what the chunks' drop reports add up to
   struct fr_map func_map, lock_map, lock_site_map, block_site_map, fd_map,
       counted_map;
+  struct fr_analysis_replay *replay; // while it is fed
 };
 // Did the budget mute the site at some time in the window (or before it and
 // it still was at the snapshot)?
 int fr_analysis_site_muted(const struct fr_analysis *a,
                            const struct fr_site_info *si);
 
-// 0 on success, -1 when out of memory.
+// Replays s into a: 0 on success, -1 when out of memory.
 int fr_analyze(const struct fr_snapshot *s, uint32_t top_blocked,
                struct fr_analysis *a);
+
+// The same in steps, to share a replay with another view: init, a replay
+// that feeds fr_analysis_sink(a), finish (0, or -1 when out of memory).
+int fr_analysis_init(const struct fr_snapshot *s, uint32_t top_blocked,
+                     struct fr_analysis *a);
+struct fr_replay_sink fr_analysis_sink(struct fr_analysis *a);
+int fr_analysis_finish(struct fr_analysis *a);
 void fr_analysis_free(struct fr_analysis *a);
 
 #endif // FR_ANALYSIS_H

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// fr_export.h: frtool export's parts. The replay (cmd_export.c) reads each
-// thread's events, pairs them into slices (calls, waits, regions) and
-// instants, and feeds them to one output format through struct
+// fr_export.h: frtool export's parts. The replay (fr_replay.c) reads each
+// thread's events and pairs them into slices (calls, waits, regions) and
+// instants; cmd_export.c feeds them to one output format through struct
 // export_format: Perfetto (export_perfetto.c), Chrome JSON
 // (export_chrome.c), folded stacks (export_folded.c) and the HTML report
 // (report.c). Private to these files.
 #ifndef FR_EXPORT_H
 #define FR_EXPORT_H
 
+#include "fr_analysis.h"
 #include "fr_reader.h"
+#include "fr_replay.h"
 #include "fr_sink.h"
 #include "fr_stats.h"
 
@@ -27,25 +29,6 @@
 // The report's timeline keeps apart what is at least window / this long
 // (report.c).
 #define REPORT_RESOLUTION 20000
-
-// What a slice (or, for ITEM_LOCK_OP and ITEM_USER_MARK, an instant) stands
-// for.
-enum item_kind {
-  ITEM_FUNCTION,
-  ITEM_WAIT,
-  ITEM_COND,
-  ITEM_CALL,
-  ITEM_LOCK_OP,
-  ITEM_REGION,    // a user region
-  ITEM_USER_MARK, // a user task begin or end, or a log
-  ITEM_DEEPER,    // folded stacks, report: every frame below MAX_SHOWN_DEPTH
-  ITEM_MERGED,    // report: short slices of different kinds merged
-  ITEM_MUTED,     // an instant: the overhead budget muted a site here
-  ITEM_REARMED,   // an instant: and recorded it again from here
-  ITEM_COUNTED,   // an instant: calls of a muted site counted (or, with
-                  // none, counted from here instead of recorded)
-  ITEM_KINDS
-};
 
 // Perfetto's and Chrome's category of each kind.
 extern const char *const export_item_category[ITEM_KINDS];
@@ -143,19 +126,13 @@ struct exporter {
   char thread_name[16];
   struct item *stack;
   uint32_t depth, stack_cap;
-  struct fr_map open_items; // how many of each name_iid the stack holds
-  // The items open when each segment begins (scan_segment).
-  struct item *early;
-  uint32_t early_count, early_cap;
-  // The slow calls of counted sites (FR_EXT_SLOW_CALL), by when each began:
-  // their events come where they end, their slices begin where they began.
-  struct slow_call *slow;
-  uint32_t slow_count, slow_cap;
-};
-
-struct slow_call {
-  uint64_t begin_ns;
-  uint32_t site;
+  // The pre-scan's wait, for the contended acquisitions.
+  uint32_t scan_thread;
+  int scan_waiting;
+  uint64_t scan_lock, scan_wait_ns;
+  int failed; // out of memory: the output is incomplete
+  // The report's tables: summary's analysis, from the same replay.
+  struct fr_analysis analysis;
 };
 
 // What an event says besides its name: an argument (a number, or an
@@ -184,6 +161,7 @@ struct export_format {
   int streamed;          // written through x->sink (else to x->out)
   int handoffs;          // wants lock hand-off flows and the wait counter
   int stacks;            // wants each frame's stack node (x->nodes)
+  int wants_analysis;    // wants x->analysis (summary's) when it ends
   void (*begin)(struct exporter *x);
   void (*thread_begin)(struct exporter *x, uint64_t first_ns);
   // A slice begins: it is x->stack[x->depth - 1], with its argument.

@@ -156,3 +156,16 @@ int fr_grow(void **array, uint32_t *capacity, uint32_t need, size_t size) {
   *capacity = c;
   return 0;
 }
+
+int fr_counts_init(struct fr_counts *c, uint64_t dense_keys) {
+  memset(c, 0, sizeof(*c));
+  c->dense = dense_keys ? calloc(dense_keys, sizeof(*c->dense)) : NULL;
+  c->dense_keys = c->dense ? dense_keys : 0;
+  return dense_keys && !c->dense ? -1 : 0;
+}
+
+void fr_counts_free(struct fr_counts *c) {
+  free(c->dense);
+  fr_map_free(&c->sparse);
+  memset(c, 0, sizeof(*c));
+}

@@ -58,6 +58,27 @@ static inline void fr_open_add(struct fr_map *m, uint64_t key, int delta) {
     *n += (uint32_t)delta;
 }
 
+// The same for keys that are mostly below a bound known beforehand (site
+// ids, dense from 1): an array for those, a map for the rest. A replay
+// counts at every begin and end, and the array is several times faster.
+struct fr_counts {
+  uint32_t *dense;
+  uint64_t dense_keys; // keys below this are in dense
+  struct fr_map sparse;
+};
+// 0, or -1 when out of memory (then every key goes to the map).
+int fr_counts_init(struct fr_counts *c, uint64_t dense_keys);
+void fr_counts_free(struct fr_counts *c);
+static inline uint32_t fr_counts_get(struct fr_counts *c, uint64_t key) {
+  return key < c->dense_keys ? c->dense[key] : fr_open_count(&c->sparse, key);
+}
+static inline void fr_counts_add(struct fr_counts *c, uint64_t key, int delta) {
+  if (key >= c->dense_keys)
+    fr_open_add(&c->sparse, key, delta);
+  else if (delta > 0 || c->dense[key])
+    c->dense[key] += (uint32_t)delta;
+}
+
 // qsort, which must not be given a NULL array even to sort nothing (C
 // says so, and UBSan holds us to it).
 static inline void fr_sort(void *base, size_t n, size_t size,

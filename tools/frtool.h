@@ -33,9 +33,12 @@ struct fr_snapshot;
 void frtool_print_notes(const struct frtool_command *cmd, const char *path,
                         const struct fr_snapshot *s);
 
-// cmd_summary.c: the summary as JSON (what --json prints), for the report.
+// cmd_summary.c: the summary of an analysis of s as JSON (what --json
+// prints), for the report.
 #include <stdint.h>
 #include <stdio.h>
-int fr_summary_json(const struct fr_snapshot *s, uint32_t top, FILE *out);
+struct fr_analysis;
+void fr_summary_json(const struct fr_snapshot *s, struct fr_analysis *a,
+                     uint32_t top, FILE *out);
 
 #endif

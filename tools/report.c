@@ -3,7 +3,8 @@
 // page (tools/report.html, compiled in) with the snapshot's slices per
 // thread, decimated to what a screen can show, their names, places and
 // details, the folded stacks of the flame graph, and the summary's tables
-// (fr_summary_json). Written to x->out.
+// (fr_summary_json, of the analysis fed by the same replay as the timeline:
+// one pass). Written to x->out.
 #include "fr_events.h"
 #include "fr_export.h"
 #include "fr_trigger_call.h"
@@ -254,8 +255,7 @@ static int report_end(struct exporter *x) {
   fprintf(x->out, "],\n\"summary\":");
   // The summary's JSON has no "<" in its text fields' escapes; names in it
   // could, so it is written through the same path as the command's output.
-  if (fr_summary_json(x->s, 50, x->out) != 0)
-    return -1;
+  fr_summary_json(x->s, &x->analysis, 50, x->out);
   fprintf(x->out, "}");
   const char *page = (const char *)fr_report_html;
   const char *mark = strstr(page, "/*FR_REPORT_DATA*/");
@@ -267,6 +267,7 @@ const struct export_format export_report = {
     .name = "html",
     .extension = ".html",
     .stacks = 1,
+    .wants_analysis = 1,
     .begin = report_begin,
     .slice_end = report_slice_end,
     .thread_end = report_thread,

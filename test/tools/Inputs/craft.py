@@ -26,6 +26,8 @@ also reads: to see a fix's test fail on the code before it.
   bad-text         invalid UTF-8, ';' and a newline in names and log text
   exited-blocked   a thread that exits inside a read() that never returned,
                    and one still in its read()
+  handler-in-call  a signal handler that calls write() (and takes a lock)
+                   while its thread is in a read(): nested blocking calls
   rearmed          the budget mutes a function and re-arms it in the
                    window, and re-arms one muted before the window
   future           format 8, readable by a version 7 reader: a section of a
@@ -269,6 +271,28 @@ def exited_blocked(out):
     write(out, sites, chunks, snapshot=5000)
 
 
+def handler_in_call(out):
+    """main is in read(fd 3) from 1100 to 9100; a signal handler runs at
+    2000-3000 inside it, and calls write(fd 1) and takes a lock there."""
+    sites = {1: MAIN, 2: (BLOCKING, 1, 20, "main", "crafted.c", "read"),
+             3: (FUNCTION, 0, 40, "on_signal", "crafted.c", ""),
+             4: (BLOCKING, 1, 42, "on_signal", "crafted.c", "write"),
+             5: (LOCK, 1, 43, "on_signal", "crafted.c", "pthread_mutex_lock")}
+    c = Chunk(1000)
+    c.enter(1000, 1)
+    c.site(1100, 2, CALL, [zigzag(3)])
+    c.enter(2000, 3)
+    c.site(2100, 4, CALL, [zigzag(1)])
+    c.site(2600, 4, RETURN, [zigzag(5), zigzag(0)])
+    c.site(2700, 5, WAIT, [0x1000], True)
+    c.site(2800, 5, ACQUIRED, [0x1000, zigzag(0)], True)
+    c.site(2900, 5, RELEASE, [0x1000], True)
+    c.exit(3000, 3)
+    c.site(9100, 2, RETURN, [zigzag(8), zigzag(0)])
+    c.exit(9500, 1)
+    write(out, sites, [(1, 0, c, "main")])
+
+
 def bad_text(out):
     """A function name with a stray byte, a ';' and a newline, a Latin-1
     file name, a log text with an invalid UTF-8 sequence."""
@@ -337,6 +361,7 @@ KINDS = {
     "mixed-short": mixed_short,
     "bad-text": bad_text,
     "exited-blocked": exited_blocked,
+    "handler-in-call": handler_in_call,
     "rearmed": rearmed,
     "future": future,
     "future-strict": lambda out: future(out, reader_version=8),
