@@ -228,7 +228,7 @@ static int scan_run(struct replay *r, struct run *run) {
     uint32_t thread = c->hdr.thread_index;
     struct fr_cursor cur;
     struct fr_event ev;
-    int more;
+    int more = 0;
     fr_cursor_init(c, &cur);
     while (!failed && (more = next_event(r, c, &cur, &ev)) == 1) {
       EACH_SINK(r, scan, thread, &ev);
