@@ -25,8 +25,8 @@
 // several translation units) are one site to the user.
 //
 // Memory is bounded by the call depth, the threads and the sites, and by
-// the items open when a run begins and the slow calls of one run: not by
-// the size of the snapshot. Several sinks can share one replay (the report
+// the items open where runs begin and the slow calls (each found from one
+// event of the file): not by the number of events. Several sinks can share one replay (the report
 // feeds its timeline and summary's tables from one pass).
 #ifndef FR_REPLAY_H
 #define FR_REPLAY_H
