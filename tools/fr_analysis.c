@@ -512,6 +512,31 @@ static void end_call(struct fr_analysis *a, struct fr_analysis_replay *r,
                                        ev->ticks});
 }
 
+// An end event of a wait, cond wait, blocking call or region: of item it,
+// or of none that was open (NULL: begun before the window or a gap).
+static void end_by_event(struct fr_analysis *a, struct fr_analysis_replay *r,
+                         uint32_t kind, const struct fr_replay_item *it,
+                         const struct fr_event *ev) {
+  switch (kind) {
+  case ITEM_WAIT:
+    end_wait(a, r, it, ev);
+    break;
+  case ITEM_COND:
+    end_cond(a, r, it, ev);
+    break;
+  case ITEM_CALL:
+    end_call(a, r, it, ev);
+    break;
+  case ITEM_REGION:
+    if (it && !it->early) {
+      struct fr_user_stats *u = user_get(a, it->site, FR_USER_REGION);
+      if (u)
+        fr_dist_add(&u->duration, ev->ticks - it->begin);
+    }
+    break;
+  }
+}
+
 // ---- What the replay tells the analysis ------------------------------------------
 
 static void analysis_thread_begin(void *ctx, const struct fr_replay_thread *t) {
@@ -618,24 +643,7 @@ static void analysis_end(void *ctx, const struct fr_replay_item *it,
   if (it->kind == ITEM_CALL && r->open_calls)
     r->open_calls--;
   if (how == FR_REPLAY_ENDED) {
-    switch (it->kind) {
-    case ITEM_WAIT:
-      end_wait(a, r, it, ev);
-      break;
-    case ITEM_COND:
-      end_cond(a, r, it, ev);
-      break;
-    case ITEM_CALL:
-      end_call(a, r, it, ev);
-      break;
-    case ITEM_REGION:
-      if (!it->early) {
-        struct fr_user_stats *u = user_get(a, it->site, FR_USER_REGION);
-        if (u)
-          fr_dist_add(&u->duration, ticks - it->begin);
-      }
-      break;
-    }
+    end_by_event(a, r, it->kind, it, ev);
     return;
   }
   if (it->early || (how != FR_REPLAY_SNAPSHOT && how != FR_REPLAY_EXITED))
@@ -674,20 +682,10 @@ static void analysis_unmatched(void *ctx, uint32_t kind,
     measured_call(a, r, (uint32_t)ev->arg, ev->field[0], 0);
     return;
   }
-  switch (kind) {
-  case ITEM_FUNCTION:
+  if (kind == ITEM_FUNCTION)
     partial_call(a, ev->id);
-    break;
-  case ITEM_WAIT:
-    end_wait(a, r, NULL, ev);
-    break;
-  case ITEM_COND:
-    end_cond(a, r, NULL, ev);
-    break;
-  case ITEM_CALL:
-    end_call(a, r, NULL, ev);
-    break;
-  }
+  else
+    end_by_event(a, r, kind, NULL, ev);
 }
 
 static void analysis_other(void *ctx, const struct fr_event *ev) {
@@ -734,11 +732,9 @@ int fr_analysis_init(const struct fr_snapshot *s, uint32_t top_blocked,
   if (!a->longest || !a->replay)
     return -1;
   a->replay->snapshot = s;
-  uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
-  if (fr_counts_init(&a->replay->open_frames,
-                     max_id <= 4 * (uint64_t)s->site_count + 4096 ? max_id + 1
-                                                                  : 0))
+  if (fr_counts_init(&a->replay->open_frames, fr_snapshot_dense_ids(s)))
     return -1;
+  uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
   if (max_id < (1u << 24)) {
     a->func_by_site = malloc(((size_t)max_id + 1) * sizeof(uint32_t));
     if (a->func_by_site) {

@@ -446,6 +446,11 @@ const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
   return bsearch(&key, s->sites, s->site_count, sizeof(key), fr_site_cmp);
 }
 
+uint32_t fr_snapshot_dense_ids(const struct fr_snapshot *s) {
+  uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
+  return max_id <= 4 * (uint64_t)s->site_count + 4096 ? max_id + 1 : 0;
+}
+
 void fr_snapshot_window(const struct fr_snapshot *s, uint64_t *from,
                         uint64_t *to) {
   uint64_t first = UINT64_MAX, last = 0;

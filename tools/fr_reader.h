@@ -85,6 +85,12 @@ void fr_snapshot_release(const struct fr_snapshot *s, const void *from,
 // order, as the commands replay it.
 const struct fr_chunk_view **fr_snapshot_chunks_in_order(const struct fr_snapshot *s);
 
+// One past the largest site id, when the ids are dense enough (as the
+// runtime writes them: 1, 2, 3...) for an array indexed by id to be about
+// the size of the site table; 0 when not (a file that names ids far apart:
+// then a map).
+uint32_t fr_snapshot_dense_ids(const struct fr_snapshot *s);
+
 const struct fr_site_info *fr_snapshot_site(const struct fr_snapshot *s,
                                             uint32_t id);
 double fr_snapshot_ticks_to_ns(const struct fr_snapshot *s, uint64_t ticks);

@@ -211,6 +211,15 @@ static int slow_call_order(const void *a, const void *b) {
 
 // ---- The pre-scan --------------------------------------------------------------
 
+// The pre-scan's stack without the items above keep; returns keep.
+static uint32_t scan_pop(const struct fr_replay_item *open, uint32_t depth,
+                         uint32_t keep, struct fr_counts *counts) {
+  for (; depth > keep; depth--)
+    fr_counts_add(counts, open_key(open[depth - 1].kind, open[depth - 1].site),
+                  -1);
+  return keep;
+}
+
 // Scans the run of chunks beginning at run->from: where it ends (a missing
 // chunk, another thread, a malformed event), the items open when it begins
 // (appended to r->early, outermost first) and its slow calls (to r->slow).
@@ -243,10 +252,9 @@ static int scan_run(struct replay *r, struct run *run) {
         continue;
       }
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
-        uint32_t keep = resumed_depth(open, depth, (uint32_t)ev.arg, counts);
-        for (; depth > keep; depth--)
-          fr_counts_add(counts,
-                        open_key(open[depth - 1].kind, open[depth - 1].site), -1);
+        depth = scan_pop(open, depth,
+                         resumed_depth(open, depth, (uint32_t)ev.arg, counts),
+                         counts);
         continue;
       }
       uint32_t kind;
@@ -262,10 +270,7 @@ static int scan_run(struct replay *r, struct run *run) {
       } else if (dir < 0) {
         int at = find_open(open, depth, kind, ev.id, counts);
         if (at >= 0) {
-          for (; depth > (uint32_t)at; depth--)
-            fr_counts_add(counts,
-                          open_key(open[depth - 1].kind, open[depth - 1].site),
-                          -1);
+          depth = scan_pop(open, depth, (uint32_t)at, counts);
         } else if (depth == 0) {
           // Ended without a beginning, with nothing of ours open: it was
           // open (around everything so far) when the window began.
@@ -289,9 +294,7 @@ static int scan_run(struct replay *r, struct run *run) {
       break;
   }
   run->to = i + 1;
-  for (; depth > 0; depth--) // the counts start at 0 again for the next run
-    fr_counts_add(counts, open_key(open[depth - 1].kind, open[depth - 1].site),
-                  -1);
+  scan_pop(open, depth, 0, counts); // the counts start at 0 for the next run
   free(open);
   if (failed)
     return -1;
@@ -439,12 +442,9 @@ int fr_replay(const struct fr_snapshot *s, const struct fr_replay_sink *sinks,
   memset(r.stats, 0, sizeof(*r.stats));
   r.order = fr_snapshot_chunks_in_order(s);
   r.canon = canonical_sites(s);
-  // Site ids are dense from 1 in files the runtime wrote: count the open
-  // items of each (kind, site) in arrays then (hostile ids go to a map).
-  uint32_t max_id = s->site_count ? s->sites[s->site_count - 1].id : 0;
-  uint64_t dense = max_id <= 4 * (uint64_t)s->site_count + 4096
-                       ? ((uint64_t)max_id + 1) * 16
-                       : 0;
+  // Count the open items of each (kind, site) in arrays when the site ids
+  // are dense (hostile ids go to a map).
+  uint64_t dense = (uint64_t)fr_snapshot_dense_ids(s) * 16;
   if (!r.order || !r.canon || fr_counts_init(&r.open, dense) ||
       fr_counts_init(&r.scan_open, dense))
     goto oom;
