@@ -28,7 +28,9 @@
 // guard the inserted code already tests (fr_sites.c), so a muted function
 // costs what it costs while the recorder is stopped; or, for a function
 // whose counting costs at most a quarter of the budget, the counted tier
-// (fr_counted.c): its calls counted per thread, its slow ones recorded. A
+// (fr_counted.c): its calls counted per thread, its slow ones recorded,
+// and charged to the thread like recorded events (muted outright once they
+// cost more than that quarter). A
 // lock site keeps its contended waits and a blocking site its calls longer
 // than FR_SLOW_CALL_NS (FR_GUARD_SLOW). It is not forever: a muted site is re-armed after the
 // re-arm time (1 s, FR_OPTIONS rearm=), doubled each time the budget has to
@@ -253,12 +255,12 @@ static int fr_bucket_charge(struct fr_budget_bucket *b, uint64_t elapsed,
   return b->tokens < 0;
 }
 
-static void fr_count_site(uint32_t site, uint64_t ticks) {
+static void fr_count_site(uint32_t site, uint64_t ticks, uint32_t events) {
   uint32_t slot = (site * 0x9e3779b1u) >> 20 & (FR_BUDGET_SLOTS - 1);
   for (;; slot = (slot + 1) & (FR_BUDGET_SLOTS - 1)) {
     struct fr_site_count *e = &fr_budget_counts[slot];
     if (e->site == site) {
-      e->count++;
+      e->count = e->count > UINT32_MAX - events ? UINT32_MAX : e->count + events;
       return;
     }
     if (e->site)
@@ -266,15 +268,27 @@ static void fr_count_site(uint32_t site, uint64_t ticks) {
     if (fr_slots_used >= FR_BUDGET_SLOTS * 3 / 4)
       return; // full enough: a site this rare is not the one to mute
     e->site = site;
-    e->count = 1;
+    e->count = events;
     e->first_ticks = ticks;
     fr_budget_used[fr_slots_used++] = slot;
     return;
   }
 }
 
+// What an FR_EXT_COUNTED event's calls cost, in recorded events: each call
+// runs two hooks, which count it at about what recording costs. Charged like
+// recorded events, so that a counted function that gets hotter is seen, and
+// muted outright once counting it costs more than its share (before, counted
+// calls were never charged: a function counted at a moderate rate cost what
+// it cost however hot it got, until it was re-armed).
+static uint32_t fr_counted_events(uint64_t calls) {
+  uint64_t events = calls * 2 * FR_COUNTED_COST_NS / FR_EVENT_COST_NS;
+  return events < UINT32_MAX ? (uint32_t)events : UINT32_MAX;
+}
+
 // Counts the events of len bytes (through the reader's decoder,
-// include/fr_codec.h), per site too when per_site is set (the caller holds
+// include/fr_codec.h), a counted function's calls as what they cost
+// (fr_counted_events), per site too when per_site is set (the caller holds
 // the flag; base_ticks is the chunk's, so that each site's first event has
 // its time); returns how many there were. Stops at anything it cannot read
 // (it never should: the thread wrote them). Always inlined, and per_site
@@ -289,9 +303,17 @@ fr_count_events_in(const uint8_t *events, uint32_t len, uint64_t base_ticks,
   struct fr_event ev;
   fr_cursor_start(&cur, base_ticks);
   while (fr_decode_next(events, len, &cur, &ev) == 1) {
+    if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_COUNTED &&
+        ev.field[0]) {
+      uint32_t calls = fr_counted_events(ev.field[0]);
+      count += calls;
+      if (per_site) // stamped when flushed: its calls came before
+        fr_count_site((uint32_t)ev.arg, ev.ticks, calls);
+      continue;
+    }
     count++;
     if (per_site && ev.event_class != FR_EV_EXT)
-      fr_count_site(ev.id, ev.ticks);
+      fr_count_site(ev.id, ev.ticks, 1);
   }
   return count;
 }
@@ -401,26 +423,28 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
       continue; // a less frequent site may still be over it (a new flood)
     // Counted rather than muted outright when counting it costs at most a
     // quarter of the budget (and the notes have room for the two events
-    // that say so); what counting costs stays in the thread's rate.
+    // that say so); what counting costs stays in the thread's rate. A
+    // counted site past that (its calls are charged) is muted outright.
     int counted = fr_counts_at(site_rate, allowed) && n + 2 <= max;
     // A site muted already (by another thread, or a lock's contended
     // waits) has done all muting can do for it; one that cannot be muted
-    // (a user annotation, a watched function) stays in the rate, and the
-    // next hottest is looked at (before, its share was taken off as if
-    // muted, and a hot function behind a flood of logs was never muted).
-    int muted = fr_sites_mute(hottest->site, counted);
-    if (muted < 0)
+    // (a user annotation, a watched function) or stays counted stays in
+    // the rate, and the next hottest is looked at (before, its share was
+    // taken off as if muted, and a hot function behind a flood of logs was
+    // never muted).
+    enum fr_mute_result muted = fr_sites_mute(hottest->site, counted);
+    if (muted == FR_MUTE_REFUSED || muted == FR_MUTE_STILL_COUNTED)
       continue;
-    if (muted) {
+    if (muted != FR_MUTE_ALREADY) {
       out[n++] = (struct fr_budget_note){FR_EXT_MUTED, hottest->site,
                                          (uint64_t)(site_rate * hz)};
-      if (muted == 2)
+      if (muted == FR_MUTE_COUNTED)
         out[n++] = (struct fr_budget_note){FR_EXT_COUNTED, hottest->site, 0};
       fr_note_muted(hottest->site, now);
     }
-    rate -= muted == 2 ? share * (1.0 - (double)FR_COUNTED_COST_NS /
-                                            FR_EVENT_COST_NS)
-                       : share;
+    rate -= muted == FR_MUTE_COUNTED
+                ? share * (1.0 - (double)FR_COUNTED_COST_NS / FR_EVENT_COST_NS)
+                : share;
   }
   fr_sites_unlock();
   *rate_io = rate;

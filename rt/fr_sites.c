@@ -187,28 +187,39 @@ void fr_sites_lock(void) { pthread_mutex_lock(&fr_registry_lock); }
 
 void fr_sites_unlock(void) { pthread_mutex_unlock(&fr_registry_lock); }
 
-int fr_sites_mute(uint32_t site, int counted) {
+enum fr_mute_result fr_sites_mute(uint32_t site, int counted) {
   for (struct fr_module *m = fr_modules; m; m = m->next) {
     if (site < m->base || site - m->base >= m->count)
       continue;
     struct fr_site_record *r = &m->records[site - m->base];
     if (!m->guards || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
         fr_is_watched(site))
-      return -1;
+      return FR_MUTE_REFUSED;
+    if ((r->flags & FR_SITE_COUNTED) && !counted) {
+      // Counted, and now too hot for it: muted outright. The guard goes
+      // first, so that a hook past it still finds its slot, counts the
+      // call, and records nothing (a hook that finds neither records an
+      // event, as one does that passed the guard just before any mute).
+      __atomic_store_n(&m->guards[site - m->base], 0, __ATOMIC_RELAXED);
+      r->flags &= (uint16_t)~FR_SITE_COUNTED;
+      fr_counted_remove(site);
+      return FR_MUTE_MUTED;
+    }
     if (r->flags & FR_SITE_MUTED)
-      return 0;
+      return r->flags & FR_SITE_COUNTED ? FR_MUTE_STILL_COUNTED
+                                        : FR_MUTE_ALREADY;
     r->flags |= FR_SITE_MUTED;
     if (r->kind == FR_SITE_FUNCTION && counted && fr_counted_add(site)) {
       // Its hooks still run (the guard stays set) and detour to the count.
       r->flags |= FR_SITE_COUNTED;
-      return 2;
+      return FR_MUTE_COUNTED;
     }
     __atomic_store_n(&m->guards[site - m->base],
                      r->kind == FR_SITE_FUNCTION ? 0 : FR_GUARD_SLOW,
                      __ATOMIC_RELAXED);
-    return 1;
+    return FR_MUTE_MUTED;
   }
-  return -1; // not a site of a registered module (a user annotation's)
+  return FR_MUTE_REFUSED; // not a site of a registered module (a user annotation's)
 }
 
 int fr_sites_rearm(uint32_t site) {
