@@ -251,7 +251,8 @@ static int fr_bucket_charge(struct fr_budget_bucket *b, uint64_t elapsed,
   }
   b->elapsed += elapsed;
   b->spent += events;
-  b->tokens -= (int64_t)events; // events is at most a chunk's bytes
+  // At most a chunk's bytes, and the calls its counted events hold.
+  b->tokens -= (int64_t)events;
   return b->tokens < 0;
 }
 
@@ -275,56 +276,62 @@ static void fr_count_site(uint32_t site, uint64_t ticks, uint32_t events) {
   }
 }
 
-// What an FR_EXT_COUNTED event's calls cost, in recorded events: each call
-// runs two hooks, which count it at about what recording costs. Charged like
-// recorded events, so that a counted function that gets hotter is seen, and
-// muted outright once counting it costs more than its share (before, counted
-// calls were never charged: a function counted at a moderate rate cost what
-// it cost however hot it got, until it was re-armed).
-static uint32_t fr_counted_events(uint64_t calls) {
-  uint64_t events = calls * 2 * FR_COUNTED_COST_NS / FR_EVENT_COST_NS;
-  return events < UINT32_MAX ? (uint32_t)events : UINT32_MAX;
+// What a counted function's calls cost, in recorded events: each call runs
+// two hooks, which count it at about what recording costs. Charged like
+// recorded events (from fr_tls.counted_unbilled, which the counted tier adds
+// to as it writes its counts out), so that a counted function that gets
+// hotter is seen, and muted outright once counting it costs more than its
+// share (before, counted calls were never charged: a function counted at a
+// moderate rate cost what it cost however hot it got, until re-armed).
+static uint64_t fr_counted_events(uint64_t calls) {
+  return calls * 2 * FR_COUNTED_COST_NS / FR_EVENT_COST_NS;
 }
 
 // Counts the events of len bytes (through the reader's decoder,
-// include/fr_codec.h), a counted function's calls as what they cost
-// (fr_counted_events), per site too when per_site is set (the caller holds
-// the flag; base_ticks is the chunk's, so that each site's first event has
-// its time); returns how many there were. Stops at anything it cannot read
-// (it never should: the thread wrote them). Always inlined, and per_site
+// include/fr_codec.h); returns how many there were, each FR_EXT_COUNTED one
+// event (the bytes' density). With per_site (the caller holds the flag;
+// base_ticks is the chunk's, so that each site's first event has its
+// time), counts them per site too, a counted function's calls as what they
+// cost (fr_counted_events), and sets *charged to the events with those
+// calls. Stops at anything it cannot read (it never should: the thread
+// wrote them). Always inlined, and per_site
 // is a constant at each call: a runtime test would let the compiler load
 // the counts' globals ahead of it in a count taken without the flag, which
 // ThreadSanitizer reports as a race with the thread that holds it.
 static inline __attribute__((always_inline)) uint64_t
 fr_count_events_in(const uint8_t *events, uint32_t len, uint64_t base_ticks,
-                   const int per_site) {
-  uint64_t count = 0;
+                   const int per_site, uint64_t *charged) {
+  uint64_t count = 0, counted = 0;
   struct fr_cursor cur;
   struct fr_event ev;
   fr_cursor_start(&cur, base_ticks);
   while (fr_decode_next(events, len, &cur, &ev) == 1) {
-    if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_COUNTED &&
-        ev.field[0]) {
-      uint32_t calls = fr_counted_events(ev.field[0]);
-      count += calls;
-      if (per_site) // stamped when flushed: its calls came before
-        fr_count_site((uint32_t)ev.arg, ev.ticks, calls);
-      continue;
-    }
     count++;
-    if (per_site && ev.event_class != FR_EV_EXT)
+    if (!per_site)
+      continue;
+    if (ev.event_class != FR_EV_EXT) {
       fr_count_site(ev.id, ev.ticks, 1);
+    } else if (ev.id == FR_EXT_COUNTED && ev.field[0]) {
+      // Stamped when written out: its calls came before.
+      uint64_t cost = fr_counted_events(ev.field[0]);
+      fr_count_site((uint32_t)ev.arg, ev.ticks,
+                    cost < UINT32_MAX ? (uint32_t)cost : UINT32_MAX);
+      counted += cost;
+    }
   }
+  if (per_site)
+    *charged = count + counted;
   return count;
 }
 
 static uint64_t fr_count_events(const uint8_t *events, uint32_t len) {
-  return fr_count_events_in(events, len, 0, 0);
+  return fr_count_events_in(events, len, 0, 0, NULL);
 }
 
 static uint64_t fr_count_events_per_site(const uint8_t *events, uint32_t len,
-                                         uint64_t base_ticks) {
-  return fr_count_events_in(events, len, base_ticks, 1);
+                                         uint64_t base_ticks,
+                                         uint64_t *charged) {
+  return fr_count_events_in(events, len, base_ticks, 1, charged);
 }
 
 static uint32_t fr_density(uint32_t len, uint64_t events) {
@@ -475,10 +482,12 @@ static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
                                   const struct fr_chunk *c, uint32_t len,
                                   uint64_t now, struct fr_budget_note *out,
                                   uint32_t max) {
-  uint64_t events = fr_count_events_per_site(c->data, len, c->hdr.base_ticks);
+  uint64_t charged;
+  uint64_t events =
+      fr_count_events_per_site(c->data, len, c->hdr.base_ticks, &charged);
   b->density = fr_density(len, events);
   double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
-  uint32_t n = fr_mute_hottest(&rate, events, now, out, max);
+  uint32_t n = fr_mute_hottest(&rate, charged, now, out, max);
   fr_counts_clear();
   uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
                                        __ATOMIC_RELAXED);
@@ -552,7 +561,9 @@ static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
   uint64_t elapsed = now > t->budget_refilled ? now - t->budget_refilled : 0;
   t->budget_refilled = now > t->budget_refilled ? now : t->budget_refilled;
   uint64_t events =
-      fr_bucket_events(&t->budget, c->data + (bytes - fresh), fresh);
+      fr_bucket_events(&t->budget, c->data + (bytes - fresh), fresh) +
+      fr_counted_events(t->counted_unbilled);
+  t->counted_unbilled = 0;
   uint32_t n = 0;
   if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
       fr_budget_claim()) {
@@ -590,7 +601,9 @@ uint32_t fr_budget_thread_exit(struct fr_tls *t,
   uint64_t now = t->last_ticks;
   if (!fr_budget_claim())
     return 0;
-  uint64_t events = fr_bucket_events(&fr_shared, c->data, bytes);
+  uint64_t events = fr_bucket_events(&fr_shared, c->data, bytes) +
+                    fr_counted_events(t->counted_unbilled);
+  t->counted_unbilled = 0;
   uint32_t n = 0;
   if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
     n = fr_budget_recount(&fr_shared, c, bytes, now, out,

@@ -99,8 +99,10 @@ FR_HOOK_CC void fr_counted_flush_slot(struct fr_tls *t, uint32_t slot) {
     return;
   t->counted_calls[slot] = 0; // before the reserve, which flushes them all
   uint8_t *p = fr_counted_room(t);
-  if (p)
+  if (p) {
     fr_put_counted_event(t, p, FR_EXT_COUNTED, t->counted_site[slot], calls, 0);
+    t->counted_unbilled += calls;
+  }
 }
 
 void fr_counted_flush_own(void) {
@@ -121,6 +123,7 @@ uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {
     if (!calls)
       continue;
     t->counted_calls[i] = 0;
+    t->counted_unbilled += calls;
     p = fr_put_event(p, fr_event_tag(FR_EXT_COUNTED, FR_EV_EXT), 0);
     p = fr_put_sized_pair(p, t->counted_site[i], calls);
   }

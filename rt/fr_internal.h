@@ -168,9 +168,11 @@ struct fr_tls {
   uintptr_t watch_sp[FR_WATCH_DEPTH];
   // The counted tier (fr_counted.c): calls counted since the last
   // FR_EXT_COUNTED, per slot of fr_counted_sites, and the site they were
-  // counted for.
+  // counted for; and the calls written out since the budget's last look,
+  // which charges them (fr_budget.c).
   uint32_t counted_site[FR_COUNTED_SLOTS];
   uint32_t counted_calls[FR_COUNTED_SLOTS];
+  uint64_t counted_unbilled;
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
