@@ -43,8 +43,9 @@ struct item {
   const char *arg_name;
   int64_t arg;
   int arg_is_pointer;
-  // Began before the window or still running where the thread's events
-  // end: its time is in the flame graph, not in summary's timed calls.
+  // Began before the window, still running where the thread's events end,
+  // or a frame of a muted site whose exit was not recorded: its time is in
+  // the flame graph, not in summary's timed calls.
   int incomplete;
 };
 
@@ -120,6 +121,10 @@ struct exporter {
   struct handoff *handoffs;
   uint32_t handoff_count, handoff_cap;
   struct fr_map handoff_by_release, handoff_by_acquire; // key -> index
+  // Sites the budget muted in the window (their FR_EXT_MUTED events, read
+  // by the scan): a frame of one that an unwind closes lost its exit to the
+  // mute, and its end is not known.
+  struct fr_map muted_sites;
   uint64_t flow_out, flow_in; // on the next instant: starts / ends a flow
   // The current thread.
   uint32_t thread_index, tid;

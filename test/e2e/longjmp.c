@@ -23,6 +23,10 @@
 // RUN: FileCheck %s --check-prefix=FOLDED < %t2.folded
 // RUN: %frtool export --format=chrome -o %t2.trace %t2.fr
 // RUN: python3 -c "import json,sys; ev=json.load(open(sys.argv[1]))['traceEvents']; b=sum(e.get('ph')=='B' for e in ev); e=sum(e.get('ph')=='E' for e in ev); print(b, e); sys.exit(b != e)" %t2.trace
+// The frames the jumps skipped end there, and say so, as many as summary's
+// unwound calls.
+// RUN: python3 %inputs/chrome_events.py %t2.trace | grep -c '"end": "unwound"' | FileCheck %s --check-prefix=UNWOUND
+// UNWOUND: {{^}}1000{{$}}
 #include "fr.h"
 
 #include <setjmp.h>
