@@ -429,17 +429,20 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
     if (site_rate < allowed / FR_BUDGET_FLOOR_DIVISOR)
       continue; // a less frequent site may still be over it (a new flood)
     // Counted rather than muted outright when counting it costs at most a
-    // quarter of the budget (and the notes have room for the two events
-    // that say so); what counting costs stays in the thread's rate. A
-    // counted site past that (its calls are charged) is muted outright.
-    int counted = fr_counts_at(site_rate, allowed) && n + 2 <= max;
+    // quarter of the budget (and, to begin counting it, the notes have room
+    // for the two events that say so); what counting costs stays in the
+    // thread's rate. A counted site past that (its calls are charged) is
+    // muted outright.
+    enum fr_mute_how how = !fr_counts_at(site_rate, allowed) ? FR_MUTE_OUTRIGHT
+                           : n + 2 <= max                    ? FR_MUTE_COUNT
+                                                             : FR_MUTE_KEEP;
     // A site muted already (by another thread, or a lock's contended
     // waits) has done all muting can do for it; one that cannot be muted
     // (a user annotation, a watched function) or stays counted stays in
     // the rate, and the next hottest is looked at (before, its share was
     // taken off as if muted, and a hot function behind a flood of logs was
     // never muted).
-    enum fr_mute_result muted = fr_sites_mute(hottest->site, counted);
+    enum fr_mute_result muted = fr_sites_mute(hottest->site, how);
     if (muted == FR_MUTE_REFUSED || muted == FR_MUTE_STILL_COUNTED)
       continue;
     if (muted != FR_MUTE_ALREADY) {

@@ -366,9 +366,13 @@ FR_INTERNAL int fr_sites_try_lock(void);
 FR_INTERNAL void fr_sites_lock(void);
 FR_INTERNAL void fr_sites_unlock(void);
 // With the lock held: mutes a site of a module that has guards (not a watched
-// function, nor anything while the recorder is stopped), counted when asked
-// (a function, and a slot of the counted tier free); a counted site that is
-// not asked to be counted any more is muted outright.
+// function, nor anything while the recorder is stopped), as how says.
+enum fr_mute_how {
+  FR_MUTE_OUTRIGHT, // muted outright, a counted site too
+  FR_MUTE_COUNT,    // counted (a function, and a slot of the counted tier
+                    // free), or kept counted
+  FR_MUTE_KEEP,     // a counted site kept counted, any other muted outright
+};
 enum fr_mute_result {
   FR_MUTE_REFUSED = -1,      // cannot be: those, and user annotations
   FR_MUTE_ALREADY = 0,       // muted already, not counted
@@ -376,7 +380,8 @@ enum fr_mute_result {
   FR_MUTE_COUNTED = 2,       // counted now
   FR_MUTE_STILL_COUNTED = 3, // counted already, and still asked to be
 };
-FR_INTERNAL enum fr_mute_result fr_sites_mute(uint32_t site, int counted);
+FR_INTERNAL enum fr_mute_result fr_sites_mute(uint32_t site,
+                                               enum fr_mute_how how);
 // With the lock held: records a muted site's events again (FR_GUARD_ON, its
 // FR_SITE_MUTED flag cleared); 1 if it was muted, its module is loaded and
 // the recorder runs.

@@ -187,7 +187,7 @@ void fr_sites_lock(void) { pthread_mutex_lock(&fr_registry_lock); }
 
 void fr_sites_unlock(void) { pthread_mutex_unlock(&fr_registry_lock); }
 
-enum fr_mute_result fr_sites_mute(uint32_t site, int counted) {
+enum fr_mute_result fr_sites_mute(uint32_t site, enum fr_mute_how how) {
   for (struct fr_module *m = fr_modules; m; m = m->next) {
     if (site < m->base || site - m->base >= m->count)
       continue;
@@ -195,7 +195,7 @@ enum fr_mute_result fr_sites_mute(uint32_t site, int counted) {
     if (!m->guards || !__atomic_load_n(&__fr_active, __ATOMIC_RELAXED) ||
         fr_is_watched(site))
       return FR_MUTE_REFUSED;
-    if ((r->flags & FR_SITE_COUNTED) && !counted) {
+    if ((r->flags & FR_SITE_COUNTED) && how == FR_MUTE_OUTRIGHT) {
       // Counted, and now too hot for it: muted outright. The guard goes
       // first, so that a hook past it still finds its slot, counts the
       // call, and records nothing (a hook that finds neither records an
@@ -209,7 +209,8 @@ enum fr_mute_result fr_sites_mute(uint32_t site, int counted) {
       return r->flags & FR_SITE_COUNTED ? FR_MUTE_STILL_COUNTED
                                         : FR_MUTE_ALREADY;
     r->flags |= FR_SITE_MUTED;
-    if (r->kind == FR_SITE_FUNCTION && counted && fr_counted_add(site)) {
+    if (r->kind == FR_SITE_FUNCTION && how == FR_MUTE_COUNT &&
+        fr_counted_add(site)) {
       // Its hooks still run (the guard stays set) and detour to the count.
       r->flags |= FR_SITE_COUNTED;
       return FR_MUTE_COUNTED;
