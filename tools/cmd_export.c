@@ -293,10 +293,6 @@ static void emit_user_mark(struct exporter *x, uint64_t ts,
 // the same lock on the same thread.
 static void export_scan(void *ctx, uint32_t thread, const struct fr_event *ev) {
   struct exporter *x = ctx;
-  if (ev->event_class == FR_EV_EXT && ev->id == FR_EXT_MUTED) {
-    fr_open_add(&x->muted_sites, (uint32_t)ev->arg, 1);
-    return;
-  }
   uint32_t kind;
   int dir = fr_replay_classify(ev, &kind);
   if (!dir || kind != ITEM_WAIT || !ev->nfields)
@@ -369,17 +365,16 @@ static void export_end(void *ctx, const struct fr_replay_item *it,
   if (how == FR_REPLAY_CUT || how == FR_REPLAY_EXITED ||
       how == FR_REPLAY_SNAPSHOT) // still running where its events end
     x->stack[x->depth - 1].incomplete = 1;
-  if (how == FR_REPLAY_UNWOUND && it->kind == ITEM_FUNCTION && !it->slow) {
+  if (how == FR_REPLAY_MUTED) {
+    // Its exit was not recorded: it ended at some time before, which
+    // summary does not time either.
+    x->stack[x->depth - 1].incomplete = 1;
+    emit_end(x, ts, NULL, 0, "end", "not recorded: muted while it ran");
+  } else if (how == FR_REPLAY_UNWOUND && it->kind == ITEM_FUNCTION &&
+             !it->slow) {
     // Ended by an unwinder or a longjmp, where a frame below it went on
-    // (about then); or, for a site the budget muted, at some time before
-    // (its exit was not recorded), which summary does not time either.
-    const struct fr_site_info *si = fr_snapshot_site(x->s, it->site);
-    int muted = si && ((si->flags & FR_SITE_MUTED) ||
-                       fr_open_count(&x->muted_sites, si->id));
-    if (muted)
-      x->stack[x->depth - 1].incomplete = 1;
-    emit_end(x, ts, NULL, 0, "end",
-             muted ? "not recorded: muted while it ran" : "unwound");
+    // (about then).
+    emit_end(x, ts, NULL, 0, "end", "unwound");
   } else if (how != FR_REPLAY_ENDED || it->slow)
     emit_end(x, ts, NULL, 0, NULL, NULL);
   else if (it->kind == ITEM_CALL && ev->nfields >= 2)
@@ -602,7 +597,6 @@ static int run(int argc, char **argv) {
   free(x.handoffs);
   fr_map_free(&x.handoff_by_release);
   fr_map_free(&x.handoff_by_acquire);
-  fr_map_free(&x.muted_sites);
   free(x.slices);
   for (uint32_t k = 0; k < x.name_count; k++) {
     free(x.names[k].text);

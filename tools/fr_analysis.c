@@ -418,16 +418,17 @@ static void end_function(struct fr_analysis *a, struct fr_analysis_replay *r,
     measured_call(a, r, fr.site, ticks - fr.start, fr.child);
     return;
   }
+  if (how == FR_REPLAY_MUTED) {
+    // A site the budget muted stops recording in mid-call: its exit is
+    // missing by design and may have come long before; such a frame is
+    // dropped, not guessed.
+    a->muted_open_frames++;
+    return;
+  }
   if (how == FR_REPLAY_UNWOUND) {
     // Left by an unwinder or a longjmp without its exit: by then (a frame
     // below it is running), and most often just before (an unwinder passes
-    // a frame in microseconds). But a site the budget muted stops recording
-    // in mid-call: its exit is missing by design and may have come long
-    // before; such a frame is dropped, not guessed.
-    if (fr_analysis_site_muted(a, fr_snapshot_site(r->snapshot, fr.site))) {
-      a->muted_open_frames++;
-      return;
-    }
+    // a frame in microseconds).
     a->unwound_frames++;
   } else if (how != FR_REPLAY_ENDED) {
     return; // still running, or cut off: its time is unknown

@@ -121,10 +121,6 @@ struct exporter {
   struct handoff *handoffs;
   uint32_t handoff_count, handoff_cap;
   struct fr_map handoff_by_release, handoff_by_acquire; // key -> index
-  // Sites the budget muted in the window (their FR_EXT_MUTED events, read
-  // by the scan): a frame of one that an unwind closes lost its exit to the
-  // mute, and its end is not known.
-  struct fr_map muted_sites;
   uint64_t flow_out, flow_in; // on the next instant: starts / ends a flow
   // The current thread.
   uint32_t thread_index, tid;

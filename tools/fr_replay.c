@@ -37,6 +37,9 @@ struct replay {
   uint32_t depth, stack_cap;
   struct fr_counts open; // how many of each (kind, site) the stack holds
   struct fr_counts scan_open; // the same for the pre-scan's stack
+  // Sites the budget muted in the window: their FR_EXT_MUTED events, all
+  // read by the pre-scan before anything is replayed.
+  struct fr_map muted;
   struct fr_replay_item *early; // every run's, outermost first
   uint32_t early_count, early_cap;
   struct slow_call *slow; // every run's, by when each began
@@ -199,9 +202,22 @@ static void end_top(struct replay *r, uint64_t ticks, enum fr_replay_end how,
   r->depth--;
 }
 
+// Was site (canonical) muted at some time in the window: its record says
+// so (muted at the snapshot), or a thread's chunk has its FR_EXT_MUTED.
+static int site_muted(struct replay *r, uint32_t site) {
+  const struct fr_site_info *si = fr_snapshot_site(r->s, site);
+  return si && ((si->flags & FR_SITE_MUTED) || fr_open_count(&r->muted, si->id));
+}
+
 static void end_above(struct replay *r, uint32_t keep, uint64_t ticks) {
-  while (r->depth > keep)
-    end_top(r, ticks, FR_REPLAY_UNWOUND, NULL);
+  while (r->depth > keep) {
+    const struct fr_replay_item *it = &r->stack[r->depth - 1];
+    end_top(r, ticks,
+            it->kind == ITEM_FUNCTION && !it->slow && site_muted(r, it->site)
+                ? FR_REPLAY_MUTED
+                : FR_REPLAY_UNWOUND,
+            NULL);
+  }
 }
 
 static int slow_call_order(const void *a, const void *b) {
@@ -249,6 +265,10 @@ static int scan_run(struct replay *r, struct run *run) {
         }
         uint64_t began = ev.ticks > ev.field[0] ? ev.ticks - ev.field[0] : 0;
         r->slow[r->slow_count++] = (struct slow_call){began, (uint32_t)ev.arg};
+        continue;
+      }
+      if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_MUTED) {
+        fr_open_add(&r->muted, (uint32_t)ev.arg, 1);
         continue;
       }
       if (ev.event_class == FR_EV_EXT && ev.id == FR_EXT_RESUMED) {
@@ -432,6 +452,7 @@ static void replay_free(struct replay *r) {
   free(r->runs);
   fr_counts_free(&r->open);
   fr_counts_free(&r->scan_open);
+  fr_map_free(&r->muted);
 }
 
 int fr_replay(const struct fr_snapshot *s, const struct fr_replay_sink *sinks,

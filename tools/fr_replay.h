@@ -69,6 +69,9 @@ struct fr_replay_item {
 enum fr_replay_end {
   FR_REPLAY_ENDED,    // by its own end event
   FR_REPLAY_UNWOUND,  // an end below it, or a resume: left without an end
+  FR_REPLAY_MUTED,    // the same, a call of a function the budget muted in
+                      // the window (by any thread): its exit was not
+                      // recorded, and may have come long before
   FR_REPLAY_CUT,      // its run of chunks ends (a missing chunk, a malformed
                       // event): ends at the run's last event
   FR_REPLAY_EXITED,   // its thread exited without ending it

@@ -335,6 +335,28 @@ def rearmed(out):
     write(out, sites, [(1, 0, c, "main")], version=7, reader_version=5)
 
 
+def muted_elsewhere(out):
+    """T1 is in outer() when T2's budget check mutes it (process-wide); T2
+    re-arms it before the snapshot, so its record is not marked muted. T1's
+    exit of outer() was never recorded: main's exit closes it."""
+    outer = (FUNCTION, 0, 20, "outer", "crafted.c", "")
+    sites = {1: MAIN, 2: outer}
+    muted, rearmed_kind = 4, 17
+    t1 = Chunk(1000)
+    t1.ext(1000, THREAD_START)
+    t1.enter(1000, 1)
+    t1.enter(1100, 2)
+    t1.exit(1900, 1)
+    t2 = Chunk(1000)
+    t2.ext(1000, THREAD_START)
+    t2.enter(1000, 1)
+    t2.event(1200, muted << 2 | EXT, varint(2) + varint(5000000))
+    t2.event(1500, rearmed_kind << 2 | EXT, varint(2) + varint(2) + varint(1))
+    t2.exit(1600, 1)
+    write(out, sites, [(1, 0, t1, "waiter"), (2, 0, t2, "hammer")],
+          version=7, reader_version=5)
+
+
 def future(out, reader_version=7):
     sites = {1: MAIN}
     c = Chunk(1000)
@@ -363,6 +385,7 @@ KINDS = {
     "exited-blocked": exited_blocked,
     "handler-in-call": handler_in_call,
     "rearmed": rearmed,
+    "muted-elsewhere": muted_elsewhere,
     "future": future,
     "future-strict": lambda out: future(out, reader_version=8),
     "other-order": lambda out: write(out, {1: MAIN}, [], mark=0x04030201),
