@@ -386,7 +386,10 @@ bool CallSites::hasCandidates(const Function &F, const Options &Opts) {
   return false;
 }
 
-void CallSites::instrument(Function &F) {
+std::vector<unsigned> CallSites::instrument(Function &F,
+                                           const Function &Named) {
+  NamedAs = &Named;
+  std::vector<unsigned> Used;
   std::vector<std::pair<CallBase *, const CalleeInfo *>> Calls;
   for (Instruction &I : instructions(F))
     if (auto *Call = dyn_cast<CallBase>(&I))
@@ -398,11 +401,13 @@ void CallSites::instrument(Function &F) {
     if (isa<InvokeInst>(Call) &&
         (Info->S == Shape::Acquire || Info->S == Shape::AcquireTimed)) {
       CalleeInfo AsUserLock = lock(Info->Name, Shape::UserLock, Info->Detail);
-      instrumentCall(Call, AsUserLock);
+      Used.push_back(instrumentCall(Call, AsUserLock));
       continue;
     }
-    instrumentCall(Call, *Info);
+    Used.push_back(instrumentCall(Call, *Info));
   }
+  NamedAs = nullptr;
+  return Used;
 }
 
 FunctionCallee CallSites::hook(const char *Name, Type *Ret,
@@ -466,7 +471,7 @@ static std::string libraryName(const DISubprogram *SP) {
 // innermost inlined frame outside headers (walking the inlinedAt chain), and
 // the callee is the wrapper that frame called.
 unsigned CallSites::addSite(CallBase *Call, const CalleeInfo &Info) {
-  Function &F = *Call->getFunction();
+  const Function &F = *NamedAs;
   std::string Caller =
       Opts.MangledNames ? F.getName().str() : Selection::displayName(F);
   std::string File = Selection::sourceFile(F);
@@ -516,7 +521,7 @@ static Instruction *unwindEdge(InvokeInst *Invoke) {
   return &*Pad->getFirstInsertionPt();
 }
 
-void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
+unsigned CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
   LLVMContext &C = M.getContext();
   Type *Void = Type::getVoidTy(C), *I32 = Type::getInt32Ty(C),
        *I64 = Type::getInt64Ty(C);
@@ -667,7 +672,7 @@ void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
     Call->replaceAllUsesWith(Phi);
     Phi->addIncoming(Recorded, cast<Instruction>(Recorded)->getParent());
     Phi->addIncoming(Call, Call->getParent());
-    return;
+    return Index;
   }
   // Events that are not waits: recorded only while the site is not muted.
   case Shape::Try: {
@@ -675,16 +680,16 @@ void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
     Value *R = Result();
     G.insertCall(After, hook(LockTryHook, Void, {I32, I64, I64}), Index,
                  {Arg(0), R}, Guard::all(B, GuardByte));
-    return;
+    return Index;
   }
   case Shape::Release:
     G.insertCall(Call, hook(LockReleaseHook, Void, {I32, I64}), Index,
                  {Arg(0)}, Guard::all(B, GuardByte));
-    return;
+    return Index;
   case Shape::CondSignal:
     G.insertCall(Call, hook(CondSignalHook, Void, {I32, I64}), Index,
                  {Arg(0)}, Guard::all(B, GuardByte));
-    return;
+    return Index;
   case Shape::CondWait: { // a wait: recorded while the site is on at all
     Value *Cond = Arg(0), *On = Guard::any(B, GuardByte);
     Value *Mutex = Info.Holder ? FirstWord(1) : Arg(1);
@@ -696,7 +701,7 @@ void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
     if (Unwound)
       G.insertCall(Unwound, hook(CondWokenHook, Void, {I32, I64, I64}), Index,
                    {Cond, Cancelled}, On);
-    return;
+    return Index;
   }
   case Shape::UserLock: { // no way to tell a wait: muted means off
     Value *Obj = Call->arg_size() ? Arg(0) : B.getInt64(0);
@@ -708,7 +713,7 @@ void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
     if (Unwound)
       G.insertCall(Unwound, hook(LockAcquiredHook, Void, {I32, I64, I64}),
                    Index, {Obj, Cancelled}, On);
-    return;
+    return Index;
   }
   case Shape::Blocking: { // the hooks take the guard: muted, only slow calls
     Value *On = Guard::any(B, GuardByte);
@@ -741,9 +746,10 @@ void CallSites::instrumentCall(CallBase *Call, const CalleeInfo &Info) {
       G.insertCall(Unwound, hook(BlockReturnHook, Void, {I32, I64, I32}), Index,
                    {U.getInt64(-1), GuardArg(U)}, On);
     }
-    return;
+    return Index;
   }
   }
+  return Index;
 }
 
 } // namespace fr

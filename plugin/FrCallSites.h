@@ -51,6 +51,8 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/Module.h"
 
+#include <vector>
+
 namespace fr {
 
 struct CalleeInfo; // the catalogue's entry
@@ -70,10 +72,14 @@ public:
   // Whether F calls anything the options make a lock or blocking call.
   static bool hasCandidates(const llvm::Function &F, const Options &Opts);
 
-  void instrument(llvm::Function &F);
+  // Instruments F's lock and blocking calls and returns the sites they
+  // are. Sites are named after NamedAs: F itself, or the function F is the
+  // recording copy of (FrClone.h).
+  std::vector<unsigned> instrument(llvm::Function &F,
+                                   const llvm::Function &NamedAs);
 
 private:
-  void instrumentCall(llvm::CallBase *Call, const CalleeInfo &Info);
+  unsigned instrumentCall(llvm::CallBase *Call, const CalleeInfo &Info);
   unsigned addSite(llvm::CallBase *Call, const CalleeInfo &Info);
   llvm::FunctionCallee hook(const char *Name, llvm::Type *Ret,
                             llvm::ArrayRef<llvm::Type *> Params);
@@ -83,6 +89,7 @@ private:
   SiteTable &Sites;
   Guard G;
   llvm::StringMap<unsigned> Known; // call site key -> site index
+  const llvm::Function *NamedAs = nullptr; // while instrument() runs
 };
 
 } // namespace fr

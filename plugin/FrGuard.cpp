@@ -36,6 +36,18 @@ Value *Guard::load(IRBuilder<> &B, unsigned Index) const {
   return Load;
 }
 
+Value *Guard::anyOf(IRBuilder<> &B, unsigned First, unsigned Width) const {
+  if (Width == 1)
+    return any(B, load(B, First));
+  Value *Byte = B.CreateConstGEP1_64(B.getInt8Ty(), Bytes, First);
+  Type *Word = B.getIntNTy(8 * Width);
+  Value *At = B.CreateBitCast(Byte, PointerType::getUnqual(Word));
+  // Never atomic: the caller does not split functions built with TSan.
+  LoadInst *Load = B.CreateAlignedLoad(Word, At, Align(1), "fr.guards");
+  markNoSanitize(Load);
+  return B.CreateICmpNE(Load, ConstantInt::get(Word, 0), "fr.on");
+}
+
 Value *Guard::any(IRBuilder<> &B, Value *GuardByte) {
   return B.CreateICmpNE(GuardByte, B.getInt8(0), "fr.on");
 }

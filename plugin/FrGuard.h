@@ -28,6 +28,10 @@ struct Guard {
   // the site is recorded (FR_GUARD_ALL: not muted to its slow events).
   static llvm::Value *any(llvm::IRBuilder<> &B, llvm::Value *GuardByte);
   static llvm::Value *all(llvm::IRBuilder<> &B, llvm::Value *GuardByte);
+  // i1: any of the Width (1, 2, 4 or 8) guard bytes from local site First
+  // is set, in one load (SiteTable pads the array so that it stays inside).
+  llvm::Value *anyOf(llvm::IRBuilder<> &B, unsigned First,
+                     unsigned Width) const;
   // i32 site id of local site Index, emitted at B's insertion point.
   llvm::Value *siteId(llvm::IRBuilder<> &B, unsigned Index) const;
 

@@ -7,6 +7,7 @@
 #include "FrInstrument.h"
 #include "FrAbi.h"
 #include "FrCallSites.h"
+#include "FrClone.h"
 #include "FrGuard.h"
 #include "FrSelection.h"
 #include "FrSiteTable.h"
@@ -243,22 +244,46 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
 
   SiteTable Sites(M);
   Guard G{Sites.guards(), Sites.base()};
-  // Call sites first: the function's exit hooks then land after their
-  // return events, so every call site event falls inside its function.
   CallSites Calls(Opts, M, Sites, G);
-  for (Function *F : WithCalls)
-    Calls.instrument(*F);
-  FunctionHooks H = declareFunctionHooks(M);
-  for (Function *F : Chosen) {
-    unsigned Line = 0;
-    if (DISubprogram *SP = F->getSubprogram())
-      Line = SP->getLine();
-    unsigned Index =
-        Sites.add(FR_SITE_FUNCTION,
-                  Opts.MangledNames ? F->getName().str()
-                                    : Selection::displayName(*F),
-                  Selection::sourceFile(*F), Line);
-    instrumentFunction(*F, H, G, Index);
+  FunctionHooks H;
+  if (!Chosen.empty())
+    H = declareFunctionHooks(M);
+  SmallPtrSet<Function *, 32> ChosenSet(Chosen.begin(), Chosen.end());
+  SmallPtrSet<Function *, 32> WithCallsSet(WithCalls.begin(), WithCalls.end());
+  std::vector<Function *> Order; // module order, before copies are added
+  for (Function &F : M)
+    if (ChosenSet.count(&F) || WithCallsSet.count(&F))
+      Order.push_back(&F);
+  for (Function *F : Order) {
+    bool Chose = ChosenSet.count(F), HasCalls = WithCallsSet.count(F);
+    std::vector<unsigned> Used; // F's sites
+    unsigned Index = 0;
+    if (Chose) {
+      unsigned Line = 0;
+      if (DISubprogram *SP = F->getSubprogram())
+        Line = SP->getLine();
+      Index = Sites.add(FR_SITE_FUNCTION,
+                        Opts.MangledNames ? F->getName().str()
+                                          : Selection::displayName(*F),
+                        Selection::sourceFile(*F), Line);
+      Used.push_back(Index);
+    }
+    Function *Recording = F; // where the hooks go
+    if (canSplitForRecording(*F, Opts.CloneLimit, HasCalls))
+      Recording = copyForRecording(*F);
+    // Call sites first: the function's exit hooks then land after their
+    // return events, so every call site event falls inside its function.
+    if (HasCalls)
+      for (unsigned Site : Calls.instrument(*Recording, *F))
+        Used.push_back(Site);
+    if (Recording != F && !enterCopyWhenRecording(*F, *Recording, G, Used)) {
+      Recording->eraseFromParent(); // its sites are F's (CallSites::Known)
+      Recording = F;
+      if (HasCalls)
+        Calls.instrument(*F, *F);
+    }
+    if (Chose)
+      instrumentFunction(*Recording, H, G, Index);
   }
   Sites.finish();
   return PreservedAnalyses::none();

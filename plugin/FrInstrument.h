@@ -19,7 +19,10 @@
 //              in a register (an 8-argument callee on x86-64 is called).
 //              Each hook is guarded inline by a test of the function's guard
 //              byte, so a binary whose recorder is off, or a function the
-//              overhead budget muted, pays a load and a branch.
+//              overhead budget muted, pays a load and a branch. A small
+//              function (or a lock wrapper) is first split into its plain
+//              body behind one test and a copy that gets the hooks
+//              (FrClone.h), so that not recording it costs that one test.
 //              Frames that still record no exit (C built without exceptions
 //              that an exception passes, frames longjmp skips) are closed by
 //              the reader at the next resume event or matching outer exit.

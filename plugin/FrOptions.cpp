@@ -112,6 +112,11 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         Error = Where + "profile wants a number, got '" + Value.str() + "'";
         return false;
       }
+    } else if (Key == "clone") {
+      if (Value.getAsInteger(10, CloneLimit)) {
+        Error = Where + "clone wants a number, got '" + Value.str() + "'";
+        return false;
+      }
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -149,7 +154,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: work, threshold, explain, profile, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, explain, profile, clone, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, names, list)";
       return false;
     }

@@ -31,6 +31,11 @@
 //                                   hot at entry whose estimated work per call
 //                                   is under N (default 200; 0: ignore the
 //                                   profile); allow and always win
+//                clone=N            split a chosen function of at most N IR
+//                                   instructions into its plain body behind
+//                                   one test and a recording copy, so that
+//                                   off it costs one test (FrClone.h;
+//                                   default 300; 0: never)
 //                list=FILE          read more globs from FILE, lines of the form
 //                                   "allow fun:GLOB", "deny src:GLOB",
 //                                   "lock fun:GLOB", "unlock fun:GLOB",
@@ -61,6 +66,8 @@ struct Options {
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;
   bool LockCalls = true, BlockingCalls = true;
   bool MangledNames = false;
+  // Functions up to this size get a plain body and a recording copy.
+  unsigned CloneLimit = 300;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.

@@ -74,8 +74,10 @@ void SiteTable::finish() {
   Table->setSection(FR_SITE_SECTION);
   Table->setAlignment(Align(8));
 
-  // The guard array, zero (off) until the runtime has registered the module.
-  ArrayType *GuardsTy = ArrayType::get(Type::getInt8Ty(C), Sites.size());
+  // The guard array, zero (off) until the runtime has registered the module;
+  // 7 bytes more, never set, so that a test of several sites at once
+  // (Guard::anyOf, up to 8 bytes) stays inside it.
+  ArrayType *GuardsTy = ArrayType::get(Type::getInt8Ty(C), Sites.size() + 7);
   auto *GuardArray = new GlobalVariable(M, GuardsTy, /*isConstant=*/false,
                                         GlobalValue::InternalLinkage,
                                         Constant::getNullValue(GuardsTy), "");

@@ -36,6 +36,8 @@ public:
                const std::string &File, unsigned Line, uint16_t Detail = 0,
                const std::string &Callee = "");
 
+  unsigned size() const { return Sites.size(); }
+
   // Emits the table and the constructor; nothing when no site was added.
   void finish();
 

@@ -2,8 +2,8 @@
 ; instrumented when the coroutine is, whatever their size: its work runs in
 ; f.resume. A clone-like name without its coroutine in the module is judged
 ; on its own.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr' -S %s | FileCheck %s
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr' -S %s | FileCheck %s --check-prefix=SITES
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0>' -S %s | FileCheck %s
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0>' -S %s | FileCheck %s --check-prefix=SITES
 
 define void @_Z7counteri(i32 %n) "function-instrument"="xray-always" {
   ret void

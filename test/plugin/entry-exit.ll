@@ -2,8 +2,8 @@
 ; by a test of the function's guard byte and passing base + local index; the
 ; constructor registers the sites and the guards, the destructor unregisters
 ; the guards.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=COUNT
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s --check-prefix=COUNT
 
 define i32 @two_returns(i32 %x) {
 entry:

@@ -1,13 +1,13 @@
 ; Allow/deny lists by function glob and by source-file glob, from pass
 ; parameters, the FR_PASS_OPTIONS environment variable and a list file.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<allow=hot_*;deny=hot_skip>' -S %s | FileCheck %s --check-prefix=FUN
-; RUN: env FR_PASS_OPTIONS='allow=hot_*;deny=hot_skip' %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=FUN
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;allow=hot_*;deny=hot_skip>' -S %s | FileCheck %s --check-prefix=FUN
+; RUN: env FR_PASS_OPTIONS='clone=0;allow=hot_*;deny=hot_skip' %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=FUN
 ; RUN: echo '# comment' > %t.list
 ; RUN: echo 'allow fun:hot_*' >> %t.list
 ; RUN: echo 'deny fun:hot_skip' >> %t.list
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<list=%t.list>' -S %s | FileCheck %s --check-prefix=FUN
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0;deny-src=*/vendor/*>' -S %s | FileCheck %s --check-prefix=SRC
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<allow-src=*/vendor/*>' -S %s | FileCheck %s --check-prefix=SRCALLOW
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;list=%t.list>' -S %s | FileCheck %s --check-prefix=FUN
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0;deny-src=*/vendor/*>' -S %s | FileCheck %s --check-prefix=SRC
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;allow-src=*/vendor/*>' -S %s | FileCheck %s --check-prefix=SRCALLOW
 
 source_filename = "/src/vendor/lib.c"
 

@@ -4,11 +4,11 @@
 ; a hook after with the result, both only under FR_GUARD_ALL (a site the
 ; budget muted keeps only its waits); cond waits a hook on each side; a
 ; user-named lock gets wait/acquired hooks around it.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=SITES
-; RUN: %opt -mtriple=x86_64-pc-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=PEEK
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=blocking>' -S %s | FileCheck %s --check-prefix=OFF
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<calls=none>' -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=SITES
+; RUN: %opt -mtriple=x86_64-pc-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<clone=0;lock=my_lock;unlock=my_unlock>' -S %s | FileCheck %s --check-prefix=PEEK
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;calls=blocking>' -S %s | FileCheck %s --check-prefix=OFF
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;calls=none>' -S %s | FileCheck %s --check-prefix=OFF
 
 %mutex = type { [40 x i8] }
 

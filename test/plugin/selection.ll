@@ -4,14 +4,14 @@
 ; callees' estimates added at their call sites): at 4000 a small loop is not
 ; enough, two nested ones are, and so is calling them. Attributes and
 ; annotations override both.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes=fr -S %s | FileCheck %s --check-prefix=XRAY
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<work=4000>' -S %s | FileCheck %s --check-prefix=DEFAULT
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<work=100>' -S %s | FileCheck %s --check-prefix=WORK
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0>' -S %s | FileCheck %s --check-prefix=XRAY
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;work=4000>' -S %s | FileCheck %s --check-prefix=DEFAULT
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;work=100>' -S %s | FileCheck %s --check-prefix=WORK
 ; explain=1 says, per function, the estimate and what the rule in force chose.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<explain=1>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<explain=1;work=4000>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN-WORK
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=ALL
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=3>' -S %s | FileCheck %s --check-prefix=THREE
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;explain=1>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;explain=1;work=4000>' -disable-output %s 2>&1 | FileCheck %s --check-prefix=EXPLAIN-WORK
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s --check-prefix=ALL
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=3>' -S %s | FileCheck %s --check-prefix=THREE
 
 @.str = private unnamed_addr constant [10 x i8] c"fr_always\00", section "llvm.metadata"
 @.str.1 = private unnamed_addr constant [9 x i8] c"fr_never\00", section "llvm.metadata"

@@ -1,17 +1,19 @@
 ; One descriptor per instrumented function in section fr_sites, with name,
 ; file and line from debug info; a priority-1 constructor registers the table,
 ; the module's base id variable, which starts at the unregistered base, and
-; its guard bytes, zero (off) until then; a priority-1 destructor unregisters
-; the guards.
+; its guard bytes, zero (off) until then, and 7 more that no site owns (a
+; split function tests up to 8 at once: FrClone.h); a priority-1 destructor
+; unregisters the guards. The split functions' copies name no site.
 ; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
 
 ; CHECK: @__fr_site_base = internal global i32 939524096
 ; CHECK-DAG: c"with_debug\00"
 ; CHECK-DAG: c"dir/unit.c\00"
 ; CHECK-DAG: c"no_debug\00"
+; CHECK-NOT: c"{{.*}}.fr\00"
 ; CHECK-DAG: c"{{.*}}site-table.ll\00"
 ; CHECK: @__fr_sites = internal global [2 x { i16, i16, i32, {{.*}} }] [{ i16, i16, i32, {{.*}} } { i16 1, i16 0, i32 7, {{.*}}, {{.*}} null }, { i16, i16, i32, {{.*}} } { i16 1, i16 0, i32 0, {{.*}}, {{.*}} null }], section "fr_sites", align 8
-; CHECK: @__fr_guards = internal global [2 x i8] zeroinitializer
+; CHECK: @__fr_guards = internal global [9 x i8] zeroinitializer
 ; CHECK: @llvm.global_ctors = appending global {{.*}} { i32 1, {{.*}}@__fr_module_ctor
 ; CHECK: @llvm.global_dtors = appending global {{.*}} { i32 1, {{.*}}@__fr_module_dtor
 ; CHECK: @llvm.compiler.used = appending global {{.*}}@__fr_sites

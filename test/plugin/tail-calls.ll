@@ -7,9 +7,9 @@
 ; copied into the predecessors whose tail call feeds it, so those calls stay
 ; in tail position too. A resume (exception leaving) gets one too. On x86-64
 ; the function hooks are called with preserve_most.
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
-; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s --check-prefix=X86
-; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' %s -o /dev/null
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s
+; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s --check-prefix=X86
+; RUN: %opt -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' %s -o /dev/null
 
 declare i32 @callee(i32) nounwind
 declare i32 @callee8(i32, i32, i32, i32, i32, i32, i32, i32) nounwind

@@ -6,11 +6,11 @@
 ; (a tail call). A function that cannot unwind (nounwind: C without
 ; -fexceptions) is left as it was. A landing pad that catches, and the
 ; second return of setjmp, record a resume event of the function's site.
-; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' -S %s | FileCheck %s
-; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<threshold=0>' %s -o /dev/null
+; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' -S %s | FileCheck %s
+; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<clone=0;threshold=0>' %s -o /dev/null
 ; A function that catches or calls setjmp is instrumented whatever its size
 ; (its resume events need its frame); another small one is not.
-; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr' -S %s | FileCheck %s --check-prefix=SMALL
+; RUN: %opt -mtriple=x86_64-unknown-linux-gnu -load-pass-plugin=%fr_plugin -passes='fr<clone=0>' -S %s | FileCheck %s --check-prefix=SMALL
 ; SMALL-LABEL: define void @passes_through()
 ; SMALL-NOT: __fr_func_enter
 ; SMALL-LABEL: define i32 @catches()

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t handled;
-static volatile int sink;
+static volatile unsigned sink; // unsigned: a slow timer may wrap it
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void in_handler(void) {
   sink++;

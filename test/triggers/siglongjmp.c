@@ -27,7 +27,7 @@
 
 static sigjmp_buf back;
 static volatile sig_atomic_t jumps;
-static volatile int sink;
+static volatile unsigned sink; // unsigned: a slow timer may wrap it
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void work(void) { sink++; }
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void after_storm(void) {

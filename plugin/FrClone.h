@@ -1,0 +1,56 @@
+//===- FrClone.h - a plain body and a recording copy ------------*- C++ -*-===//
+//
+// FILE:        plugin/FrClone.h
+// DESCRIPTION: What a function costs while it is not recorded (the recorder
+//              stopped, or the overhead budget muted it). Guarded hooks cost
+//              a load and a branch at the entry and at every exit, and the
+//              hook calls, even not taken, make a leaf function keep a frame
+//              (a push and a pop that align the stack): about six
+//              instructions a call, where XRay's unpatched sled is one jump.
+//              So a small function is split in two:
+//                F       its own body, untouched but for one test at entry:
+//                          if (guard) return F.fr(args...);   (a jump)
+//                F.fr    an internal, noinline copy that the pass then
+//                        instruments as any other function.
+//              Off, a call costs the load and the branch; on, one jump more.
+//              Lock and blocking call sites, instrumented before the split,
+//              are in both. Large functions (over the clone= limit, in IR
+//              instructions) keep their hooks inline: a few instructions are
+//              nothing beside their work, and copying them would cost
+//              compile time and code size for nothing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef FR_PLUGIN_CLONE_H
+#define FR_PLUGIN_CLONE_H
+
+#include "FrGuard.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/IR/Function.h"
+
+namespace fr {
+
+// Whether F can be split: not variadic (a jump cannot pass the arguments
+// on), no argument in memory the caller owns (byval, inalloca,
+// preallocated), no swifterror, no blocks whose address is taken, no inline
+// assembly or call that must not be duplicated (labels defined twice), no
+// prologue data (code that would run twice), optimized, not built with TSan
+// (Guard::anyOf is not atomic), tail calls allowed, at most MaxSize IR
+// instructions, and, when F has lock or blocking call sites (HasCallSites),
+// no loop: those sites must start recording in a call already running.
+bool canSplitForRecording(const llvm::Function &F, unsigned MaxSize,
+                          bool HasCallSites);
+
+// An internal, noinline copy of F (canSplitForRecording), to instrument.
+llvm::Function *copyForRecording(llvm::Function &F);
+
+// Puts F's body behind a test of the guards of Sites (the local sites
+// instrumented in Copy): when any is set, F jumps to Copy. Returns false,
+// changing nothing, when one load cannot test them all (they span more
+// than 8 guard bytes: a site shared with other functions).
+bool enterCopyWhenRecording(llvm::Function &F, llvm::Function &Copy,
+                            const Guard &G, llvm::ArrayRef<unsigned> Sites);
+
+} // namespace fr
+
+#endif
