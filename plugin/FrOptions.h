@@ -35,7 +35,7 @@
 //                                   instructions into its plain body behind
 //                                   one test and a recording copy, so that
 //                                   off it costs one test (FrClone.h;
-//                                   default 300; 0: never)
+//                                   default 60; 0: never)
 //                list=FILE          read more globs from FILE, lines of the form
 //                                   "allow fun:GLOB", "deny src:GLOB",
 //                                   "lock fun:GLOB", "unlock fun:GLOB",
@@ -67,7 +67,7 @@ struct Options {
   bool LockCalls = true, BlockingCalls = true;
   bool MangledNames = false;
   // Functions up to this size get a plain body and a recording copy.
-  unsigned CloneLimit = 300;
+  unsigned CloneLimit = 60;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.
