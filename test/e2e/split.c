@@ -6,6 +6,8 @@
 // A loop around a lock or blocking call is not split: entered while
 // stopped, it must record the calls it makes once the recorder has started
 // (pump: 5 of its 10 locks; split, it recorded none).
+// TSan builds are not split (their guard loads are atomic single bytes).
+// UNSUPPORTED: tsan
 // RUN: %clang_fr -O2 %s -o %t %fr_link
 // RUN: nm %t | FileCheck %s --check-prefix=COPIES
 // RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=off %t
