@@ -13,8 +13,9 @@
 //                F.fr    an internal, noinline copy that the pass then
 //                        instruments as any other function.
 //              Off, a call costs the load and the branch; on, one jump more.
-//              Lock and blocking call sites, instrumented before the split,
-//              are in both. Large functions (over the clone= limit, in IR
+//              Lock and blocking call sites are instrumented in the copy
+//              only, and tested with the function's own guard at entry (so
+//              one with such a site in a loop is not split). Large functions (over the clone= limit, in IR
 //              instructions) keep their hooks inline: a few instructions are
 //              nothing beside their work, and copying them would cost
 //              compile time and code size for nothing.

@@ -223,11 +223,16 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
   }
   if (Opts.UseWork || Opts.Explain || Profile)
     Select.estimateWork(M, FAM);
-  std::vector<Function *> Chosen, WithCalls;
+  // What to do to each function, in module order (before copies are added).
+  struct Work {
+    Function *F;
+    bool Chose, HasCalls;
+  };
+  std::vector<Work> Todo;
+  bool AnyChosen = false;
   for (Function &F : M) {
     bool Chose = Select.shouldInstrument(F, FAM);
-    if (Chose)
-      Chosen.push_back(&F);
+    AnyChosen |= Chose;
     if (Opts.Explain && !F.isDeclaration())
       errs() << "fr: " << Selection::sourceFile(F) << ": "
              << Selection::displayName(F) << ": estimated work "
@@ -236,26 +241,21 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
                  : Select.hotInProfile(F) ? "left out (hot in the profile)"
                                           : "left out")
              << "\n";
-    if (Select.shouldInstrumentCalls(F) && CallSites::hasCandidates(F, Opts))
-      WithCalls.push_back(&F);
+    bool HasCalls =
+        Select.shouldInstrumentCalls(F) && CallSites::hasCandidates(F, Opts);
+    if (Chose || HasCalls)
+      Todo.push_back({&F, Chose, HasCalls});
   }
-  if (Chosen.empty() && WithCalls.empty())
+  if (Todo.empty())
     return PreservedAnalyses::all();
 
   SiteTable Sites(M);
   Guard G{Sites.guards(), Sites.base()};
   CallSites Calls(Opts, M, Sites, G);
   FunctionHooks H;
-  if (!Chosen.empty())
+  if (AnyChosen)
     H = declareFunctionHooks(M);
-  SmallPtrSet<Function *, 32> ChosenSet(Chosen.begin(), Chosen.end());
-  SmallPtrSet<Function *, 32> WithCallsSet(WithCalls.begin(), WithCalls.end());
-  std::vector<Function *> Order; // module order, before copies are added
-  for (Function &F : M)
-    if (ChosenSet.count(&F) || WithCallsSet.count(&F))
-      Order.push_back(&F);
-  for (Function *F : Order) {
-    bool Chose = ChosenSet.count(F), HasCalls = WithCallsSet.count(F);
+  for (auto [F, Chose, HasCalls] : Todo) {
     std::vector<unsigned> Used; // F's sites
     unsigned Index = 0;
     if (Chose) {
