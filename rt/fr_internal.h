@@ -297,6 +297,10 @@ extern uint8_t __fr_active;
 
 // fr_mem.c: anonymous memory, remembered for fr_memory_bytes.
 FR_INTERNAL void *fr_map(uint64_t bytes);
+// A mapping touched only in its first *units_used units of unit_bytes each
+// (the pool's chunks): fr_memory_bytes asks the kernel about that part only.
+FR_INTERNAL void *fr_map_prefix(uint64_t bytes, const uint32_t *units_used,
+                                uint32_t unit_bytes);
 
 // fr_clock.c
 #include "fr_clock.h"

@@ -54,9 +54,15 @@ struct fr_pool *fr_pool_create(uint64_t max_bytes) {
                                            2 * sizeof(struct fr_snapshot_entry));
   book = (book + 4095) & ~(uint64_t)4095;
   uint8_t *mem = fr_map(book);
-  uint8_t *base = fr_map((uint64_t)base_chunks * chunk_size);
+  if (!mem)
+    return NULL;
+  // Chunks are first handed out in index order: none past high_water was
+  // ever touched.
+  uint8_t *base = fr_map_prefix((uint64_t)base_chunks * chunk_size,
+                                &((struct fr_pool *)mem)->high_water,
+                                chunk_size);
   uint8_t *scratch = fr_map(2 * (uint64_t)chunk_size);
-  if (!mem || !base || !scratch)
+  if (!base || !scratch)
     return NULL; // out of address space: what was mapped stays, unused
   struct fr_pool *pool = (struct fr_pool *)mem;
   uint8_t *cursor = mem + sizeof(*pool);

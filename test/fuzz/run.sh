@@ -2,8 +2,9 @@
 # make fuzz: builds the libFuzzer harnesses (one per frtool command, ASan +
 # UBSan; test/fuzz/fuzz_frtool.c) and runs each for FUZZ_SECONDS (default 60)
 # from the seed corpus (test/fuzz/corpus: real snapshots) and every past
-# finding (test/fuzz/regressions). A finding stops the run: its input is left
-# in BUILD/fuzz/findings/ (add it to test/fuzz/regressions/ with the fix).
+# finding (test/fuzz/regressions), FUZZ_JOBS harnesses at a time (default:
+# one per CPU). A finding ends that harness's run: its input is left in
+# BUILD/fuzz/findings/ (add it to test/fuzz/regressions/ with the fix).
 #   usage: test/fuzz/run.sh BUILD [HARNESS...]
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
@@ -18,9 +19,11 @@ fi
 cmake --build "$build" --target fuzzers -j2 > "$build/fuzz-build.log" 2>&1 ||
   { cat "$build/fuzz-build.log"; exit 1; }
 mkdir -p "$build/fuzz/findings"
-status=0
-for h in "${harnesses[@]}"; do
-  corpus="$build/fuzz/corpus-$h"
+
+# One harness: its past findings, then FUZZ_SECONDS of fuzzing. Prints its
+# one-line result (and what it found); exits 1 on a finding.
+fuzz_one() {
+  local h=$1 corpus="$build/fuzz/corpus-$1"
   mkdir -p "$corpus"
   # Past findings first, once each: they must all pass now.
   if ls "$here"/regressions/* > /dev/null 2>&1; then
@@ -28,8 +31,7 @@ for h in "${harnesses[@]}"; do
         > "$build/fuzz/$h-regressions.log" 2>&1; then
       echo "fuzz-$h: a checked-in regression input fails again:"
       tail -30 "$build/fuzz/$h-regressions.log"
-      status=1
-      continue
+      return 1
     fi
   fi
   if "$build/fuzz-$h" -max_total_time="$seconds" -close_fd_mask=3 \
@@ -41,7 +43,24 @@ for h in "${harnesses[@]}"; do
   else
     echo "fuzz-$h: FINDING (input in $build/fuzz/findings/):"
     grep -A25 'ERROR\|runtime error\|==ERROR' "$build/fuzz/$h.log" | head -40
-    status=1
+    return 1
   fi
+}
+
+# FUZZ_JOBS harnesses at a time (default: one per CPU), each on its own
+# core for its FUZZ_SECONDS; results printed in the order asked.
+jobs=${FUZZ_JOBS:-$(nproc)}
+status=0
+pids=() names=()
+wait_oldest() {
+  wait "${pids[0]}" || status=1
+  cat "$build/fuzz/${names[0]}.result"
+  pids=("${pids[@]:1}") names=("${names[@]:1}")
+}
+for h in "${harnesses[@]}"; do
+  [ ${#pids[@]} -ge "$jobs" ] && wait_oldest
+  fuzz_one "$h" > "$build/fuzz/$h.result" 2>&1 &
+  pids+=($!) names+=("$h")
 done
+while [ ${#pids[@]} -gt 0 ]; do wait_oldest; done
 exit $status
