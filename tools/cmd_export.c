@@ -138,8 +138,19 @@ static void emit_begin(struct exporter *x, uint64_t ts, uint32_t kind,
   if (x->format->stacks)
     node = export_frame_node(
         x, x->depth ? x->stack[x->depth - 1].node : UINT32_MAX, kind, site);
-  x->stack[x->depth++] = (struct item){kind,     site, ts,  0,
-                                       node,     arg_name, arg, is_pointer};
+  uint32_t owner = UINT32_MAX;
+  if (x->depth)
+    owner = x->stack[x->depth - 1].kind == ITEM_FUNCTION
+                ? x->depth - 1
+                : x->stack[x->depth - 1].owner;
+  x->stack[x->depth++] = (struct item){.kind = kind,
+                                       .site = site,
+                                       .start_ns = ts,
+                                       .node = node,
+                                       .arg_name = arg_name,
+                                       .arg = arg,
+                                       .arg_is_pointer = is_pointer,
+                                       .owner = owner};
   if (x->format->slice_begin)
     x->format->slice_begin(x, ts, &x->stack[x->depth - 1]);
 }
@@ -151,10 +162,23 @@ static void emit_end(struct exporter *x, uint64_t ts, const char *arg_name,
   uint64_t took = ts > it->start_ns ? ts - it->start_ns : 0;
   if (it->node != UINT32_MAX) { // the frame's share of its stack's self time
     uint64_t self = took > it->child_ns ? took - it->child_ns : 0;
-    x->nodes[it->node].self_ns += self;
+    struct stack_node *n = &x->nodes[it->node];
+    n->self_ns += self;
     if (it->incomplete)
-      x->nodes[it->node].incomplete_ns += self;
-    x->nodes[it->node].ended = 1;
+      n->incomplete_ns += self;
+    if (it->kind == ITEM_FUNCTION) {
+      n->self_elsewhere_ns += it->self_elsewhere_ns;
+      if (it->incomplete)
+        n->self_elsewhere_incomplete_ns += it->self_elsewhere_ns;
+      // Not timed by summary: all of it is its caller's own time there (a
+      // call not whole in the window has a caller not whole either, unless
+      // its exit was muted).
+      if (it->incomplete && it->owner != UINT32_MAX)
+        x->stack[it->owner].self_elsewhere_ns += took;
+    } else if (it->owner != UINT32_MAX) {
+      x->stack[it->owner].self_elsewhere_ns += self;
+    }
+    n->ended = 1;
   }
   if (x->format->slice_end) {
     struct export_args end = {arg_name, arg, 0, arg2_name, arg2};

@@ -38,8 +38,12 @@ static uint32_t stack_node(struct exporter *x, uint32_t parent, uint32_t kind,
       const struct stack_node *up =
           parent == UINT32_MAX ? NULL : &x->nodes[parent];
       x->nodes[*slot] = (struct stack_node){
-          parent, kind, site, up ? up->depth + 1 : 1,
-          up ? up->path_len + 1 + len : len, 0, 0, 0, 0, 0, UINT32_MAX};
+          .parent = parent,
+          .kind = kind,
+          .site = site,
+          .depth = up ? up->depth + 1 : 1,
+          .path_len = up ? up->path_len + 1 + len : len,
+          .last_site = UINT32_MAX};
     }
     const struct stack_node *n = &x->nodes[*slot];
     if (n->parent == parent && n->kind == kind && n->site == site) {

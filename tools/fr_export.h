@@ -47,6 +47,13 @@ struct item {
   // or a frame of a muted site whose exit was not recorded: its time is in
   // the flame graph, not in summary's timed calls.
   int incomplete;
+  // The nearest function below it on the stack (UINT32_MAX: none), and, for
+  // a function, the time summary counts as its own that the flame graph
+  // draws in other frames: blocking calls, waits and regions between it and
+  // the functions it calls, and whole calls of those whose exits were not
+  // recorded (muted while they ran: summary does not time them).
+  uint32_t owner;
+  uint64_t self_elsewhere_ns;
 };
 
 // Folded stacks as a tree: a node is a frame under its parent frame.
@@ -58,6 +65,9 @@ struct stack_node {
   int ended;       // a slice of this stack ended (it is printed)
   uint64_t self_ns;
   uint64_t incomplete_ns; // of self_ns, in calls not whole in the window
+  // A function's: its struct item's self_elsewhere_ns, summed over its
+  // calls, and over those not whole in the window.
+  uint64_t self_elsewhere_ns, self_elsewhere_incomplete_ns;
   // The child found last: loops call the same functions again and again.
   uint32_t last_kind, last_site, last_child;
 };

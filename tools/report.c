@@ -190,14 +190,18 @@ static void report_begin(struct exporter *x) {
 }
 
 // [path, self ns, the frame's kind, of its self ns how much is in calls
-// not whole in the window]: what the page needs to say why the flame graph
-// and the functions table differ.
+// not whole in the window, and for a function the self time of the other
+// frames it holds (blocking calls, waits, regions) in all its calls and in
+// those not whole]: what the page needs to say why the flame graph and the
+// functions table differ.
 static void report_folded_line(struct exporter *x, const char *path,
                                const struct stack_node *sn) {
   fprintf(x->out, "%s[", x->folded_lines++ ? "," : "");
   fr_json_string(x->out, path);
-  fprintf(x->out, ",%llu,%u,%llu]", (unsigned long long)sn->self_ns, sn->kind,
-          (unsigned long long)sn->incomplete_ns);
+  fprintf(x->out, ",%llu,%u,%llu,%llu,%llu]", (unsigned long long)sn->self_ns,
+          sn->kind, (unsigned long long)sn->incomplete_ns,
+          (unsigned long long)sn->self_elsewhere_ns,
+          (unsigned long long)sn->self_elsewhere_incomplete_ns);
 }
 
 // Where the page marks the trigger: the call that fired a condition (its

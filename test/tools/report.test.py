@@ -17,7 +17,20 @@ for t in data["threads"]:
         print("T%d %s: %s %d+%d d%d %s %s%s" % (t["index"], t["name"], data["names"][s[i + 3]],
                                               s[i], s[i + 1], s[i + 2], kinds[s[i + 4]],
                                               data["places"][s[i + 3]], detail))
-for path, ns, kind, incomplete in data["folded"]:
-    print("folded", path, ns, kinds[kind], "incomplete", incomplete)
+# The flame graph's self time of each function, less what is in calls not
+# whole in the window, plus its own time drawn in other frames (its blocking
+# calls, waits and regions, its calls muted while they ran) in whole calls,
+# is the functions table's self time: the page's reconciliation adds up.
+flame = {}
+for path, ns, kind, incomplete, elsewhere, elsewhere_incomplete in data["folded"]:
+    print("folded", path, ns, kinds[kind], "incomplete", incomplete,
+          "elsewhere", elsewhere, elsewhere_incomplete)
+    if kind == 0:
+        name = path.split(";")[-1]
+        flame[name] = flame.get(name, 0) + ns - incomplete + elsewhere - elsewhere_incomplete
+for f in data["summary"]["functions"]:
+    name = f["site"]["function"].replace(" ", "_").replace(";", ":")
+    if name in flame:
+        print("reconciled", name, "table", f["self_ns"], "flame", flame[name])
 print("summary functions", len(data["summary"]["functions"]), "locks",
       len(data["summary"]["locks"]))
