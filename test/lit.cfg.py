@@ -100,4 +100,8 @@ if glob.glob("/usr/lib/llvm-%s/lib/clang/*/lib/*/libclang_rt.profile*x86_64*.a" 
 for tool in ("cmake", "pkg-config"):
     if shutil.which(tool):
         config.available_features.add(tool)
+# The lit.py running this suite (test/run-lit.sh's own test runs it on a
+# small suite of its own).
+import sys
+config.substitutions.append(("%lit_py", os.path.abspath(sys.argv[0])))
 config.substitutions.append(("%proto_dir", os.path.join(src, "tools", "proto")))

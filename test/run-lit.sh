@@ -14,15 +14,18 @@ for v in "$@"; do
   log=$(mktemp)
   python3 "$lit" -sv --param fr_site_config="$site" --param llvm="$v" \
     --param reader_tests=$reader_tests "$here" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]} # first: any command after the pipeline resets it
   reader_tests=0
-  rc=${PIPESTATUS[0]}
   count() { sed -n "s/^ *$1 *: *\([0-9]*\).*/\1/p" "$log" | head -n 1; }
   p=$(count Passed) f=$(count Failed) u=$(count Unsupported)
   p=${p:-0} f=${f:-0} u=${u:-0}
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     f=1 # lit itself failed: count the run as a failure
   fi
-  [ "$rc" -ne 0 ] && status=1
+  # A failed test fails the run, whatever lit's exit status said.
+  if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+    status=1
+  fi
   passed=$((passed + p)) failed=$((failed + f)) unsupported=$((unsupported + u))
   parts="$parts${parts:+, }LLVM $v: $p passed, $f failed"
   rm -f "$log"
