@@ -190,10 +190,10 @@ static void report_begin(struct exporter *x) {
 }
 
 // [path, self ns, the frame's kind, of its self ns how much is in calls
-// not whole in the window, and for a function the self time of the other
-// frames it holds (blocking calls, waits, regions) in all its calls and in
-// those not whole]: what the page needs to say why the flame graph and the
-// functions table differ.
+// not whole in the window, and for a function its own time drawn in other
+// frames (struct item's self_elsewhere_ns: blocking calls, waits, regions,
+// calls muted while they ran) in all its calls and in those not whole]: what
+// the page needs to say why the flame graph and the functions table differ.
 static void report_folded_line(struct exporter *x, const char *path,
                                const struct stack_node *sn) {
   fprintf(x->out, "%s[", x->folded_lines++ ? "," : "");
