@@ -182,8 +182,7 @@ enum fr_ext_kind {
   FR_EXT_COUNTED = 18,
   // A call of a counted site that ended here and took longer than
   // FR_SLOW_CALL_NS. Payload: size, varint site, varint its ticks: it began
-  // no earlier than this event's time minus them, and at most two periods
-  // of the coarse clock (2 ms) later.
+  // this event's time minus them (both ends read from the CPU's clock).
   FR_EXT_SLOW_CALL = 19,
 };
 enum fr_resume_cause {

@@ -1,20 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // fr_counted.c: the counted tier: functions the overhead budget muted whose
 // calls are still counted, per thread, and whose slow calls are still
-// recorded, without reading the CPU's clock per call.
+// recorded, with their exact start and duration.
 //
 // Between recording every event of a function and muting it outright (a
 // load and a branch), the budget can put a function whose rate is moderate
 // into this tier (fr_budget.c chooses by rate): its hooks are still called,
 // but go out of line to fr_count_call (fr_counted.h), which adds one to the
-// thread's count for the site and notes the coarse clock's tick
-// (fr_coarse_clock.c) at entry, and at exit compares ticks. The counts go
+// thread's count for the site and reads the CPU's clock at entry and exit,
+// as recording would, but writes nothing for a short call. The counts go
 // into the thread's chunk as FR_EXT_COUNTED events (every
 // FR_COUNT_FLUSH_CALLS calls, at each of the budget's probes, at the
 // thread's exit and before it takes a snapshot), so a snapshot says how
-// many calls of each muted site each thread made in the window; a call that spanned two ticks or more and whose
-// lower bound is over FR_SLOW_CALL_NS is recorded as FR_EXT_SLOW_CALL, with
-// its duration, at its end.
+// many calls of each muted site each thread made in the window; a call
+// longer than FR_SLOW_CALL_NS is recorded as FR_EXT_SLOW_CALL, with its
+// duration, at its end.
 //
 // At most FR_COUNTED_SLOTS sites are counted at a time, process-wide: the
 // hooks find a counted site by scanning that many ids, and each thread keeps
@@ -35,16 +35,12 @@ uint64_t fr_detour_mask;
 
 static void fr_detour_mask_update(void) {
   uint64_t mask = __atomic_load_n(&fr_watch_mask, __ATOMIC_RELAXED);
-  uint32_t counted = 0;
   for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
     uint32_t site = fr_counted_sites[i];
-    if (site) {
+    if (site)
       mask |= 1ull << (site & 63);
-      counted++;
-    }
   }
   __atomic_store_n(&fr_detour_mask, mask, __ATOMIC_RELEASE);
-  fr_coarse_want(counted);
 }
 
 int fr_counted_add(uint32_t site) {
@@ -130,27 +126,16 @@ uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {
   return p;
 }
 
-// The call of site that saw tick seq at its entry (and began no earlier than
-// since) ends now, two ticks or more later: recorded if it surely took
-// longer than the threshold.
-FR_HOOK_CC void fr_counted_check_slow(struct fr_tls *t, uint32_t site,
-                                      uint64_t since, uint32_t seq) {
-  uint64_t now = fr_ticks();
-  // The time of tick seq + 2 was read after the entry: the call took at
-  // least now minus it. (A slot a later tick wrote since has a later time:
-  // a lower bound still.)
-  uint64_t surely_after = __atomic_load_n(
-      &fr_coarse_ring[(seq + 2) % FR_COARSE_RING], __ATOMIC_RELAXED);
-  uint64_t threshold = __atomic_load_n(&fr_slow_call_ticks, __ATOMIC_RELAXED);
-  if (now <= surely_after || now - surely_after <= threshold)
-    return;
+// The call of site that began at since ends now, longer than the threshold:
+// recorded at its end, with its duration.
+FR_HOOK_CC void fr_counted_put_slow(struct fr_tls *t, uint32_t site,
+                                    uint64_t since, uint64_t now) {
   uint8_t *p = fr_counted_room(t);
   if (!p)
     return;
-  if (now < t->last_ticks)
+  if (now < t->last_ticks) // a migration to a core whose counter lags
     now = t->last_ticks;
-  fr_put_counted_event(t, p, FR_EXT_SLOW_CALL, site,
-                       now > since ? now - since : 0, now);
+  fr_put_counted_event(t, p, FR_EXT_SLOW_CALL, site, now - since, now);
 }
 
 // ---- The timed-call stack's rare cases -------------------------------------
@@ -160,7 +145,7 @@ FR_HOOK_CC void fr_timed_push_full(struct fr_tls *t) {
 }
 
 FR_HOOK_CC void fr_timed_pop_slow(struct fr_tls *t, uint32_t site,
-                                  uint64_t *since, uint32_t *seq, int *found) {
+                                  uint64_t *since, int *found) {
   *found = 0;
   if (t->watch_overflow) { // one of the untracked calls
     t->watch_overflow--;
@@ -171,7 +156,6 @@ FR_HOOK_CC void fr_timed_pop_slow(struct fr_tls *t, uint32_t site,
       continue;
     t->watch_depth = i; // and the calls above it, whose exits never ran
     *since = t->watch_since[i];
-    *seq = t->watch_seq[i];
     *found = 1;
     return;
   }

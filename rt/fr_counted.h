@@ -6,7 +6,7 @@
 // watched functions (fr_trigger.c).
 //
 // Concurrency: as fr_counted.c: the thread's own fr_tls, with its busy mark
-// set; the counted sites and the coarse clock read relaxed / acquire.
+// set; the counted sites read relaxed.
 #ifndef FR_COUNTED_H
 #define FR_COUNTED_H
 
@@ -16,9 +16,9 @@
 // have been slow. The hooks' convention: callers save nothing for them.
 FR_INTERNAL FR_HOOK_CC void fr_counted_flush_slot(struct fr_tls *t,
                                                   uint32_t slot);
-FR_INTERNAL FR_HOOK_CC void fr_counted_check_slow(struct fr_tls *t,
-                                                  uint32_t site, uint64_t since,
-                                                  uint32_t seq);
+FR_INTERNAL FR_HOOK_CC void fr_counted_put_slow(struct fr_tls *t,
+                                                uint32_t site, uint64_t since,
+                                                uint64_t now);
 
 // The slot of a counted site, or FR_COUNTED_SLOTS when it is not counted.
 static inline __attribute__((always_inline)) uint32_t
@@ -41,14 +41,12 @@ fr_counted_slot_of(uint32_t site) {
 // parts handle a call nested in the last one and an exit of the last one;
 // the rest goes out of line (fr_counted.c).
 FR_INTERNAL FR_HOOK_CC void fr_timed_push_full(struct fr_tls *t);
-// *found: 1, with *since and *seq, when the call was tracked.
+// *found: 1, with *since, when the call was tracked.
 FR_INTERNAL FR_HOOK_CC void fr_timed_pop_slow(struct fr_tls *t, uint32_t site,
-                                              uint64_t *since, uint32_t *seq,
-                                              int *found);
+                                              uint64_t *since, int *found);
 
 static inline __attribute__((always_inline)) void
-fr_timed_push(struct fr_tls *t, uint32_t site, uint64_t since, uint32_t seq,
-              uintptr_t sp) {
+fr_timed_push(struct fr_tls *t, uint32_t site, uint64_t since, uintptr_t sp) {
   uint32_t d = t->watch_depth;
   if (FR_UNLIKELY(d == FR_WATCH_DEPTH)) {
     fr_timed_push_full(t);
@@ -56,31 +54,28 @@ fr_timed_push(struct fr_tls *t, uint32_t site, uint64_t since, uint32_t seq,
   }
   t->watch_site[d] = site;
   t->watch_since[d] = since;
-  t->watch_seq[d] = seq;
   t->watch_sp[d] = sp;
   t->watch_depth = d + 1;
 }
 
-// 1, with the entry's since and seq, when the call of site ending now was
-// tracked.
+// 1, with the entry's since, when the call of site ending now was tracked.
 static inline __attribute__((always_inline)) int
-fr_timed_pop(struct fr_tls *t, uint32_t site, uint64_t *since, uint32_t *seq) {
+fr_timed_pop(struct fr_tls *t, uint32_t site, uint64_t *since) {
   uint32_t d = t->watch_depth;
   if (FR_LIKELY(d && !t->watch_overflow && t->watch_site[d - 1] == site)) {
     t->watch_depth = d - 1;
     *since = t->watch_since[d - 1];
-    *seq = t->watch_seq[d - 1];
     return 1;
   }
   int found = 0;
-  fr_timed_pop_slow(t, site, since, seq, &found);
+  fr_timed_pop_slow(t, site, since, &found);
   return found;
 }
 
 // A call of the counted site in slot begins (enter) or ends, at sp. At its
-// entry: one more call counted, and the coarse clock's tick noted; at its
-// exit: compared with the clock's tick now, which reads the CPU's clock
-// only when two ticks or more have passed.
+// entry: one more call counted, and the CPU's clock noted; at its exit, the
+// clock read again: a call longer than the threshold is recorded, with the
+// time it began and its duration, both exact.
 static inline __attribute__((always_inline)) void
 fr_count_call(uint32_t slot, uint32_t site, int enter, uintptr_t sp) {
   struct fr_tls *t = &fr_tls;
@@ -95,21 +90,17 @@ fr_count_call(uint32_t slot, uint32_t site, int enter, uintptr_t sp) {
     }
     if (FR_UNLIKELY(++t->counted_calls[slot] >= FR_COUNT_FLUSH_CALLS))
       fr_counted_flush_slot(t, slot);
-    uint32_t seq = __atomic_load_n(&fr_coarse_seq, __ATOMIC_ACQUIRE);
-    // The time of the tick seen was read before this entry; so was the
-    // thread's last event: the later of the two is when the call began, or
-    // before.
-    uint64_t since =
-        __atomic_load_n(&fr_coarse_ring[seq % FR_COARSE_RING], __ATOMIC_RELAXED);
-    if (t->last_ticks > since)
-      since = t->last_ticks;
-    fr_timed_push(t, site, since, seq, sp);
+    fr_timed_push(t, site, fr_ticks(), sp);
   } else {
     uint64_t since;
-    uint32_t seq;
-    if (fr_timed_pop(t, site, &since, &seq) && seq &&
-        FR_UNLIKELY(__atomic_load_n(&fr_coarse_seq, __ATOMIC_ACQUIRE) - seq >= 2))
-      fr_counted_check_slow(t, site, since, seq);
+    if (fr_timed_pop(t, site, &since)) {
+      uint64_t now = fr_ticks();
+      // now < since: a migration to a core whose counter lags; not slow.
+      if (FR_UNLIKELY(now > since &&
+                      now - since > __atomic_load_n(&fr_slow_call_ticks,
+                                                    __ATOMIC_RELAXED)))
+        fr_counted_put_slow(t, site, since, now);
+    }
   }
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   t->busy = 0;

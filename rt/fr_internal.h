@@ -156,14 +156,13 @@ struct fr_tls {
   uint64_t budget_refilled; // 0: the thread's bucket has not started
   uint32_t budget_charged;
   // Calls being timed: of watched functions (since: their entry event) and
-  // of counted ones (since: no later than their entry; seq: the coarse
-  // clock's tick they saw), with where their hooks ran on the stack (sp),
+  // of counted ones (since: the clock at their entry), with where their
+  // hooks ran on the stack (sp),
   // which tells the calls a longjmp or an exception left from those still
   // running (fr_counted.h). Calls deeper than FR_WATCH_DEPTH are counted in
   // watch_overflow.
   uint32_t watch_depth, watch_overflow;
   uint32_t watch_site[FR_WATCH_DEPTH];
-  uint32_t watch_seq[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];
   uintptr_t watch_sp[FR_WATCH_DEPTH];
   // The counted tier (fr_counted.c): calls counted since the last
@@ -500,18 +499,6 @@ FR_INTERNAL void fr_counted_flush_own(void);
 // the timed calls it left are dropped.
 FR_INTERNAL void fr_timed_resume(struct fr_tls *t, uint32_t site,
                                  uintptr_t sp);
-
-// fr_coarse_clock.c: ticks every FR_COARSE_PERIOD_NS while sites are
-// counted; fr_coarse_seq is the last tick (0: none yet), the ring has the
-// time of tick s at s % FR_COARSE_RING.
-#define FR_COARSE_PERIOD_NS 1000000
-#define FR_COARSE_RING 64
-extern uint32_t fr_coarse_seq FR_INTERNAL;
-extern uint64_t fr_coarse_ring[FR_COARSE_RING] FR_INTERNAL;
-// How many sites are counted now (0: the clock sleeps); with the registry's
-// lock held. Starts the clock's thread the first time, async-signal-safely.
-FR_INTERNAL void fr_coarse_want(uint32_t counted_sites);
-FR_INTERNAL void fr_coarse_after_fork_child(void);
 
 // fr_budget.c: the overhead budget. start: with fr_state.lock held;
 // calibrate: once the tick rate is known; check: on a writer thread at a

@@ -118,7 +118,6 @@ static void fr_fork_child(void) {
   fr_trigger_after_fork_child();
   fr_output_after_fork_child();
   fr_budget_after_fork_child();
-  fr_coarse_after_fork_child();
   pthread_mutex_unlock(&fr_state.lock);
   fr_user_fork(1);
   struct fr_entry entry = fr_fork_entry;

@@ -206,14 +206,13 @@ void fr_watch_enter(uint32_t site, uintptr_t sp) {
   struct fr_tls *t = &fr_tls;
   if (!fr_is_watched(site))
     return;
-  fr_timed_push(t, site, t->last_ticks, 0, sp);
+  fr_timed_push(t, site, t->last_ticks, sp);
 }
 
 void fr_watch_exit(uint32_t site) {
   struct fr_tls *t = &fr_tls;
   uint64_t since;
-  uint32_t seq;
-  if (!fr_is_watched(site) || !fr_timed_pop(t, site, &since, &seq))
+  if (!fr_is_watched(site) || !fr_timed_pop(t, site, &since))
     return; // deeper than tracked, or not entered since it was watched
   uint64_t took = t->last_ticks - since;
   if (took > __atomic_load_n(&fr_cond_slow_ticks, __ATOMIC_RELAXED))
