@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench/wakeup.c: what a thread that wakes every PERIOD_US microseconds
-// costs a busy core, as the counted tier's coarse clock does every 1 ms
-// (rt/fr_coarse_clock.c). A loop of fixed work runs alone, then beside such
+// costs a busy core, as the counted tier's first clock did every 1 ms (a
+// thread of the runtime's own, removed for this cost: docs/budget.md,
+// "Counted calls"). A loop of fixed work runs alone, then beside such
 // a thread, each ROUNDS times in turn; run it pinned to one core, where the
 // sleeper's wakeups take the loop's time:
 //   cc -O2 -pthread bench/wakeup.c -o wakeup && taskset -c 1 ./wakeup 1000 5

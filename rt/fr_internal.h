@@ -524,7 +524,7 @@ enum fr_counted_mode {
   FR_COUNTED_CHEAP = 0, // those whose counting takes a quarter of the budget
                         // or less
   FR_COUNTED_ALL = 1,   // every muted function while a slot is free
-  FR_COUNTED_NONE = 2,  // none: muted outright, and no clock thread
+  FR_COUNTED_NONE = 2,  // none: muted outright
 };
 FR_INTERNAL void fr_budget_set_counted(int mode);
 FR_INTERNAL uint32_t fr_budget_check(struct fr_tls *t,
