@@ -90,12 +90,14 @@ static void fr_put_counted_event(struct fr_tls *t, uint8_t *p, uint32_t kind,
 }
 
 FR_HOOK_CC void fr_counted_flush_slot(struct fr_tls *t, uint32_t slot) {
-  uint32_t calls = t->counted_calls[slot];
-  if (!calls)
+  if (!t->counted_calls[slot])
     return;
-  t->counted_calls[slot] = 0; // before the reserve, which flushes them all
+  // Read after the room is found: a new chunk writes every pending count
+  // itself, or forgets them all (the first chunk of a new window).
   uint8_t *p = fr_counted_room(t);
-  if (p) {
+  uint32_t calls = t->counted_calls[slot];
+  t->counted_calls[slot] = 0;
+  if (p && calls) {
     fr_put_counted_event(t, p, FR_EXT_COUNTED, t->counted_site[slot], calls, 0);
     t->counted_unbilled += calls;
   }
@@ -111,6 +113,12 @@ void fr_counted_flush_own(void) {
     fr_counted_flush_slot(t, i);
   __atomic_signal_fence(__ATOMIC_SEQ_CST);
   t->busy = 0;
+}
+
+void fr_counted_forget(struct fr_tls *t) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    t->counted_calls[i] = 0;
+  t->counted_unbilled = 0;
 }
 
 uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p) {

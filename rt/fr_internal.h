@@ -491,6 +491,9 @@ FR_INTERNAL void fr_counted_clear(void);
 // its last event) and clears them; at most FR_COUNTED_PENDING_BYTES.
 #define FR_COUNTED_PENDING_BYTES (FR_COUNTED_SLOTS * 14)
 FR_INTERNAL uint8_t *fr_counted_put_pending(struct fr_tls *t, uint8_t *p);
+// Drops the thread's pending counts and what the budget has not charged:
+// calls made before a restart, at the thread's first chunk of a new window.
+FR_INTERNAL void fr_counted_forget(struct fr_tls *t);
 // The calling thread's pending counts into its chunk, before it takes a
 // snapshot (the exit snapshot, fr_write_to): what it counted is in it.
 FR_INTERNAL void fr_counted_flush_own(void);

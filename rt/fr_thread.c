@@ -395,8 +395,10 @@ static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag) {
   __atomic_store_n(&t->last_ticks, now, __ATOMIC_RELAXED);
   t->last_object = 0; // object fields are deltas within a chunk
   t->budget_charged = 0;
-  if (first_in_epoch)
+  if (first_in_epoch) {
     p = fr_put_event(p, fr_event_tag(FR_EXT_THREAD_START, FR_EV_EXT), 0);
+    fr_counted_forget(t); // calls made before this window began
+  }
   p = fr_put_dropped(t, c, p);
   if (!first_in_epoch)
     p = fr_put_budget_notes(p, notes, nnotes);
