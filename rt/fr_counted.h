@@ -90,7 +90,12 @@ fr_count_call(uint32_t slot, uint32_t site, int enter, uintptr_t sp) {
     }
     if (FR_UNLIKELY(++t->counted_calls[slot] >= FR_COUNT_FLUSH_CALLS))
       fr_counted_flush_slot(t, slot);
-    fr_timed_push(t, site, fr_ticks(), sp);
+    // Never before the thread's last event (a migration to a core whose
+    // counter lags): readers place the call after it.
+    uint64_t since = fr_ticks();
+    if (FR_UNLIKELY(since < t->last_ticks))
+      since = t->last_ticks;
+    fr_timed_push(t, site, since, sp);
   } else {
     uint64_t since;
     if (fr_timed_pop(t, site, &since)) {
