@@ -157,9 +157,8 @@ struct fr_tls {
   uint32_t budget_charged;
   // Calls being timed: of watched functions (since: their entry event) and
   // of counted ones (since: the clock at their entry), with where their
-  // hooks ran on the stack (sp),
-  // which tells the calls a longjmp or an exception left from those still
-  // running (fr_counted.h). Calls deeper than FR_WATCH_DEPTH are counted in
+  // hooks ran on the stack (sp), which tells the calls a longjmp or an
+  // exception left from those still running (fr_counted.h). Calls deeper than FR_WATCH_DEPTH are counted in
   // watch_overflow.
   uint32_t watch_depth, watch_overflow;
   uint32_t watch_site[FR_WATCH_DEPTH];
@@ -175,6 +174,10 @@ struct fr_tls {
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
+// Its size, as documented (docs/format.md, "Memory"): static TLS, so every
+// thread of the program has it, recording or not.
+#define FR_TLS_BYTES 408
+_Static_assert(sizeof(struct fr_tls) <= FR_TLS_BYTES, "the documented TLS");
 
 // What a thread was about to block in when it gave its chunk back (it
 // parked: fr_thread_park): a snapshot taken after that chunk was recycled
