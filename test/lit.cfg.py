@@ -4,6 +4,7 @@
 # major's, %fr_plugin is the plugin built against it.
 import glob
 import os
+import sys
 import lit.formats
 
 llvm = lit_config.params.get("llvm", "14")
@@ -102,6 +103,5 @@ for tool in ("cmake", "pkg-config"):
         config.available_features.add(tool)
 # The lit.py running this suite (test/run-lit.sh's own test runs it on a
 # small suite of its own).
-import sys
 config.substitutions.append(("%lit_py", os.path.abspath(sys.argv[0])))
 config.substitutions.append(("%proto_dir", os.path.join(src, "tools", "proto")))
