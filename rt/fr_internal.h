@@ -243,6 +243,9 @@ struct fr_pool {
   uint32_t chunk_size;
   uint32_t base_chunks; // max_bytes / chunk_size: all the pool ever has
   uint32_t high_water;  // chunks [0, high_water) were handed out at least once
+  // Chunks [0, populated) were faulted in ahead of use (or handed out, where
+  // the kernel cannot populate); populated >= high_water.
+  uint32_t populated;
   uint8_t *base;        // base_chunks * chunk_size, one mapping, touched lazily
   uint32_t *free_stack;
   uint32_t free_count;
