@@ -44,6 +44,9 @@ constexpr const char *VforkReturnHook = "__fr_vfork_return";
 constexpr const char *RegisterHook = "__fr_register_module"; // see fr_sites.c
 constexpr const char *UnregisterHook = "__fr_unregister_module";
 constexpr const char *DoneMetadata = "fr.instrumented";  // module already done
+// i32, thread-local (initial-exec), in the runtime: the site whose recording
+// wrapper is calling its function right now (plugin/FrClone.h), else 0.
+constexpr const char *PassTokenVar = "__fr_pass_site";
 
 // The function hooks use the preserve_most calling convention on x86-64 and
 // AArch64 (FR_HOOK_CC in rt/fr_hooks.c): the hook saves what it uses, so a

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "FrClone.h"
+#include "FrAbi.h"
 
 #include "llvm/Analysis/CFG.h"
 #include "llvm/IR/IRBuilder.h"
@@ -20,9 +21,10 @@ using namespace llvm;
 
 namespace fr {
 
-bool canSplitForRecording(const Function &F, unsigned MaxSize,
-                          bool HasCallSites) {
-  if (MaxSize == 0 || F.isVarArg() || F.hasFnAttribute(Attribute::Naked) ||
+// Whether a call from F's entry can pass F's arguments on, and F's body
+// can be put behind a test: what splitting and wrapping both need.
+static bool canPassArgumentsOn(const Function &F) {
+  if (F.isVarArg() || F.hasFnAttribute(Attribute::Naked) ||
       F.hasFnAttribute(Attribute::OptimizeNone) ||
       F.hasFnAttribute(Attribute::SanitizeThread) ||
       F.hasFnAttribute(Attribute::ReturnsTwice) || F.hasPrologueData() ||
@@ -30,8 +32,15 @@ bool canSplitForRecording(const Function &F, unsigned MaxSize,
     return false;
   for (const Argument &A : F.args())
     if (A.hasByValAttr() || A.hasInAllocaAttr() || A.hasPreallocatedAttr() ||
-        A.hasSwiftErrorAttr())
+        A.hasSwiftErrorAttr() || A.hasNestAttr())
       return false;
+  return true;
+}
+
+bool canSplitForRecording(const Function &F, unsigned MaxSize,
+                          bool HasCallSites) {
+  if (MaxSize == 0 || !canPassArgumentsOn(F))
+    return false;
   unsigned Size = 0;
   for (const BasicBlock &BB : F) {
     if (BB.hasAddressTaken())
@@ -102,6 +111,37 @@ Function *copyForRecording(Function &F) {
   return Copy;
 }
 
+// Moves the static allocas of F's old entry block Body to the new entry
+// block Test: they must stay in the entry block.
+static void keepAllocasInEntry(BasicBlock *Body, BasicBlock *Test) {
+  Instruction *TestStart = &Test->front();
+  for (auto It = Body->begin(); It != Body->end();) {
+    Instruction &I = *It++;
+    if (auto *Alloca = dyn_cast<AllocaInst>(&I))
+      if (isa<Constant>(Alloca->getArraySize()))
+        Alloca->moveBefore(TestStart);
+  }
+}
+
+// Ends B's block with a tail call of Target passing F's arguments on, and
+// returns its result; the call has the location of Body's first
+// instruction.
+static void jumpWithArguments(IRBuilder<> &B, Function &F, Function &Target,
+                              BasicBlock *Body) {
+  SmallVector<Value *, 8> Args;
+  for (Argument &A : F.args())
+    Args.push_back(&A);
+  CallInst *Call = B.CreateCall(Target.getFunctionType(), &Target, Args);
+  Call->setCallingConv(F.getCallingConv());
+  Call->setAttributes(argumentAttributes(F));
+  Call->setTailCallKind(CallInst::TCK_Tail);
+  borrowDebugLoc(Call, &*Body->getFirstInsertionPt());
+  if (F.getReturnType()->isVoidTy())
+    B.CreateRetVoid();
+  else
+    B.CreateRet(Call);
+}
+
 bool enterCopyWhenRecording(Function &F, Function &Copy, const Guard &G,
                             ArrayRef<unsigned> Sites) {
   if (Sites.empty())
@@ -124,29 +164,122 @@ bool enterCopyWhenRecording(Function &F, Function &Copy, const Guard &G,
   // hot ones, and the budget mutes those.
   B.CreateCondBr(On, Record, Body,
                  MDBuilder(Ctx).createBranchWeights(1, 64));
-  // The allocas of the old entry block stay static: in the entry block.
-  Instruction *TestStart = &Test->front();
-  for (auto It = Body->begin(); It != Body->end();) {
-    Instruction &I = *It++;
-    if (auto *Alloca = dyn_cast<AllocaInst>(&I))
-      if (isa<Constant>(Alloca->getArraySize()))
-        Alloca->moveBefore(TestStart);
-  }
-
+  keepAllocasInEntry(Body, Test);
   B.SetInsertPoint(Record);
+  jumpWithArguments(B, F, Copy, Body);
+  return true;
+}
+
+bool canWrapForRecording(const Function &F) {
+  // The wrapper calls F by name: a definition that another could replace
+  // (interposed from another object, or a weak one) might be a different
+  // F, which would never take the wrapper's token.
+  return canPassArgumentsOn(F) && !F.doesNotReturn() && F.isDSOLocal() &&
+         !F.isInterposable() && !F.hasFnAttribute(Attribute::SanitizeMemory);
+}
+
+// The runtime's thread-local pass token (FrAbi.h), declared in M.
+static GlobalVariable *passToken(Module &M) {
+  Type *I32 = Type::getInt32Ty(M.getContext());
+  if (GlobalVariable *Token = M.getGlobalVariable(PassTokenVar))
+    return Token;
+  return new GlobalVariable(M, I32, false, GlobalValue::ExternalLinkage,
+                            nullptr, PassTokenVar, nullptr,
+                            GlobalValue::InitialExecTLSModel);
+}
+
+// What F and its wrapper say of the memory they touch: both write the pass
+// token now, whatever F did (readnone, readonly, argmemonly).
+static void dropMemoryAttributes(Function &F) {
+#if LLVM_VERSION_MAJOR >= 16
+  F.removeFnAttr(Attribute::Memory);
+#else
+  for (Attribute::AttrKind Kind :
+       {Attribute::ReadNone, Attribute::ReadOnly, Attribute::WriteOnly,
+        Attribute::ArgMemOnly, Attribute::InaccessibleMemOnly,
+        Attribute::InaccessibleMemOrArgMemOnly})
+    F.removeFnAttr(Kind);
+#endif
+}
+
+// What F's wrapper must not keep of F's attributes: its memory (above), and
+// inlining (its hooks would cost F's callers a frame).
+static void dropWrapperAttributes(Function &W) {
+  dropMemoryAttributes(W);
+  W.removeFnAttr(Attribute::AlwaysInline);
+  W.removeFnAttr(Attribute::NoSync); // a hook may take the runtime's lock
+  W.addFnAttr(Attribute::NoInline);
+  for (StringRef Kind :
+       {"instrument-function-entry", "instrument-function-entry-inlined",
+        "instrument-function-exit", "instrument-function-exit-inlined",
+        "fentry-call", "patchable-function-entry", "function-instrument",
+        "xray-instruction-threshold"})
+    W.removeFnAttr(Kind);
+}
+
+Function *wrapForRecording(Function &F, const Guard &G, unsigned Index) {
+  Module &M = *F.getParent();
+  LLVMContext &Ctx = F.getContext();
+  GlobalVariable *Token = passToken(M);
+  Type *I32 = Type::getInt32Ty(Ctx);
+
+  Function *W = Function::Create(F.getFunctionType(),
+                                 GlobalValue::InternalLinkage,
+                                 F.getName() + ".fr", &M);
+  W->setCallingConv(F.getCallingConv());
+  W->setAttributes(F.getAttributes());
+  dropWrapperAttributes(*W);
+  dropMemoryAttributes(F);
+  W->setComdat(F.getComdat()); // kept or discarded with F
+  if (F.hasPersonalityFn())
+    W->setPersonalityFn(F.getPersonalityFn());
+  if (F.hasFnAttribute("function-instrument") ||
+      F.hasFnAttribute("xray-instruction-threshold"))
+    W->addFnAttr("function-instrument", "xray-never");
+
+  // F.fr: token = site; r = F(args); token = 0; return r.
+  IRBuilder<> B(BasicBlock::Create(Ctx, "entry", W));
+  markNoSanitize(B.CreateStore(G.siteId(B, Index), Token));
   SmallVector<Value *, 8> Args;
-  for (Argument &A : F.args())
+  for (Argument &A : W->args()) {
+    A.setName(F.getArg(A.getArgNo())->getName());
     Args.push_back(&A);
-  CallInst *Call = B.CreateCall(Copy.getFunctionType(), &Copy, Args);
+  }
+  CallInst *Call = B.CreateCall(F.getFunctionType(), &F, Args);
   Call->setCallingConv(F.getCallingConv());
   Call->setAttributes(argumentAttributes(F));
-  Call->setTailCallKind(CallInst::TCK_Tail);
-  borrowDebugLoc(Call, &*Body->getFirstInsertionPt());
+  // F's body stays F's.
+#if LLVM_VERSION_MAJOR >= 14
+  Call->addFnAttr(Attribute::NoInline);
+#else
+  Call->addAttribute(AttributeList::FunctionIndex, Attribute::NoInline);
+#endif
+  markNoSanitize(B.CreateStore(ConstantInt::get(I32, 0), Token));
   if (F.getReturnType()->isVoidTy())
     B.CreateRetVoid();
   else
     B.CreateRet(Call);
-  return true;
+
+  // F: if (guard && token != site) return F.fr(args); else token = 0, body.
+  BasicBlock *Body = &F.getEntryBlock();
+  BasicBlock *Test = BasicBlock::Create(Ctx, "fr.test", &F, Body);
+  BasicBlock *Maybe = BasicBlock::Create(Ctx, "fr.maybe", &F, Body);
+  BasicBlock *Pass = BasicBlock::Create(Ctx, "fr.pass", &F, Body);
+  BasicBlock *Record = BasicBlock::Create(Ctx, "fr.record", &F, Body);
+  B.SetInsertPoint(Test);
+  B.CreateCondBr(G.any(B, G.load(B, Index)), Maybe, Body,
+                 MDBuilder(Ctx).createBranchWeights(1, 64));
+  keepAllocasInEntry(Body, Test);
+  B.SetInsertPoint(Maybe);
+  LoadInst *Held = B.CreateLoad(I32, Token, "fr.token");
+  markNoSanitize(Held);
+  B.CreateCondBr(B.CreateICmpEQ(Held, G.siteId(B, Index)), Pass, Record);
+  B.SetInsertPoint(Pass);
+  markNoSanitize(B.CreateStore(ConstantInt::get(I32, 0), Token));
+  B.CreateBr(Body);
+  B.SetInsertPoint(Record);
+  jumpWithArguments(B, F, *W, Body);
+  return W;
 }
 
 } // namespace fr

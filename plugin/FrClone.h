@@ -15,10 +15,23 @@
 //              Off, a call costs the load and the branch; on, one jump more.
 //              Lock and blocking call sites are instrumented in the copy
 //              only, and tested with the function's own guard at entry (so
-//              one with such a site in a loop is not split). Large functions (over the clone= limit, in IR
-//              instructions) keep their hooks inline: a few instructions are
-//              nothing beside their work, and copying them would cost
-//              compile time and code size for nothing.
+//              one with such a site in a loop is not split).
+//              A function too large to copy (over the clone= limit, in IR
+//              instructions) gets a recording wrapper instead:
+//                F       its own body, and one test at entry:
+//                          if (guard && pass token != site)
+//                            return F.fr(args...);      (a jump)
+//                F.fr    sets the thread's pass token to site, calls F,
+//                        clears it; the pass instruments it as any other
+//                        function, so its hooks are F's entry and exit.
+//              Off, a call costs the load and the branch at entry and
+//              nothing at its exits (with hooks inline, a test at every exit
+//              as well: 4 to 6 instructions a call of sqlite3's largest
+//              functions, against 2); on, a call and a frame more. Its
+//              lock and blocking call sites keep their hooks inline. A signal
+//              handler that calls F between F.fr's store and F's test takes
+//              the token: that call of F is not recorded, and the
+//              interrupted one records its entry twice.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_CLONE_H
@@ -51,6 +64,17 @@ llvm::Function *copyForRecording(llvm::Function &F);
 // than 8 guard bytes: a site shared with other functions).
 bool enterCopyWhenRecording(llvm::Function &F, llvm::Function &Copy,
                             const Guard &G, llvm::ArrayRef<unsigned> Sites);
+
+// Whether F can have a recording wrapper (wrapForRecording): its arguments
+// can be passed on by a call (as canSplitForRecording asks), it returns,
+// it is optimized and not built with TSan, and the F its wrapper calls is
+// certainly this one (not replaceable at link or load time).
+bool canWrapForRecording(const llvm::Function &F);
+
+// Builds F's recording wrapper, F.fr (to instrument with F's site Index),
+// and puts F's body behind the test that jumps to it.
+llvm::Function *wrapForRecording(llvm::Function &F, const Guard &G,
+                                 unsigned Index);
 
 } // namespace fr
 

@@ -174,6 +174,27 @@ void foldReturnsIntoTailCalls(Function &F) {
     DeleteDeadBlock(BB);
 }
 
+// Whether a return of F follows a call that must stay a jump (musttail, or
+// a tail call the backend makes one: exitPoint), after
+// foldReturnsIntoTailCalls. A recording wrapper's call of F is a real call,
+// so such a jump would then grow the stack while F is recorded: without
+// bound in a chain of calls that relies on them being jumps (an
+// interpreter's musttail dispatch, mutually recursive state functions).
+// Such functions keep their hooks inline, the exit hook before the jump.
+bool returnsThroughTailCall(Function &F) {
+  foldReturnsIntoTailCalls(F);
+  for (BasicBlock &BB : F) {
+    for (Instruction &I : BB)
+      if (auto *Call = dyn_cast<CallInst>(&I))
+        if (Call->isMustTailCall())
+          return true;
+    if (auto *Ret = dyn_cast<ReturnInst>(BB.getTerminator()))
+      if (exitPoint(Ret) != Ret)
+        return true;
+  }
+  return false;
+}
+
 void instrumentFunction(Function &F, const FunctionHooks &H, const Guard &G,
                         unsigned Index) {
   foldReturnsIntoTailCalls(F);
@@ -281,6 +302,13 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
       Recording = F;
       if (HasCalls)
         Calls.instrument(*F, *F);
+    }
+    // Too large to copy: its entry and exit hooks go in a wrapper, its
+    // resume events (a catch, a setjmp in its body) stay in it.
+    if (Chose && Recording == F && Opts.CloneLimit && Opts.Wrap &&
+        canWrapForRecording(*F) && !returnsThroughTailCall(*F)) {
+      Recording = wrapForRecording(*F, G, Index);
+      addResumeEvents(*F, H.Resume, G, Index);
     }
     if (Chose)
       instrumentFunction(*Recording, H, G, Index);

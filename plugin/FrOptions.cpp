@@ -117,6 +117,12 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         Error = Where + "clone wants a number, got '" + Value.str() + "'";
         return false;
       }
+    } else if (Key == "wrap") {
+      if (Value != "0" && Value != "1") {
+        Error = Where + "wrap wants 0 or 1, got '" + Value.str() + "'";
+        return false;
+      }
+      Wrap = Value == "1";
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -154,7 +160,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: work, threshold, explain, profile, clone, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, explain, profile, clone, wrap, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, names, list)";
       return false;
     }

@@ -35,7 +35,13 @@
 //                                   instructions into its plain body behind
 //                                   one test and a recording copy, so that
 //                                   off it costs one test (FrClone.h;
-//                                   default 60; 0: never)
+//                                   default 60; 0: never, every hook
+//                                   inline)
+//                wrap=0|1           give a chosen function over the clone=
+//                                   limit a recording wrapper, so that off
+//                                   it costs one test at entry and none at
+//                                   its exits (FrClone.h; default 1; 0:
+//                                   its hooks inline)
 //                list=FILE          read more globs from FILE, lines of the form
 //                                   "allow fun:GLOB", "deny src:GLOB",
 //                                   "lock fun:GLOB", "unlock fun:GLOB",
@@ -68,6 +74,8 @@ struct Options {
   bool MangledNames = false;
   // Functions up to this size get a plain body and a recording copy.
   unsigned CloneLimit = 60;
+  // Larger ones get a recording wrapper (unless CloneLimit is 0).
+  bool Wrap = true;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.

@@ -26,6 +26,13 @@
 // fr_sites.c): the slow path and user annotations check it.
 FR_API uint8_t __fr_active;
 
+// The site whose recording wrapper (plugin/FrClone.h) is calling its
+// function on this thread, else 0: the function's own test reads it and
+// runs its body rather than jump to the wrapper again. Written and read only
+// by the plugin's inserted code, on its own thread.
+FR_API __thread uint32_t __fr_pass_site
+    __attribute__((tls_model("initial-exec")));
+
 #define fr_signal_fence() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 
 // The function hooks' calling convention, which the plugin's calls use too

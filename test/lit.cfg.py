@@ -31,6 +31,10 @@ config.environment["PATH"] = os.pathsep.join([llvm_bin, config.environment.get("
 # Tests set FR_OPTIONS / FR_PASS_OPTIONS themselves; never inherit them.
 for var in ("FR_OPTIONS", "FR_PASS_OPTIONS"):
     config.environment.pop(var, None)
+# --param fr_pass_options=...: the plugin's options for the tests that set
+# none of their own (clone=1: every chosen function wrapped, none copied).
+if lit_config.params.get("fr_pass_options"):
+    config.environment["FR_PASS_OPTIONS"] = lit_config.params["fr_pass_options"]
 
 cflags = "-g -Wall -I%s" % os.path.join(src, "include")
 link = "%s -lpthread" % os.path.join(build, "libfr.a")
