@@ -20,10 +20,11 @@
 // Start-up touches one bookkeeping page, not a page per chunk: a program that
 // records little keeps little resident. Unused chunks are faulted in ahead of
 // use, FR_POPULATE_BYTES at a time, with one madvise(MADV_POPULATE_WRITE):
-// on a VM a page fault can cost as much as recording a thousand events (13 us
-// a 4 KiB page here, against 0.6 us a page populated 256 KiB at a time;
-// bench/RESULTS.md, "Faulting the window in"), and a hook that touched each
-// page of its chunk first paid that inside the program.
+// on a VM a page fault can cost as much as recording a thousand events (11.6
+// us a 4 KiB page faulted on touch here, 6.0 us populated ahead;
+// bench/page-faults.c, bench/RESULTS.md "Faulting the window in"), and a
+// hook that touched each page of its chunk first paid that inside the
+// program, with the pool's lock held for the chunk's first page.
 //
 // Concurrency: every function here runs with fr_state.lock held. Recycling a
 // sealed chunk bumps its generation to odd, resets it, and bumps it to even,
