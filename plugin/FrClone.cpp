@@ -85,6 +85,26 @@ static AttributeList argumentAttributes(const Function &F) {
 #endif
 }
 
+// What a function that holds F's hooks (its copy, its wrapper) must not
+// share with F: inlining back into F, whose hooks' calls would again cost
+// F's plain path its frame (an LTO link runs the inliner after this pass);
+// and other instrumentation the backend adds (-finstrument-functions, -pg,
+// -mfentry, -fpatchable-function-entry, XRay's sleds), which is F's: once
+// a call.
+static void keepRecordingApart(const Function &F, Function &R) {
+  R.removeFnAttr(Attribute::AlwaysInline);
+  R.addFnAttr(Attribute::NoInline);
+  for (StringRef Kind :
+       {"instrument-function-entry", "instrument-function-entry-inlined",
+        "instrument-function-exit", "instrument-function-exit-inlined",
+        "fentry-call", "patchable-function-entry", "function-instrument",
+        "xray-instruction-threshold"})
+    R.removeFnAttr(Kind);
+  if (F.hasFnAttribute("function-instrument") ||
+      F.hasFnAttribute("xray-instruction-threshold"))
+    R.addFnAttr("function-instrument", "xray-never");
+}
+
 Function *copyForRecording(Function &F) {
   ValueToValueMapTy Map;
   Function *Copy = CloneFunction(&F, Map);
@@ -93,21 +113,7 @@ Function *copyForRecording(Function &F) {
   Copy->setDLLStorageClass(GlobalValue::DefaultStorageClass);
   // Kept or discarded with F when F is one of several inline copies.
   Copy->setComdat(F.getComdat());
-  // Inlined back into F, the hooks' calls would again cost F's plain path
-  // its frame (an LTO link runs the inliner after this pass).
-  Copy->removeFnAttr(Attribute::AlwaysInline);
-  Copy->addFnAttr(Attribute::NoInline);
-  // Other instrumentation the backend adds (-finstrument-functions, -pg,
-  // -mfentry, -fpatchable-function-entry, XRay's sleds) is F's: once a call.
-  for (StringRef Kind :
-       {"instrument-function-entry", "instrument-function-entry-inlined",
-        "instrument-function-exit", "instrument-function-exit-inlined",
-        "fentry-call", "patchable-function-entry", "function-instrument",
-        "xray-instruction-threshold"})
-    Copy->removeFnAttr(Kind);
-  if (F.hasFnAttribute("function-instrument") ||
-      F.hasFnAttribute("xray-instruction-threshold"))
-    Copy->addFnAttr("function-instrument", "xray-never");
+  keepRecordingApart(F, *Copy);
   return Copy;
 }
 
@@ -202,21 +208,6 @@ static void dropMemoryAttributes(Function &F) {
 #endif
 }
 
-// What F's wrapper must not keep of F's attributes: its memory (above), and
-// inlining (its hooks would cost F's callers a frame).
-static void dropWrapperAttributes(Function &W) {
-  dropMemoryAttributes(W);
-  W.removeFnAttr(Attribute::AlwaysInline);
-  W.removeFnAttr(Attribute::NoSync); // a hook may take the runtime's lock
-  W.addFnAttr(Attribute::NoInline);
-  for (StringRef Kind :
-       {"instrument-function-entry", "instrument-function-entry-inlined",
-        "instrument-function-exit", "instrument-function-exit-inlined",
-        "fentry-call", "patchable-function-entry", "function-instrument",
-        "xray-instruction-threshold"})
-    W.removeFnAttr(Kind);
-}
-
 Function *wrapForRecording(Function &F, const Guard &G, unsigned Index) {
   Module &M = *F.getParent();
   LLVMContext &Ctx = F.getContext();
@@ -228,14 +219,13 @@ Function *wrapForRecording(Function &F, const Guard &G, unsigned Index) {
                                  F.getName() + ".fr", &M);
   W->setCallingConv(F.getCallingConv());
   W->setAttributes(F.getAttributes());
-  dropWrapperAttributes(*W);
+  keepRecordingApart(F, *W);
+  dropMemoryAttributes(*W);
+  W->removeFnAttr(Attribute::NoSync); // a hook may take the runtime's lock
   dropMemoryAttributes(F);
   W->setComdat(F.getComdat()); // kept or discarded with F
   if (F.hasPersonalityFn())
     W->setPersonalityFn(F.getPersonalityFn());
-  if (F.hasFnAttribute("function-instrument") ||
-      F.hasFnAttribute("xray-instruction-threshold"))
-    W->addFnAttr("function-instrument", "xray-never");
 
   // F.fr: token = site; r = F(args); token = 0; return r.
   IRBuilder<> B(BasicBlock::Create(Ctx, "entry", W));

@@ -158,8 +158,8 @@ struct fr_tls {
   // Calls being timed: of watched functions (since: their entry event) and
   // of counted ones (since: the clock at their entry), with where their
   // hooks ran on the stack (sp), which tells the calls a longjmp or an
-  // exception left from those still running (fr_counted.h). Calls deeper than FR_WATCH_DEPTH are counted in
-  // watch_overflow.
+  // exception left from those still running (fr_counted.h). Calls deeper
+  // than FR_WATCH_DEPTH are counted in watch_overflow.
   uint32_t watch_depth, watch_overflow;
   uint32_t watch_site[FR_WATCH_DEPTH];
   uint64_t watch_since[FR_WATCH_DEPTH];
