@@ -98,6 +98,13 @@ enum fr_lock_detail {
 // (user-named locks, clocklock): every acquisition records a wait, so only a
 // wait longer than a microsecond counts as contention.
 #define FR_LOCK_WAITS_ALWAYS 0x100
+// Or'ed into a lock site's detail when, muted, it has nothing to record: its
+// calls never wait (an unlock, a post, a signal, a try) or their waits
+// cannot be told from the rest (user-named locks). The budget mutes such a
+// site off, as a function, rather than to its slow events: its code then
+// costs what it costs with the recorder stopped (a small function around
+// it no longer enters its recording copy at every call).
+#define FR_LOCK_MUTED_OFF 0x200
 #define FR_LOCK_KIND(detail) ((detail) & 0xff)
 
 // fr_site_desc.detail of a user site: what the name names.

@@ -58,6 +58,11 @@ CalleeInfo lock(const char *Name, Shape S, uint16_t Detail,
                 const char *Try = nullptr, int Busy = 0) {
   if (S == Shape::UserLock)
     Detail |= FR_LOCK_WAITS_ALWAYS;
+  // The shapes whose hooks test Guard::all: nothing of theirs is recorded
+  // while they are muted.
+  if (S == Shape::Try || S == Shape::Release || S == Shape::CondSignal ||
+      S == Shape::UserLock)
+    Detail |= FR_LOCK_MUTED_OFF;
   return {Name, S, FR_SITE_LOCK, Detail, Try, Busy};
 }
 
@@ -220,7 +225,7 @@ const StringMap<CalleeInfo> &catalogue() {
 }
 
 const CalleeInfo UserLockInfo = lock("", Shape::UserLock, FR_LOCK_USER);
-const CalleeInfo UserUnlockInfo{"", Shape::Release, FR_SITE_LOCK, FR_LOCK_USER};
+const CalleeInfo UserUnlockInfo = lock("", Shape::Release, FR_LOCK_USER);
 const CalleeInfo UserBlockingInfo =
     io("", -1, FR_ARG_NONE, FR_RESULT_COUNT);
 

@@ -12,12 +12,13 @@
 //
 // The guards are the recorder's switch: FR_GUARD_ON at every site while it
 // runs, 0 while it is stopped; the overhead budget (fr_budget.c) mutes one
-// site at a time (0 for a function, FR_GUARD_SLOW for a lock or blocking
-// call; a function it counts keeps its guard and takes a slot of the
-// counted tier, fr_counted.c) and marks its record FR_SITE_MUTED while it
-// is, until it re-arms it. A module's destructor (dlclose, or exit)
-// unregisters its guards, which are never written after that, and gives
-// its counted sites' slots back.
+// site at a time (0 for a function and a lock site with FR_LOCK_MUTED_OFF,
+// FR_GUARD_SLOW for another lock or blocking call site, which still records
+// its waits and slow calls; a function it counts keeps its guard and takes
+// a slot of the counted tier, fr_counted.c) and marks its record
+// FR_SITE_MUTED while it is, until it re-arms it. A module's destructor
+// (dlclose, or exit) unregisters its guards, which are never written after
+// that, and gives its counted sites' slots back.
 //
 // Concurrency: registration, guard changes and the flags they leave in the
 // records take fr_registry_lock. A new module is published at the head of an
@@ -215,8 +216,9 @@ enum fr_mute_result fr_sites_mute(uint32_t site, enum fr_mute_how how) {
       r->flags |= FR_SITE_COUNTED;
       return FR_MUTE_COUNTED;
     }
-    __atomic_store_n(&m->guards[site - m->base],
-                     r->kind == FR_SITE_FUNCTION ? 0 : FR_GUARD_SLOW,
+    int off = r->kind == FR_SITE_FUNCTION ||
+              (r->kind == FR_SITE_LOCK && (r->detail & FR_LOCK_MUTED_OFF));
+    __atomic_store_n(&m->guards[site - m->base], off ? 0 : FR_GUARD_SLOW,
                      __ATOMIC_RELAXED);
     return FR_MUTE_MUTED;
   }

@@ -158,8 +158,10 @@ define i32 @own(i8* %s) {
 ; CHECK-NEXT: ret i32 %r
 
 ; Site records: kind 2 (lock), detail 1 mutex, 2 rwlock read, 3 semaphore,
-; 4 condition, 6 rwlock write, 7 spin, 0x105 user (5, and no try: waits
-; always); the callee's name is the record's last string.
+; 4 condition, 6 rwlock write, 7 spin, 0x305 user (5; no try: waits always;
+; muted off); 0x200 on the sites that record nothing while muted (unlock,
+; try, post, signal: the budget mutes them off, not to their waits); the
+; callee's name is the record's last string.
 ; SITES-DAG: c"pthread_mutex_lock\00"
 ; SITES-DAG: c"pthread_cond_wait\00"
 ; SITES-DAG: c"my_lock\00"
@@ -169,7 +171,11 @@ define i32 @own(i8* %s) {
 ; SITES-DAG: { i16 2, i16 4, i32 0,
 ; SITES-DAG: { i16 2, i16 6, i32 0,
 ; SITES-DAG: { i16 2, i16 7, i32 0,
-; SITES-DAG: { i16 2, i16 261, i32 0,
+; SITES-DAG: { i16 2, i16 773, i32 0,
+; SITES-DAG: { i16 2, i16 513, i32 0,
+; SITES-DAG: { i16 2, i16 515, i32 0,
+; SITES-DAG: { i16 2, i16 516, i32 0,
+; SITES-DAG: { i16 2, i16 518, i32 0,
 
 ; OFF-NOT: __fr_lock
 ; OFF-NOT: __fr_cond
