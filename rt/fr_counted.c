@@ -30,6 +30,10 @@
 
 uint32_t fr_counted_sites[FR_COUNTED_SLOTS];
 uint64_t fr_detour_mask;
+// What each counted site was judged to cost (events per tick) when the
+// budget last chose to count it: the budget keeps the counted sites
+// together, not each, under their share of it (fr_budget.c).
+static double fr_counted_rates[FR_COUNTED_SLOTS];
 
 // ---- The counted sites (with the registry's lock held) ----------------------
 
@@ -56,15 +60,33 @@ int fr_counted_add(uint32_t site) {
 
 void fr_counted_remove(uint32_t site) {
   for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
-    if (fr_counted_sites[i] == site)
+    if (fr_counted_sites[i] == site) {
       __atomic_store_n(&fr_counted_sites[i], 0, __ATOMIC_RELAXED);
+      fr_counted_rates[i] = 0;
+    }
   fr_detour_mask_update();
 }
 
 void fr_counted_clear(void) {
-  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++) {
     __atomic_store_n(&fr_counted_sites[i], 0, __ATOMIC_RELAXED);
+    fr_counted_rates[i] = 0;
+  }
   fr_detour_mask_update();
+}
+
+void fr_counted_set_rate(uint32_t site, double rate) {
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    if (fr_counted_sites[i] == site)
+      fr_counted_rates[i] = rate;
+}
+
+double fr_counted_rate_besides(uint32_t site) {
+  double total = 0;
+  for (uint32_t i = 0; i < FR_COUNTED_SLOTS; i++)
+    if (fr_counted_sites[i] && fr_counted_sites[i] != site)
+      total += fr_counted_rates[i];
+  return total;
 }
 
 // ---- Writing counts and slow calls (the thread's busy mark set) ------------

@@ -171,12 +171,16 @@ struct fr_tls {
   uint32_t counted_site[FR_COUNTED_SLOTS];
   uint32_t counted_calls[FR_COUNTED_SLOTS];
   uint64_t counted_unbilled;
+  // CPU time the thread spent in the slow path (faulting its window in,
+  // reading its chunk back for the budget) since the budget's last look,
+  // which charges it as the events that would have taken as long.
+  uint64_t slow_unbilled_ns;
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
 // Its size, as documented (docs/format.md, "Memory"): static TLS, so every
 // thread of the program has it, recording or not.
-#define FR_TLS_BYTES 408
+#define FR_TLS_BYTES 416
 _Static_assert(sizeof(struct fr_tls) <= FR_TLS_BYTES, "the documented TLS");
 
 // What a thread was about to block in when it gave its chunk back (it
@@ -493,6 +497,10 @@ extern uint32_t fr_counted_sites[FR_COUNTED_SLOTS] FR_INTERNAL; // 0: free
 FR_INTERNAL int fr_counted_add(uint32_t site);
 FR_INTERNAL void fr_counted_remove(uint32_t site);
 FR_INTERNAL void fr_counted_clear(void);
+// The rate (events per tick) a counted site was judged at when the budget
+// chose to count it, and the sum of the other counted sites' rates.
+FR_INTERNAL void fr_counted_set_rate(uint32_t site, double rate);
+FR_INTERNAL double fr_counted_rate_besides(uint32_t site);
 // Appends the thread's pending counts as FR_EXT_COUNTED events (stamped at
 // its last event) and clears them; at most FR_COUNTED_PENDING_BYTES.
 #define FR_COUNTED_PENDING_BYTES (FR_COUNTED_SLOTS * 14)

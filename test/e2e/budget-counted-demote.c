@@ -4,14 +4,14 @@
 // about what recording does, so the budget charges them to the thread like
 // recorded events and, when a counted function gets hotter, mutes it
 // outright. Here step() is called 700 times a second beside 10,000 logs a
-// second (which the budget never mutes) for a second, at 0.01% (10,000
+// second (which the budget never mutes) for a second, at 0.02% (10,000
 // events a second; the floor a tenth, counting allowed up to a quarter):
 // 1,400 events a second, so it is counted. Then 10,000 times a second:
 // eight times what counting it may cost, so it must be muted outright.
 // Before, counted calls were never charged: step() stayed counted, costing
 // what it cost, until re-armed.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off %t
 // RUN: %frtool dump %t.fr | FileCheck %s
 // RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=SUMMARY
 #include "fr.h"
@@ -53,4 +53,4 @@ int main(void) {
 // CHECK: muted step {{[0-9]+}}/s
 // CHECK-NOT: counting step
 
-// SUMMARY: budget: 0.01% of each thread's time; 1 sites muted by it
+// SUMMARY: budget: 0.02% of each thread's time; 1 sites muted by it

@@ -8,7 +8,7 @@
 // 500 more calls are made, and the recorder is stopped and started; the
 // exit snapshot holds the second window only.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr %t.first.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off,counted=all %t %t.first.fr
+// RUN: rm -f %t.fr %t.first.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off,counted=all %t %t.first.fr
 // RUN: %frtool dump %t.first.fr | FileCheck %s --check-prefix=FIRST
 // RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=SECOND
 // RUN: %frtool validate %t.fr
@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: FR_OPTIONS=... %s FIRST_SNAPSHOT\n", argv[0]);
     return 2;
   }
-  // Far over 0.01% of the thread's time: muted at the first check, and
+  // Far over 0.02% of the thread's time: muted at the first check, and
   // counted from there.
   for (int i = 0; i < 200000; i++)
     step();

@@ -10,7 +10,7 @@
 // tier's first clock was a thread of the runtime's own that woke every
 // millisecond, and cost a core it shared 4%.)
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off,counted=all %t | FileCheck %s --check-prefix=TASKS
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off,counted=all %t | FileCheck %s --check-prefix=TASKS
 // RUN: %frtool validate %t.fr | FileCheck %s --check-prefix=VALID
 // RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=DUMP
 // RUN: %frtool dump %t.fr | grep slow-call | tail -n 1 | FileCheck %s --check-prefix=LAST
@@ -20,7 +20,7 @@
 // RUN: python3 %S/Inputs/slice_durations.py %t.json step | FileCheck %s --check-prefix=SLICE
 // RUN: %frtool export --format=folded %t.fr -o %t.folded
 // RUN: FileCheck %s --check-prefix=FOLDED < %t.folded
-// RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=0.01%%,rearm=off,counted=off %t
+// RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=0.02%%,rearm=off,counted=off %t
 // RUN: %frtool dump %t.off.fr | FileCheck %s --check-prefix=OFF
 #include "fr.h"
 
@@ -88,7 +88,7 @@ int main(void) {
 // DUMP: slow-call step took
 // LAST: slow-call step took {{[3-9][0-9]\.[0-9]+}} ms
 
-// CHECK: budget: 0.01% of each thread's time; 1 sites muted by it
+// CHECK: budget: 0.02% of each thread's time; 1 sites muted by it
 // CHECK: functions
 // CHECK: step {{.*}}budget-counted.c:{{[0-9]+}} (muted: {{[1-9][0-9]+}} more calls counted, not timed; {{[1-9][0-9]*}} slow ones timed)
 // CHECK: counted while muted

@@ -1,7 +1,7 @@
 // A site under the budget's floor is never muted, however much of a chunk
 // its events fill. A thread calls rare() every 5 ms for 1.5 s, waiting
 // without a blocking call (about 400 events a second: the floor at
-// budget=0.01% is 1,000), then floods with flood_a() until the budget mutes
+// budget=0.02% is 1,000), then floods with flood_a() until the budget mutes
 // it, then with flood_b(). When the budget runs dry again it recounts the
 // chunk, which holds rare's calls of the last 1.5 s beside flood_b's of the
 // last few hundred microseconds. A site's rate is judged from the time its
@@ -13,10 +13,10 @@
 // the same (before, it ran to its end unchecked). Run again with the thread
 // starting 2 ms later.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off %t
 // RUN: %frtool dump %t.fr | FileCheck %s
 // RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=SUMMARY
-// RUN: rm -f %t.later.fr && env FR_OPTIONS=output=%t.later.fr,budget=0.01%%,rearm=off %t later
+// RUN: rm -f %t.later.fr && env FR_OPTIONS=output=%t.later.fr,budget=0.02%%,rearm=off %t later
 // RUN: %frtool dump %t.later.fr | FileCheck %s
 // RUN: %frtool summary %t.later.fr | FileCheck %s --check-prefix=SUMMARY
 #include "fr.h"

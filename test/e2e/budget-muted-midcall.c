@@ -8,7 +8,7 @@
 // the export ends its slice there too, saying its end was not recorded.
 // Every export pairs each begin with an end.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off %t
 // RUN: %frtool validate %t.fr
 // RUN: %frtool summary %t.fr | FileCheck %s
 // RUN: %frtool summary --json %t.fr | FileCheck %s --check-prefix=JSON

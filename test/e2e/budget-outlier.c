@@ -1,7 +1,7 @@
 // The overhead budget keeps the call the recording is for. A request handler
 // calls a small function 5,000 times a round, ten rounds 100 ms apart: about
-// 0.1% of the thread's time recorded on average, a tenth of the budget, but
-// far over it within each burst. One call of the function, in round 7, runs
+// 0.2% of the thread's time recorded on average (at FR_EVENT_COST_NS an
+// event), a fifth of the budget, but far over it within each burst. One call of the function, in round 7, runs
 // for 30 ms. Judged over a second, the thread is within its budget: nothing
 // is muted and the slow call is in the snapshot with its duration (before,
 // the budget judged each quarter chunk, muted the function within the first

@@ -10,14 +10,14 @@
 // reaching the budget's checks while the function is muted: user
 // annotations are never muted.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=50ms %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=50ms %t
 // RUN: %frtool validate %t.fr
 // RUN: %frtool dump %t.fr | FileCheck %s --check-prefix=DUMP
 // RUN: %frtool summary %t.fr | FileCheck %s
 // RUN: %frtool summary --json %t.fr | FileCheck %s --check-prefix=JSON
 // RUN: %frtool export --format=chrome %t.fr -o %t.json
 // RUN: FileCheck %s --check-prefix=CHROME < %t.json
-// RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=0.01%%,rearm=off %t
+// RUN: rm -f %t.off.fr && env FR_OPTIONS=output=%t.off.fr,budget=0.02%%,rearm=off %t
 // RUN: %frtool dump %t.off.fr | FileCheck %s --check-prefix=OFF
 #include "fr.h"
 
@@ -50,7 +50,7 @@ int main(void) {
 // The second phase is over the budget too (its logs, which the budget never
 // mutes, alone are over half of it): the re-armed function, and the sleep's
 // call site, may be muted again in it.
-// CHECK: budget: 0.01% of each thread's time; {{[12]}} sites muted by it
+// CHECK: budget: 0.02% of each thread's time; {{[12]}} sites muted by it
 // CHECK: muted by the overhead budget
 // CHECK-NEXT: events/s muted at re-armed
 // CHECK-NEXT: {{[0-9]+ +[0-9.]+ ms +[0-9.]+ ms}}  function  hot

@@ -1,14 +1,14 @@
 // What the budget cannot mute stays in the thread's rate. A thread logs 50
 // times for each call of step() (user annotations are never muted), and
 // calls step() about 1,700 times a second: 3,300 events a second, over the
-// floor (a tenth of the budget: 1,000 at 0.01%) and under half the budget
+// floor (a tenth of the budget: 1,000 at 0.02%) and under half the budget
 // (5,000). The logs alone keep the thread over its budget, so step() must
 // be muted. Before, the budget took the logs' share off the thread's rate
 // as if it had muted them, found the rest (step's) under half the budget,
 // and stopped: step() was never muted (3 of 3 runs with the fix undone;
 // muted in every run now).
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.01%%,rearm=off %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.02%%,rearm=off %t
 // RUN: %frtool dump %t.fr | FileCheck %s
 #include "fr.h"
 

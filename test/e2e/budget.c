@@ -1,4 +1,4 @@
-// The overhead budget (here 0.1%, judged over a second, so that each phase
+// The overhead budget (here 0.2%, judged over a second, so that each phase
 // is over it however a loaded machine schedules it) mutes what a thread
 // records most, and nothing else. A
 // function called tens of millions of times a second stops being recorded; a
@@ -8,7 +8,7 @@
 // snapshot lists what was muted, when, and at what rate; with budget=off
 // nothing is.
 // RUN: %clang_fr -O1 %s -o %t %fr_link
-// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.1%% %t
+// RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,budget=0.2%% %t
 // RUN: %frtool validate %t.fr
 // RUN: %frtool summary %t.fr | FileCheck %s
 // RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=MUTED
@@ -74,7 +74,7 @@ static void *holder(void *arg) {
 
 // Calls step() calls times, and rare() every 10 ms. By count, not for a
 // time: a phase is over the budget however little of the CPU a loaded
-// machine gives it (at most 100,000 events a second at 0.1%, judged over a
+// machine gives it (at most 100,000 events a second at 0.2%, judged over a
 // second: the poll phase records a million events).
 static void phase(void (*step)(void), long calls) {
   double next_rare = now_ms();
@@ -109,7 +109,7 @@ int main(void) {
   return 0;
 }
 
-// CHECK: budget: 0.1% of each thread's time; {{[0-9]+}} sites muted by it
+// CHECK: budget: 0.2% of each thread's time; {{[0-9]+}} sites muted by it
 // CHECK: functions
 // CHECK: rare
 // The muted lock site's contended acquisition (the holder lets go once the
@@ -135,7 +135,7 @@ int main(void) {
 // DUMP: muted pthread_mutex_{{(un)?}}lock in take {{[0-9]+}}/s
 // DUMP: muted poll in wait_for {{[0-9]+}}/s
 
-// JSON: "budget_percent":0.1,"muted":[
+// JSON: "budget_percent":0.2,"muted":[
 // JSON: {"kind":"function","site":{"id":{{[0-9]+}},"function":"hot"
 
 // OFF-NOT: budget:
