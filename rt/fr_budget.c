@@ -291,20 +291,6 @@ static uint64_t fr_counted_events(uint64_t calls) {
   return calls * 2 * FR_COUNTED_COST_NS / FR_EVENT_COST_NS;
 }
 
-// What the thread's counted calls and its own work since the last look
-// cost beside its recorded events, as events: its counted calls, and its
-// CPU time in the slow path, measured (a chunk's pages faulted in cost
-// about 6 us each on a VM, a read-back of the chunk for the budget tens of
-// microseconds; on speedtest1 that was a third of a percent of the run,
-// charged to nothing).
-static uint64_t fr_unbilled_events(struct fr_tls *t) {
-  uint64_t events = fr_counted_events(t->counted_unbilled) +
-                    t->slow_unbilled_ns / FR_EVENT_COST_NS;
-  t->counted_unbilled = 0;
-  t->slow_unbilled_ns %= FR_EVENT_COST_NS;
-  return events;
-}
-
 // Counts the events of len bytes (through the reader's decoder,
 // include/fr_codec.h); returns how many there were, each FR_EXT_COUNTED one
 // event (the bytes' density). With per_site (the caller holds the flag;
@@ -586,7 +572,8 @@ static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
   t->budget_refilled = now > t->budget_refilled ? now : t->budget_refilled;
   uint64_t events =
       fr_bucket_events(&t->budget, c->data + (bytes - fresh), fresh) +
-      fr_unbilled_events(t);
+      fr_counted_events(t->counted_unbilled);
+  t->counted_unbilled = 0;
   uint32_t n = 0;
   if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
       fr_budget_claim()) {
@@ -624,8 +611,9 @@ uint32_t fr_budget_thread_exit(struct fr_tls *t,
   uint64_t now = t->last_ticks;
   if (!fr_budget_claim())
     return 0;
-  uint64_t events =
-      fr_bucket_events(&fr_shared, c->data, bytes) + fr_unbilled_events(t);
+  uint64_t events = fr_bucket_events(&fr_shared, c->data, bytes) +
+                    fr_counted_events(t->counted_unbilled);
+  t->counted_unbilled = 0;
   uint32_t n = 0;
   if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
     n = fr_budget_recount(&fr_shared, c, bytes, now, out,

@@ -171,16 +171,12 @@ struct fr_tls {
   uint32_t counted_site[FR_COUNTED_SLOTS];
   uint32_t counted_calls[FR_COUNTED_SLOTS];
   uint64_t counted_unbilled;
-  // CPU time the thread spent in the slow path (faulting its window in,
-  // reading its chunk back for the budget) since the budget's last look,
-  // which charges it as the events that would have taken as long.
-  uint64_t slow_unbilled_ns;
 };
 
 extern __thread struct fr_tls fr_tls __attribute__((tls_model("initial-exec")));
 // Its size, as documented (docs/format.md, "Memory"): static TLS, so every
 // thread of the program has it, recording or not.
-#define FR_TLS_BYTES 416
+#define FR_TLS_BYTES 408
 _Static_assert(sizeof(struct fr_tls) <= FR_TLS_BYTES, "the documented TLS");
 
 // What a thread was about to block in when it gave its chunk back (it

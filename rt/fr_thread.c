@@ -425,30 +425,11 @@ void fr_thread_note_blocked(struct fr_tls *t, uint32_t site,
 // Hooks run between a failing call and the program's look at errno (an exit
 // hook after read() returned -1, a blocking call's end hook), and this path
 // may open /proc files: errno is the program's, so it leaves here unchanged.
-// What the slow path itself takes is recording's cost too: a budget charges
-// it to the thread (fr_budget.c). Timed by the thread's CPU clock, not the
-// TSC: a thread preempted here on a loaded machine would otherwise be
-// charged for the time others ran (test/e2e/budget-outlier.c, run beside
-// the whole suite, had its function muted by that). Two system calls a
-// quarter chunk, a few thousand events: 2.6 us on a VM, 0.7 ns an event.
-static uint64_t fr_thread_cpu_ns(void) {
-  struct timespec ts;
-  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return 0;
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint8_t *fr_thread_slow_reserve(struct fr_tls *t, uint32_t tag) {
   if (fr_backing_off(t))
     return NULL;
   int saved_errno = errno;
-  uint64_t began = fr_budget_is_set() ? fr_thread_cpu_ns() : 0;
   uint8_t *p = fr_thread_reserve(t, tag);
-  if (began) {
-    uint64_t ended = fr_thread_cpu_ns();
-    if (ended > began)
-      t->slow_unbilled_ns += ended - began;
-  }
   errno = saved_errno;
   return p;
 }
