@@ -23,7 +23,7 @@ extern "C" {
 // What the budget counts one recorded event as costing: not what an event
 // costs in a tight loop (9 ns on a 2-core x86-64 VM whose rdtsc takes 8 ns)
 // but in a real program, where the recorded events are sparse and find the
-// thread's state and its chunk out of cache (15 to 27 ns on SQLite's
+// thread's state and its chunk out of cache (15 to 25 ns on SQLite's
 // speedtest1; bench/RESULTS.md, "What an event costs in a real program").
 #define FR_EVENT_COST_NS 20
 
