@@ -22,7 +22,8 @@
 //
 // Concurrency: fr_counted_sites and fr_detour_mask are written under the
 // site registry's lock (fr_sites.c calls in here when it mutes, re-arms or
-// arms) and read relaxed by the hooks: a hook that sees a site a moment late
+// arms; the budget sets and sums the slots' rates with it held) and read
+// relaxed by the hooks: a hook that sees a site a moment late
 // records or counts one call more or less. A thread's pending counts and its
 // timed-call stack are its own, touched with fr_tls.busy set, as every hook
 // does; a signal handler's counted call inside a hook is not counted.
