@@ -316,6 +316,9 @@ static int fr_enters_muted(uint32_t tag, const struct fr_budget_note *notes,
 static uint8_t *fr_thread_reserve(struct fr_tls *t, uint32_t tag) {
   if (!__atomic_load_n(&__fr_active, __ATOMIC_RELAXED))
     return NULL;
+  // A counter that jumped back would stop this thread's clock (its events
+  // are kept at its last time) until it caught up: seconds, after a VM's.
+  fr_clock_check(t->last_ticks);
   if (t->state == FR_TLS_EXITED) { // a destructor after ours: nowhere to go
     __atomic_fetch_add(&fr_state.lost_unreported, 1, __ATOMIC_RELAXED);
     return NULL;
