@@ -25,13 +25,9 @@
 #include <stdint.h>
 #include <time.h>
 
-static volatile uint64_t sink;
+#include "Inputs/now_ns.h"
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static volatile uint64_t sink;
 
 FR_ALWAYS_INSTRUMENT void flood_a(void) { sink++; }
 FR_ALWAYS_INSTRUMENT void flood_b(void) { sink++; }

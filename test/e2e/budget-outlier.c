@@ -14,13 +14,9 @@
 #include <stdint.h>
 #include <time.h>
 
-static volatile uint64_t sink;
+#include "Inputs/now_ns.h"
 
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static volatile uint64_t sink;
 
 // The slow call computes (no blocking call inside: the function's own time).
 FR_ALWAYS_INSTRUMENT void step(int slow) {

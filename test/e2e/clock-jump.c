@@ -19,15 +19,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "Inputs/now_ns.h"
+
 void fr_clock_simulate_jump_back(uint64_t ticks); // rt/fr_clock.h
 
 static volatile uint64_t sink;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 FR_ALWAYS_INSTRUMENT void spin(int ms) {
   uint64_t until = now_ns() + (uint64_t)ms * 1000 * 1000;

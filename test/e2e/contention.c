@@ -18,26 +18,22 @@
 // CHECK-NEXT: lock kind acquired contended
 // CHECK-NEXT: 0x{{[0-9a-f]+}} mutex 80 {{[0-9]+}} 0
 // CHECK: lock sites
-// CHECK: 80 {{.*}} pthread_mutex_lock worker {{.*}}contention.c:[[#@LINE+26]] lock 0x
+// CHECK: 80 {{.*}} pthread_mutex_lock worker {{.*}}contention.c:[[#@LINE+22]] lock 0x
 // CHECK: longest blocked
-// CHECK: T{{[0-9]+}} blocked {{.*}}ms on mutex 0x{{[0-9a-f]+}} (pthread_mutex_lock in worker {{.*}}contention.c:[[#@LINE+24]]) from
+// CHECK: T{{[0-9]+}} blocked {{.*}}ms on mutex 0x{{[0-9a-f]+}} (pthread_mutex_lock in worker {{.*}}contention.c:[[#@LINE+20]]) from
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "Inputs/now_ns.h"
+
 enum { THREADS = 4, ROUNDS = 20, HOLD_US = 1000 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t measured_wait_ns; // summed under the lock
 static int lock_line;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *worker(void *arg) {
   (void)arg;

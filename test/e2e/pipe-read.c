@@ -22,7 +22,7 @@
 // CHECK: call read fd=-1 in main
 // CHECK: return read result=-1 errno=EBADF in main
 // SUMMARY: longest blocked
-// SUMMARY: T{{[0-9]+}} blocked {{[0-9]+\.[0-9]+}}ms in read fd={{[0-9]+}} (main {{.*}}pipe-read.c:[[#@LINE+36]])
+// SUMMARY: T{{[0-9]+}} blocked {{[0-9]+\.[0-9]+}}ms in read fd={{[0-9]+}} (main {{.*}}pipe-read.c:[[#@LINE+31]])
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,15 +32,10 @@
 #include <unistd.h>
 
 #include "Inputs/in_syscall.h"
+#include "Inputs/now_ns.h"
 
 static int fds[2];
 static volatile int reader_tid;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *late_writer(void *arg) {
   while (!reader_tid || !in_syscall(reader_tid, SYS_read, fds[0], fds[0]))

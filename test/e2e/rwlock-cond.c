@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "Inputs/now_ns.h"
+
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -33,12 +35,6 @@ static int ready, consumer_waiting;
 static uint64_t cond_measured_ns;
 static int reader_waiting; // an atomic: TSan tier
 static uint64_t rw_measured_ns;
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *reader(void *arg) {
   __atomic_store_n(&reader_waiting, 1, __ATOMIC_RELEASE);
