@@ -32,6 +32,17 @@
 //              handler that calls F between F.fr's store and F's test takes
 //              the token: that call of F is not recorded, and the
 //              interrupted one records its entry twice.
+//              A function larger still (outline= IR instructions) is moved
+//              out whole instead, so that its code is compiled exactly as
+//              if fr were not there: a test placed in its entry block
+//              perturbs the register allocation of a large body, which cost
+//              sqlite3VdbeExec 20 instructions a call.
+//                F          a stub:  if (guard) return F.fr(args...);
+//                                    return F.fr.body(args...);  (jumps)
+//                F.fr.body  F's body, internal and noinline;
+//                F.fr       calls F.fr.body; the pass instruments it.
+//              Off, a call costs the test and one jump; on, a call and a
+//              frame more, and no token.
 //
 //===----------------------------------------------------------------------===//
 #ifndef FR_PLUGIN_CLONE_H
@@ -67,7 +78,8 @@ bool enterCopyWhenRecording(llvm::Function &F, llvm::Function &Copy,
 
 // Whether F can have a recording wrapper (wrapForRecording): its arguments
 // can be passed on by a call (as canSplitForRecording asks), it returns,
-// it is optimized and not built with TSan, and the F its wrapper calls is
+// it is optimized and not built with TSan, it does not read its return
+// address (which would be the wrapper's), and the F its wrapper calls is
 // certainly this one (not replaceable at link or load time).
 bool canWrapForRecording(const llvm::Function &F);
 
@@ -75,6 +87,17 @@ bool canWrapForRecording(const llvm::Function &F);
 // and puts F's body behind the test that jumps to it.
 llvm::Function *wrapForRecording(llvm::Function &F, const Guard &G,
                                  unsigned Index);
+
+// Whether F, which can have a recording wrapper, is better outlined
+// (outlineForRecording): at least MinSize IR instructions (0: never), and
+// no block whose address is taken (blockaddress names F's blocks).
+bool shouldOutlineForRecording(const llvm::Function &F, unsigned MinSize);
+
+// Moves F's body into F.fr.body and makes F the stub that tests its guard
+// (site Index) and jumps to F.fr or to the body. Returns F.fr, to
+// instrument with F's site Index; Body is set to F.fr.body.
+llvm::Function *outlineForRecording(llvm::Function &F, const Guard &G,
+                                    unsigned Index, llvm::Function *&Body);
 
 } // namespace fr
 

@@ -290,7 +290,13 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
       Used.push_back(Index);
     }
     Function *Recording = F; // where the hooks go
-    if (canSplitForRecording(*F, Opts.CloneLimit, HasCalls))
+    // One that returns through a tail call cannot have a recording wrapper
+    // (below): copied up to a larger size, its plain path costs the entry
+    // test alone, not a test before every way out as well.
+    unsigned CopyLimit = Opts.CloneLimit;
+    if (Chose && Opts.Wrap && returnsThroughTailCall(*F))
+      CopyLimit *= Options::TailCallCopyFactor;
+    if (canSplitForRecording(*F, CopyLimit, HasCalls))
       Recording = copyForRecording(*F);
     // Call sites first: the function's exit hooks then land after their
     // return events, so every call site event falls inside its function.
@@ -304,11 +310,15 @@ PreservedAnalyses InstrumentPass::run(Module &M, ModuleAnalysisManager &MAM) {
         Calls.instrument(*F, *F);
     }
     // Too large to copy: its entry and exit hooks go in a wrapper, its
-    // resume events (a catch, a setjmp in its body) stay in it.
+    // resume events (a catch, a setjmp in its body) stay in its body.
     if (Chose && Recording == F && Opts.CloneLimit && Opts.Wrap &&
         canWrapForRecording(*F) && !returnsThroughTailCall(*F)) {
-      Recording = wrapForRecording(*F, G, Index);
-      addResumeEvents(*F, H.Resume, G, Index);
+      Function *Body = F;
+      if (shouldOutlineForRecording(*F, Opts.OutlineLimit))
+        Recording = outlineForRecording(*F, G, Index, Body);
+      else
+        Recording = wrapForRecording(*F, G, Index);
+      addResumeEvents(*Body, H.Resume, G, Index);
     }
     if (Chose)
       instrumentFunction(*Recording, H, G, Index);

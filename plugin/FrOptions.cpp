@@ -123,6 +123,11 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
         return false;
       }
       Wrap = Value == "1";
+    } else if (Key == "outline") {
+      if (Value.getAsInteger(10, OutlineLimit)) {
+        Error = Where + "outline wants a number, got '" + Value.str() + "'";
+        return false;
+      }
     } else if (Key == "allow") {
       splitGlobs(Value, AllowFunctions);
     } else if (Key == "deny") {
@@ -160,7 +165,7 @@ bool Options::parse(StringRef Text, StringRef Origin, std::string &Error) {
       }
     } else {
       Error = Where + "unknown option '" + Key.str() +
-              "' (known: work, threshold, explain, profile, clone, wrap, allow, deny, allow-src, deny-src, lock, " +
+              "' (known: work, threshold, explain, profile, clone, wrap, outline, allow, deny, allow-src, deny-src, lock, " +
               "unlock, blocking, calls, names, list)";
       return false;
     }

@@ -72,10 +72,14 @@ struct Options {
   std::vector<std::string> LockFunctions, UnlockFunctions, BlockingFunctions;
   bool LockCalls = true, BlockingCalls = true;
   bool MangledNames = false;
-  // Functions up to this size get a plain body and a recording copy.
+  // Functions up to this size get a plain body and a recording copy; ones
+  // that return through a tail call, up to this times TailCallCopyFactor.
   unsigned CloneLimit = 60;
-  // Larger ones get a recording wrapper (unless CloneLimit is 0).
+  static constexpr unsigned TailCallCopyFactor = 5;
+  // Larger ones get a recording wrapper (unless CloneLimit is 0), and from
+  // this size on (0: never) their body is moved out whole (FrClone.h).
   bool Wrap = true;
+  unsigned OutlineLimit = 2000;
 
   // Parses TEXT into this. On error returns false and sets Error to one line
   // that names the bad item and where it came from.

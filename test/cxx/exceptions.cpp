@@ -18,6 +18,15 @@
 // RUN: %summary_check %t0.json 'functions[site.function=thrower(int)].inclusive.count==93' 'functions[site.function=with_dtor(int)].inclusive.count==9' 'functions[site.function=rethrower(int)].inclusive.count==3' 'functions[site.function=c_visit].inclusive.count==3' 'unwound_calls==3' 'partial_calls==0'
 // RUN: %frtool summary --json %t2.fr > %t2.json
 // RUN: %summary_check %t2.json 'functions[site.function=thrower(int)].inclusive.count==93' 'functions[site.function=with_dtor(int)].inclusive.count==9' 'functions[site.function=c_visit].inclusive.count==3' 'unwound_calls==3'
+// The same with every chosen function outlined (its body moved out whole,
+// plugin/FrClone.h): the recording wrapper's landing pad records the exit.
+// RUN: env FR_PASS_OPTIONS='clone=1;outline=1' %clangxx_fr -O2 %s %t.c.o -o %to %fr_link
+// RUN: rm -f %to.fr && env FR_OPTIONS=output=%to.fr %to | FileCheck %s --check-prefix=OUT
+// RUN: %frtool dump %to.fr | FileCheck %s
+// RUN: %frtool summary --json %to.fr > %to.json
+// RUN: %summary_check %to.json 'functions[site.function=thrower(int)].inclusive.count==93' 'functions[site.function=with_dtor(int)].inclusive.count==9' 'functions[site.function=rethrower(int)].inclusive.count==3' 'functions[site.function=c_visit].inclusive.count==3' 'unwound_calls==3'
+// RUN: nm -C %to | FileCheck %s --check-prefix=OUTLINED
+// OUTLINED: rethrower(int) [clone .fr] [clone .body]
 // No stack is deeper than the program's: main, attempt, with_dtor, 21
 // throwers (folded stacks are frames joined by ';').
 // RUN: %frtool export --format=folded -o %t0.folded %t0.fr

@@ -27,21 +27,9 @@
 // CHECK-NOT: .fr
 #include "fr.h"
 
-#include <setjmp.h>
+#include "Inputs/recursion_shapes.h"
+
 #include <stdio.h>
-
-static volatile unsigned sink;
-static jmp_buf back;
-
-// Two calls of itself, neither in tail position: 2^(depth+1) - 1 calls
-// (15 from main, and one more from after_jump).
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) unsigned tree(unsigned depth) {
-  if (depth == 0)
-    return sink + 1;
-  unsigned left = tree(depth - 1);
-  unsigned right = tree(depth - 1);
-  return left + right + sink;
-}
 
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) unsigned leaf(unsigned x) {
   return x * 7 + sink;
@@ -51,19 +39,6 @@ FR_ALWAYS_INSTRUMENT __attribute__((noinline)) unsigned leaf(unsigned x) {
 FR_ALWAYS_INSTRUMENT __attribute__((noinline)) unsigned hand_off(unsigned x) {
   sink += x;
   return leaf(x + sink);
-}
-
-// Jumps out of itself, three frames deep, at the bottom.
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) void jumper(unsigned depth) {
-  sink++;
-  if (depth == 0)
-    longjmp(back, 1);
-  jumper(depth - 1);
-  sink++;
-}
-
-FR_ALWAYS_INSTRUMENT __attribute__((noinline)) unsigned after_jump(void) {
-  return tree(0) + sink;
 }
 
 int main(void) {

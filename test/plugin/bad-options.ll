@@ -6,7 +6,7 @@
 ; RUN: echo 'allow main' > %t.list
 ; RUN: not %opt -load-pass-plugin=%fr_plugin -passes='fr<list=%t.list>' -S %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=LISTLINE
 
-; KEY: fr: pass parameters: unknown option 'bogus' (known: work, threshold, explain, profile, clone, wrap, allow, deny, allow-src, deny-src, lock, unlock, blocking, calls, names, list)
+; KEY: fr: pass parameters: unknown option 'bogus' (known: work, threshold, explain, profile, clone, wrap, outline, allow, deny, allow-src, deny-src, lock, unlock, blocking, calls, names, list)
 ; NUM: fr: pass parameters: threshold wants a number, got 'lots'
 ; ENV: fr: FR_PASS_OPTIONS: 'allow' is not key=value
 ; LIST: fr: pass parameters: cannot read list file '/nonexistent/list'
