@@ -309,21 +309,17 @@ Function *wrapForRecording(Function &F, const Guard &G, unsigned Index) {
   return W;
 }
 
-static unsigned sizeInInstructions(const Function &F) {
-  unsigned Size = 0;
-  for (const BasicBlock &BB : F)
-    for (const Instruction &I : BB)
-      Size += !isa<DbgInfoIntrinsic>(I);
-  return Size;
-}
-
 bool shouldOutlineForRecording(const Function &F, unsigned MinSize) {
   if (MinSize == 0)
     return false;
-  for (const BasicBlock &BB : F)
+  unsigned Size = 0;
+  for (const BasicBlock &BB : F) {
     if (BB.hasAddressTaken())
       return false;
-  return sizeInInstructions(F) >= MinSize;
+    for (const Instruction &I : BB)
+      Size += !isa<DbgInfoIntrinsic>(I);
+  }
+  return Size >= MinSize;
 }
 
 // Gives Body F's subprogram (its variables, scopes and lines are the
