@@ -278,12 +278,35 @@ struct fr_file_header {
   uint32_t byte_order;
   uint16_t reader_version; // see FR_FORMAT_VERSION_MIN
   uint16_t reserved;       // 0
+  // Added to version 7 after its first 192 bytes (a header without them
+  // reads them as zero): what a crash snapshot's fault was
+  // (FR_TRIGGER_CRASH; zero for every other trigger). crash_flags says
+  // which of the fields are known (FR_CRASH_*).
+  uint32_t crash_flags;
+  int32_t crash_code;   // the signal's si_code (SEGV_MAPERR, BUS_ADRALN, ...)
+  uint64_t crash_addr;  // si_addr: the address the fault was about
+  uint64_t crash_pc;    // the faulting instruction, as mapped in the process
+  // The same instruction in its object file's addresses (what `addr2line
+  // -e FILE` takes), and that file's name without its directories.
+  uint64_t crash_module_pc;
+  char crash_module[64]; // NUL-terminated, truncated
 };
-_Static_assert(sizeof(struct fr_file_header) == 192, "header layout is ABI");
-#define FR_FILE_HEADER_SIZE 192
+_Static_assert(sizeof(struct fr_file_header) == 288, "header layout is ABI");
+#define FR_FILE_HEADER_SIZE 288
+#define FR_FILE_HEADER_V7_SIZE 192 // versions 5 to 7 before the crash fields
 #define FR_FILE_HEADER_V4_SIZE 184
 #define FR_FILE_HEADER_V1_SIZE 152
 #define FR_BYTE_ORDER_MARK 0x01020304u
+#define FR_CRASH_MODULE_SIZE 64
+
+// fr_file_header.crash_flags
+enum fr_crash_flag {
+  FR_CRASH_PC = 1,     // crash_pc
+  FR_CRASH_ADDR = 2,   // crash_addr (a memory fault the kernel raised:
+                       // SIGSEGV or SIGBUS with si_code > 0)
+  FR_CRASH_CODE = 4,   // crash_code
+  FR_CRASH_MODULE = 8, // crash_module and crash_module_pc
+};
 
 // fr_file_header.trigger_detail of a FR_TRIGGER_CONDITION snapshot.
 enum fr_condition {

@@ -396,6 +396,17 @@ FR_INTERNAL enum fr_mute_result fr_sites_mute(uint32_t site,
 // the recorder runs.
 FR_INTERNAL int fr_sites_rearm(uint32_t site);
 
+// A crash's fault (fr_fault.c; the header's crash_* fields).
+struct fr_fault {
+  uint32_t flags; // enum fr_crash_flag
+  int32_t code;
+  uint64_t addr, pc, module_pc;
+  char module[FR_CRASH_MODULE_SIZE];
+};
+FR_INTERNAL uintptr_t fr_fault_pc(const void *uctx);
+FR_INTERNAL void fr_fault_describe(int sig, const siginfo_t *si,
+                                   const void *uctx, struct fr_fault *out);
+
 // What fired a snapshot, as the file header records it.
 struct fr_trigger_info {
   uint32_t trigger; // enum fr_trigger
@@ -403,6 +414,7 @@ struct fr_trigger_info {
   uint32_t thread;  // thread_index, 0 when not known
   uint32_t site;
   uint64_t ns, threshold_ns;
+  const struct fr_fault *fault; // a crash's, or NULL
 };
 
 // fr_snapshot.c. crash: async-signal-safe mode for a crash handler: its own

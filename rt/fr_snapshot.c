@@ -293,6 +293,14 @@ int fr_snapshot_write(fr_write_fn write, void *ctx,
   h.trigger_site = info->site;
   h.trigger_ns = info->ns;
   h.trigger_threshold_ns = info->threshold_ns;
+  if (info->fault) {
+    h.crash_flags = info->fault->flags;
+    h.crash_code = info->fault->code;
+    h.crash_addr = info->fault->addr;
+    h.crash_pc = info->fault->pc;
+    h.crash_module_pc = info->fault->module_pc;
+    memcpy(h.crash_module, info->fault->module, sizeof(h.crash_module));
+  }
   h.budget_ppm = cfg && cfg->budget_percent > 0
                      ? (uint32_t)(cfg->budget_percent * 1e4 + 0.5)
                      : 0;

@@ -346,7 +346,7 @@ static void fr_on_signal(int sig, siginfo_t *si, void *uctx) {
 #define FR_MAX_CRASH_DUMPS 4
 static int fr_crash_dumps;
 
-static void fr_crash_dump(int sig) {
+static void fr_crash_dump(int sig, const siginfo_t *si, const void *uctx) {
   if (__atomic_load_n(&fr_crash_dumps, __ATOMIC_RELAXED) >= FR_MAX_CRASH_DUMPS)
     return;
   int tid = (int)syscall(SYS_gettid);
@@ -375,8 +375,10 @@ static void fr_crash_dump(int sig) {
   if (taken) {
     __atomic_fetch_add(&fr_crash_dumps, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&fr_handler_writing_tid, tid, __ATOMIC_RELAXED);
+    struct fr_fault fault;
+    fr_fault_describe(sig, si, uctx, &fault);
     struct fr_trigger_info info = {FR_TRIGGER_CRASH, (uint32_t)sig,
-                                   fr_current_thread_index(), 0, 0, 0};
+                                   fr_current_thread_index(), 0, 0, 0, &fault};
     // Our own hooks on this thread must not write while we copy its chunk;
     // a handler of the program's that recovers finds the thread as it was.
     uintptr_t was_busy = fr_busy_enter();
@@ -388,20 +390,6 @@ static void fr_crash_dump(int sig) {
     fr_say_crash_skipped();
   }
   __atomic_store_n(&fr_crash_done, 1, __ATOMIC_RELEASE);
-}
-
-// Where the faulting instruction is, from the handler's context: a fault
-// that recurs at the same instruction and address was not repaired.
-static uintptr_t fr_fault_pc(const void *uctx) {
-  const ucontext_t *uc = uctx;
-#if defined(__x86_64__)
-  return uc ? (uintptr_t)uc->uc_mcontext.gregs[REG_RIP] : 0;
-#elif defined(__aarch64__)
-  return uc ? (uintptr_t)uc->uc_mcontext.pc : 0;
-#else
-  (void)uc;
-  return 0;
-#endif
 }
 
 // The last fault a program's own handler returned from, and how many times
@@ -429,7 +417,7 @@ static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
     if (fr_last_fault.sig == sig && fr_last_fault.pc == pc &&
         fr_last_fault.addr == addr) {
       if (++fr_last_fault.repeats == 1)
-        fr_crash_dump(sig);
+        fr_crash_dump(sig, si, uctx);
     } else {
       fr_last_fault.sig = sig;
       fr_last_fault.pc = pc;
@@ -448,7 +436,7 @@ static void fr_on_crash(int sig, siginfo_t *si, void *uctx) {
     errno = saved_errno;
     return;
   }
-  fr_crash_dump(sig);
+  fr_crash_dump(sig, si, uctx);
   // What would have happened without us: the default action once this
   // handler returns (the signal is blocked until then, so the raise is
   // delivered right after).

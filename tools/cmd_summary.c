@@ -631,6 +631,29 @@ static void json_blocked(const struct fr_blocked *b) {
   fprintf(g_out, "}");
 }
 
+// "crash":{...}: the fault, each field only when the header knows it.
+static void print_json_crash(const struct fr_file_header *h) {
+  fprintf(g_out, ",\"crash\":{\"signal\":%u", h->trigger_detail);
+  if (h->crash_flags & FR_CRASH_CODE) {
+    const char *reason = fr_crash_code_name((int)h->trigger_detail, h->crash_code);
+    fprintf(g_out, ",\"si_code\":%d", h->crash_code);
+    if (reason) {
+      fprintf(g_out, ",\"reason\":");
+      json_string(reason);
+    }
+  }
+  if (h->crash_flags & FR_CRASH_ADDR)
+    fprintf(g_out, ",\"address\":%llu", (unsigned long long)h->crash_addr);
+  if (h->crash_flags & FR_CRASH_PC)
+    fprintf(g_out, ",\"pc\":%llu", (unsigned long long)h->crash_pc);
+  if (h->crash_flags & FR_CRASH_MODULE) {
+    fprintf(g_out, ",\"module\":");
+    json_string(h->crash_module);
+    fprintf(g_out, ",\"module_pc\":%llu", (unsigned long long)h->crash_module_pc);
+  }
+  fprintf(g_out, "}");
+}
+
 static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
                        const struct options *o) {
   fprintf(g_out, "{\"program\":");
@@ -646,6 +669,8 @@ static void print_json(const struct fr_snapshot *s, struct fr_analysis *a,
     fprintf(g_out, ",");
     json_site("trigger_site", s->hdr.trigger_site);
   }
+  if (s->hdr.trigger == FR_TRIGGER_CRASH && s->hdr.crash_flags)
+    print_json_crash(&s->hdr);
   uint64_t window_from, window_to;
   fr_window_from_events(s, a->first_ticks, a->last_ticks, &window_from,
                         &window_to);

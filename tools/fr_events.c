@@ -257,6 +257,95 @@ void fr_format_site_fields(const struct fr_site_info *site,
                            (unsigned long long)f[k]);
 }
 
+const char *fr_crash_code_name(int sig, int code) {
+  // The kernel's reasons (si_code > 0) by signal, then who sent it.
+  static const char *const segv[] = {NULL, "SEGV_MAPERR: address not mapped",
+                                     "SEGV_ACCERR: no permission for the access",
+                                     "SEGV_BNDERR: outside the bounds",
+                                     "SEGV_PKUERR: protection key"};
+  static const char *const bus[] = {NULL, "BUS_ADRALN: misaligned address",
+                                    "BUS_ADRERR: no such physical address",
+                                    "BUS_OBJERR: object error (a mapped file cut short?)",
+                                    "BUS_MCEERR_AR: memory error",
+                                    "BUS_MCEERR_AO: memory error"};
+  static const char *const ill[] = {NULL, "ILL_ILLOPC: illegal opcode",
+                                    "ILL_ILLOPN: illegal operand",
+                                    "ILL_ILLADR: illegal addressing mode",
+                                    "ILL_ILLTRP: illegal trap",
+                                    "ILL_PRVOPC: privileged opcode",
+                                    "ILL_PRVREG: privileged register",
+                                    "ILL_COPROC: coprocessor error",
+                                    "ILL_BADSTK: internal stack error"};
+  static const char *const fpe[] = {NULL, "FPE_INTDIV: integer divide by zero",
+                                    "FPE_INTOVF: integer overflow",
+                                    "FPE_FLTDIV: floating-point divide by zero",
+                                    "FPE_FLTOVF: floating-point overflow",
+                                    "FPE_FLTUND: floating-point underflow",
+                                    "FPE_FLTRES: floating-point inexact result",
+                                    "FPE_FLTINV: invalid floating-point operation",
+                                    "FPE_FLTSUB: subscript out of range"};
+#define FR_CODE_IN(table)                                                      \
+  (code > 0 && (size_t)code < sizeof(table) / sizeof(table[0]) ? table[code] : NULL)
+  if (code > 0) {
+    switch (sig) {
+    case SIGSEGV:
+      return FR_CODE_IN(segv);
+    case SIGBUS:
+      return FR_CODE_IN(bus);
+    case SIGILL:
+      return FR_CODE_IN(ill);
+    case SIGFPE:
+      return FR_CODE_IN(fpe);
+    }
+    return code == 0x80 ? "SI_KERNEL: sent by the kernel" : NULL;
+  }
+#undef FR_CODE_IN
+  switch (code) {
+  case 0:
+    return "SI_USER: sent by kill()";
+  case -1:
+    return "SI_QUEUE: sent by sigqueue()";
+  case -6:
+    return "SI_TKILL: sent by tgkill() (raise(), abort())";
+  }
+  return NULL;
+}
+
+// ", address 0x10 (SEGV_MAPERR: address not mapped), pc 0x5555... =
+// prog+0x1139": what a crash snapshot's header says of the fault.
+static void format_crash_fault(const struct fr_file_header *h, char *buf,
+                               size_t size) {
+  size_t at = 0;
+#define FR_ADD(...)                                                            \
+  do {                                                                         \
+    if (at < size)                                                             \
+      at += (size_t)snprintf(buf + at, size - at, __VA_ARGS__);                \
+  } while (0)
+  const char *reason = h->crash_flags & FR_CRASH_CODE
+                           ? fr_crash_code_name((int)h->trigger_detail,
+                                                h->crash_code)
+                           : NULL;
+  if (h->crash_flags & FR_CRASH_ADDR)
+    FR_ADD(", address 0x%llx", (unsigned long long)h->crash_addr);
+  if (reason)
+    FR_ADD(" (%s)", reason);
+  else if (h->crash_flags & FR_CRASH_CODE)
+    FR_ADD(" (si_code %d)", h->crash_code);
+  if (h->crash_flags & FR_CRASH_PC)
+    FR_ADD(", pc 0x%llx", (unsigned long long)h->crash_pc);
+  if (h->crash_flags & FR_CRASH_MODULE) {
+    char module[sizeof(h->crash_module)];
+    size_t n = 0;
+    for (; n + 1 < sizeof(module) && h->crash_module[n]; n++) {
+      char c = h->crash_module[n];
+      module[n] = c > ' ' && c < 127 ? c : '?'; // a name from the file
+    }
+    module[n] = 0;
+    FR_ADD(" = %s+0x%llx", module, (unsigned long long)h->crash_module_pc);
+  }
+#undef FR_ADD
+}
+
 void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size) {
   const struct fr_file_header *h = &s->hdr;
   char thread[24] = "";
@@ -278,9 +367,12 @@ void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size) {
       snprintf(other, sizeof(other), " SIGRTMIN+%d", sig - SIGRTMIN);
     else if (!name && sig)
       snprintf(other, sizeof(other), " signal %d", sig);
-    snprintf(buf, size, "%s%s%s%s%s",
+    char fault[320] = "";
+    if (h->trigger == FR_TRIGGER_CRASH)
+      format_crash_fault(h, fault, sizeof(fault));
+    snprintf(buf, size, "%s%s%s%s%s%s",
              h->trigger == FR_TRIGGER_SIGNAL ? "signal" : "crash",
-             name ? " SIG" : "", name ? name : "", other, thread);
+             name ? " SIG" : "", name ? name : "", other, thread, fault);
     return;
   }
   case FR_TRIGGER_CONDITION: {

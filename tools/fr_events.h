@@ -52,5 +52,8 @@ void fr_format_site_fields(const struct fr_site_info *site,
 // "crash SIGSEGV on T3", "condition: lock wait 41.2ms > 20.0ms on T2 at
 // pthread_mutex_lock in worker server.c:88".
 void fr_format_trigger(const struct fr_snapshot *s, char *buf, size_t size);
+// The kernel's or the sender's reason for a signal (si_code), "SEGV_MAPERR:
+// address not mapped"; NULL when not known.
+const char *fr_crash_code_name(int sig, int code);
 
 #endif // FR_EVENTS_H

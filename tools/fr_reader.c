@@ -235,7 +235,7 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
          2);
   size_t min_header = version == 1   ? FR_FILE_HEADER_V1_SIZE
                       : version <= 4 ? FR_FILE_HEADER_V4_SIZE
-                                     : FR_FILE_HEADER_SIZE;
+                                     : FR_FILE_HEADER_V7_SIZE;
   uint16_t swapped = (uint16_t)(version >> 8 | version << 8);
   if (swapped >= FR_FORMAT_VERSION_MIN && swapped <= FR_FORMAT_VERSION) {
     fr_defect(s, "written on a machine of the other byte order (format "
@@ -249,7 +249,7 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
               version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
     return FR_OPEN_FAILED;
   }
-  if (version > FR_FORMAT_VERSION && header_size < FR_FILE_HEADER_SIZE) {
+  if (version > FR_FORMAT_VERSION && header_size < FR_FILE_HEADER_V7_SIZE) {
     fr_defect(s, "format version %u is not supported (this frtool reads %u "
                  "to %u)",
               version, FR_FORMAT_VERSION_MIN, FR_FORMAT_VERSION);
@@ -289,6 +289,7 @@ enum fr_open_result fr_snapshot_open_ex(const char *path, struct fr_snapshot *s,
     return FR_OPEN_FAILED;
   }
   s->hdr.program[sizeof(s->hdr.program) - 1] = 0;
+  s->hdr.crash_module[sizeof(s->hdr.crash_module) - 1] = 0;
 
   uint64_t off = s->hdr.header_size;
   uint32_t chunk_capacity = 0;
