@@ -35,6 +35,8 @@ also reads: to see a fix's test fail on the code before it.
   future-strict    format 8 that needs a version 8 reader
   other-order      a format 5 file whose byte-order mark is reversed (as a
                    big-endian writer's would read here)
+  crash-fault      a crash whose fault fields say an unknown si_code and a
+                   module name with no NUL, an escape and invalid UTF-8
 """
 import os
 import struct
@@ -52,10 +54,10 @@ TRIGGER_EXIT, TRIGGER_CRASH = 1, 3
 
 
 def header(version, reader_version, snapshot, trigger=TRIGGER_EXIT,
-           detail=0, thread=0, mark=0x01020304):
+           detail=0, thread=0, mark=0x01020304, crash=None):
     h = struct.pack(
         "<8sHHIQQQQQQQQII64sIIIIQQIHH",
-        b"FRSNAP\r\n", version, 192, 4242,
+        b"FRSNAP\r\n", version, 192 if crash is None else 288, 4242,
         1000000000,                         # tick_hz: ticks are ns
         0, 1700000000000000000, 1000000000,  # anchor ticks, realtime, mono
         1000, snapshot,                     # window start, snapshot
@@ -64,6 +66,8 @@ def header(version, reader_version, snapshot, trigger=TRIGGER_EXIT,
         detail, thread, 0, 0, 0, 0,
         mark, reader_version, 0)
     assert len(h) == 192
+    if crash is not None:  # flags, si_code, address, pc, module pc, module
+        h += struct.pack("<IiQQQ64s", *crash)
     if V4 and version == 5:
         h = h[:10] + struct.pack("<H", 184) + h[12:184]
         h = h[:8] + struct.pack("<H", 4) + h[10:]
@@ -369,7 +373,22 @@ def future(out, reader_version=7):
           extra_sections=[(77, b"a section from the future")])
 
 
+def crash_fault(out):
+    """A crash whose fault fields hold what no kernel sends: an unknown
+    si_code, and a module name of 64 bytes with no NUL, an escape sequence
+    and invalid UTF-8 in it."""
+    sites = {1: MAIN}
+    c = Chunk(1000)
+    c.ext(1000, THREAD_START)
+    c.enter(1000, 1)
+    module = b"\x1b[2Jevil\xff" + b"m" * 55
+    assert len(module) == 64
+    write(out, sites, [(1, 0, c, "main")], trigger=TRIGGER_CRASH, detail=11,
+          thread=1, crash=(15, 77, 0x40, 0x401000, 0x1000, module))
+
+
 KINDS = {
+    "crash-fault": crash_fault,
     "long-log": long_log,
     "huge-site": huge_site,
     "long-name": long_name,
