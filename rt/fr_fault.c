@@ -159,8 +159,11 @@ void fr_fault_describe(int sig, const siginfo_t *si, const void *uctx,
     out->flags |= FR_CRASH_CODE;
     // si_addr is the data address of a memory fault the kernel raised
     // (si_code > 0); for SIGILL and SIGFPE it is the instruction (pc says
-    // that), and kill() and raise() leave it unset.
-    if (si->si_code > 0 && (sig == SIGSEGV || sig == SIGBUS)) {
+    // that), kill() and raise() leave it unset, and so does the kernel for
+    // a fault it cannot pin on an address (SI_KERNEL: on x86-64 a general
+    // protection fault, such as an access through a non-canonical pointer).
+    if (si->si_code > 0 && si->si_code != SI_KERNEL &&
+        (sig == SIGSEGV || sig == SIGBUS)) {
       out->addr = (uintptr_t)si->si_addr;
       out->flags |= FR_CRASH_ADDR;
     }

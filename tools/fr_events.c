@@ -286,6 +286,9 @@ const char *fr_crash_code_name(int sig, int code) {
                                     "FPE_FLTSUB: subscript out of range"};
 #define FR_CODE_IN(table)                                                      \
   (code > 0 && (size_t)code < sizeof(table) / sizeof(table[0]) ? table[code] : NULL)
+  if (code == 0x80) // SI_KERNEL
+    return "SI_KERNEL: raised by the kernel with no address (on x86-64, a "
+           "general protection fault: a non-canonical pointer, say)";
   if (code > 0) {
     switch (sig) {
     case SIGSEGV:
@@ -297,7 +300,7 @@ const char *fr_crash_code_name(int sig, int code) {
     case SIGFPE:
       return FR_CODE_IN(fpe);
     }
-    return code == 0x80 ? "SI_KERNEL: sent by the kernel" : NULL;
+    return NULL;
   }
 #undef FR_CODE_IN
   switch (code) {
