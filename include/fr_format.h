@@ -303,7 +303,7 @@ _Static_assert(sizeof(struct fr_file_header) == 288, "header layout is ABI");
 enum fr_crash_flag {
   FR_CRASH_PC = 1,     // crash_pc
   FR_CRASH_ADDR = 2,   // crash_addr (a memory fault the kernel raised:
-                       // SIGSEGV or SIGBUS with si_code > 0)
+                       // SIGSEGV or SIGBUS with si_code > 0, not SI_KERNEL)
   FR_CRASH_CODE = 4,   // crash_code
   FR_CRASH_MODULE = 8, // crash_module and crash_module_pc
 };
