@@ -286,7 +286,7 @@ const char *fr_crash_code_name(int sig, int code) {
                                     "FPE_FLTSUB: subscript out of range"};
 #define FR_CODE_IN(table)                                                      \
   (code > 0 && (size_t)code < sizeof(table) / sizeof(table[0]) ? table[code] : NULL)
-  if (code == 0x80) // SI_KERNEL
+  if (code == SI_KERNEL)
     return "SI_KERNEL: raised by the kernel with no address (on x86-64, a "
            "general protection fault: a non-canonical pointer, say)";
   if (code > 0) {
@@ -304,11 +304,11 @@ const char *fr_crash_code_name(int sig, int code) {
   }
 #undef FR_CODE_IN
   switch (code) {
-  case 0:
+  case SI_USER:
     return "SI_USER: sent by kill()";
-  case -1:
+  case SI_QUEUE:
     return "SI_QUEUE: sent by sigqueue()";
-  case -6:
+  case SI_TKILL:
     return "SI_TKILL: sent by tgkill() (raise(), abort())";
   }
   return NULL;
