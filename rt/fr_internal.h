@@ -337,6 +337,9 @@ FR_INTERNAL void fr_altstack_detach(void *stack);
 // a function the budget's check on the way mutes is not written, as its exit
 // will not be.
 FR_INTERNAL uint8_t *fr_thread_slow_reserve(struct fr_tls *t, uint32_t tag);
+// Brings the thread's next budget probe forward to its next event (on the
+// owning thread; a kick already pending wins).
+FR_INTERNAL void fr_thread_probe_soon(struct fr_tls *t);
 FR_INTERNAL void fr_thread_init_once(void);
 FR_INTERNAL void fr_thread_kick_all(void); // force every thread's slow path
 FR_INTERNAL void fr_read_thread_name(uint32_t tid, char name[16]);

@@ -237,6 +237,13 @@ static uint8_t *fr_next_limit(const struct fr_tls *t) {
   return probe;
 }
 
+void fr_thread_probe_soon(struct fr_tls *t) {
+  uint8_t *limit = __atomic_load_n(&t->limit, __ATOMIC_RELAXED);
+  if (limit && limit > t->pos && fr_budget_is_set())
+    __atomic_compare_exchange_n(&t->limit, &limit, t->pos, 0, __ATOMIC_RELAXED,
+                                __ATOMIC_RELAXED);
+}
+
 // The owner's writes of its parked record, as a seqlock against snapshots.
 static void fr_parked_set(struct fr_parked *pk, uint32_t site,
                           enum fr_site_event kind, unsigned nfields,
