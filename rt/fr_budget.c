@@ -403,13 +403,18 @@ static double fr_site_rate(const struct fr_site_count *e, double rate,
 // until the rest are half the budget, never one under the floor. rate is
 // the thread's events per tick over the bucket's horizon, events the count
 // the per-site counts add up to. Returns the notes written into out, and
-// sets *cut_short when it stopped with sites left that it did not look at
-// (no room for more notes, FR_MUTE_CANDIDATES looked at, the registry
-// busy), and *undecided when those left have too few events each to tell
-// their rates: muting may yet bring the rate down.
+// in *stop why it stopped.
+enum fr_mute_stop {
+  FR_MUTE_STOP_DONE,      // at half the budget, or every site looked at
+  FR_MUTE_STOP_CUT_SHORT, // sites left it did not look at: no room for
+                          // more notes, FR_MUTE_CANDIDATES looked at, or
+                          // the registry busy
+  FR_MUTE_STOP_UNDECIDED, // the sites left have too few events each to
+                          // tell their rates
+};
 static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
                                 struct fr_budget_note *out, uint32_t max,
-                                int *cut_short, int *undecided) {
+                                enum fr_mute_stop *stop) {
   const double thread_rate = *rate_io;
   double rate = thread_rate; // what is left once the muted sites are gone
   uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
@@ -417,11 +422,11 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
   double allowed = 1.0 / (double)per_event; // events per tick
   double hz = (double)__atomic_load_n(&fr_budget_hz, __ATOMIC_RELAXED);
   uint32_t n = 0, looked = 0;
-  *cut_short = *undecided = 0;
+  *stop = FR_MUTE_STOP_DONE;
   if (!events)
     return 0;
   if (!fr_sites_try_lock()) {
-    *cut_short = 1;
+    *stop = FR_MUTE_STOP_CUT_SHORT;
     return 0; // *rate_io unchanged: nothing was muted
   }
   for (; rate > allowed / 2 && n < max && looked < FR_MUTE_CANDIDATES;
@@ -433,8 +438,9 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
         hottest = e;
     }
     if (!hottest || hottest->count < FR_MUTE_MIN_EVENTS) {
-      *undecided = hottest != NULL;
-      break; // the rest are each a few events: no rate to judge by
+      if (hottest) // the rest are each a few events: no rate to judge by
+        *stop = FR_MUTE_STOP_UNDECIDED;
+      break;
     }
     // The thread's rate is accounted for by shares (of the whole thread's
     // rate, not of what is left); the floor and the note go by the site's
@@ -476,7 +482,8 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
                 : share;
   }
   fr_sites_unlock();
-  *cut_short = rate > allowed / 2 && (n >= max || looked >= FR_MUTE_CANDIDATES);
+  if (rate > allowed / 2 && (n >= max || looked >= FR_MUTE_CANDIDATES))
+    *stop = FR_MUTE_STOP_CUT_SHORT;
   *rate_io = rate;
   return n;
 }
@@ -494,16 +501,16 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
   return elapsed;
 }
 
-// With the flag held, a bucket ran dry: counts the first len bytes of the
-// chunk's events per site and mutes what it must. The bucket starts a new
+// With the flag held, a bucket ran dry: counts the events of t's chunk so
+// far per site and mutes what it must. The bucket starts a new
 // measure, empty when muting brought the rate to half the budget (the
 // thread then earns its tokens back at half the budget's rate, what
 // re-armed sites and new hot spots draw on), else with an eighth of a full
 // one as grace: a thread that muting cannot bring under its budget (every
 // site under the floor) is counted again only after that much more. Not
 // when the muting was cut short with sites left to look at, or when the
-// sites left had too few events to judge in less than half a chunk (of
-// capacity bytes; a recount just after the thread changed chunks): then
+// sites left had too few events to judge in less than half a chunk (a
+// recount just after the thread changed chunks): then
 // the bucket starts empty, and the next look, with more to go on, carries
 // on. Before, a program's start, or a phase in which many sites turn hot
 // at once, had the grace again and again: on speedtest1, 177,000 events
@@ -511,22 +518,25 @@ static uint64_t fr_shared_elapsed(uint64_t now) {
 // 31,000. A thread whose sites stay too few to judge in half a chunk has
 // the grace: a recount at every probe would decode its chunk over again.
 static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
-                                  const struct fr_chunk *c, uint32_t len,
-                                  uint32_t capacity, uint64_t now,
+                                  const struct fr_tls *t,
                                   struct fr_budget_note *out, uint32_t max) {
+  const struct fr_chunk *c = t->chunk;
+  uint32_t len = (uint32_t)(t->pos - c->data);
+  uint32_t capacity = (uint32_t)(t->chunk_end - c->data);
+  uint64_t now = t->last_ticks;
   uint64_t charged;
   uint64_t events =
       fr_count_events_per_site(c->data, len, c->hdr.base_ticks, &charged);
   b->density = fr_density(len, events);
   double rate = b->elapsed ? (double)b->spent / (double)b->elapsed : 0;
-  int cut_short, undecided;
-  uint32_t n = fr_mute_hottest(&rate, charged, now, out, max, &cut_short,
-                               &undecided);
+  enum fr_mute_stop stop;
+  uint32_t n = fr_mute_hottest(&rate, charged, now, out, max, &stop);
   fr_counts_clear();
   uint64_t per_event = __atomic_load_n(&fr_budget_ticks_per_event,
                                        __ATOMIC_RELAXED);
   int under = rate <= 0.5 / (double)per_event;
-  int again_soon = cut_short || (undecided && len < capacity / 2);
+  int again_soon = stop == FR_MUTE_STOP_CUT_SHORT ||
+                   (stop == FR_MUTE_STOP_UNDECIDED && len < capacity / 2);
   b->tokens = under || again_soon ? 0
                     : (int64_t)(__atomic_load_n(&fr_budget_capacity,
                                                 __ATOMIC_RELAXED) / 8);
@@ -602,8 +612,7 @@ static uint32_t fr_budget_look(struct fr_tls *t, uint64_t per_event,
   uint32_t n = 0;
   if (fr_bucket_charge(&t->budget, elapsed, events, per_event) &&
       fr_budget_claim()) {
-    n = fr_budget_recount(&t->budget, c, bytes,
-                          (uint32_t)(t->chunk_end - c->data), now, out, max);
+    n = fr_budget_recount(&t->budget, t, out, max);
     fr_budget_release();
   }
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
@@ -642,9 +651,7 @@ uint32_t fr_budget_thread_exit(struct fr_tls *t,
   t->counted_unbilled = 0;
   uint32_t n = 0;
   if (fr_bucket_charge(&fr_shared, fr_shared_elapsed(now), events, per_event))
-    n = fr_budget_recount(&fr_shared, c, bytes,
-                          (uint32_t)(t->chunk_end - c->data), now, out,
-                          FR_BUDGET_EXIT_NOTES);
+    n = fr_budget_recount(&fr_shared, t, out, FR_BUDGET_EXIT_NOTES);
   fr_budget_release();
   if (now >= __atomic_load_n(&fr_rearm_due, __ATOMIC_RELAXED))
     n += fr_budget_rearm(now, out + n, FR_BUDGET_EXIT_NOTES - n);
