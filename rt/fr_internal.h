@@ -155,6 +155,7 @@ struct fr_tls {
   struct fr_budget_bucket budget;
   uint64_t budget_refilled; // 0: the thread's bucket has not started
   uint32_t budget_charged;
+  uint32_t budget_rearms_seen; // fr_budget.c's re-arm round at its last look
   // Calls being timed: of watched functions (since: their entry event) and
   // of counted ones (since: the clock at their entry), with where their
   // hooks ran on the stack (sp), which tells the calls a longjmp or an
