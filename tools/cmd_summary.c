@@ -262,7 +262,11 @@ static const char *site_kind_name(uint32_t kind) {
   return "user";
 }
 
-static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a) {
+// The rows of the budget's mutes, in order, cut to --top like every table
+// (a long run of a large program mutes hundreds: speedtest1, 160), with a
+// line that says how many were left out.
+static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
+                        const struct options *o) {
   struct muted_row *rows_;
   uint32_t n = muted_rows(s, a, &rows_);
   if (!n) {
@@ -275,7 +279,8 @@ static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a) {
           "their calls over %u ms)\n  %10s %14s %14s  %-8s  %s\n",
           FR_SLOW_CALL_NS / 1000000, "events/s", "muted at", "re-armed",
           "kind", "site");
-  for (uint32_t i = 0; i < n; i++) { // all of them, whatever --top
+  uint32_t shown = rows(n, o->top);
+  for (uint32_t i = 0; i < shown; i++) {
     const struct muted_row *r = &rows_[i];
     char when[32], rate[32], until[32], where[256];
     if (r->mute && r->mute->ticks) {
@@ -295,6 +300,8 @@ static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a) {
       fprintf(g_out, "%s in ", r->site->callee);
     fprintf(g_out, "%s\n", site_where(r->site->id, where));
   }
+  if (shown < n)
+    fprintf(g_out, "  ... and %u more (--top=0 lists them all)\n", n - shown);
   free(rows_);
 }
 
@@ -589,7 +596,7 @@ static void print_text(const struct fr_snapshot *s, struct fr_analysis *a,
              at_ms(b->begin), dur(b->end - b->begin, d1));
     }
   }
-  print_muted(s, a);
+  print_muted(s, a, o);
   print_counted(a);
 }
 

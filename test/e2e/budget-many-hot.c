@@ -17,6 +17,7 @@
 // RUN: %clang_fr -O1 %s -o %t %fr_link
 // RUN: rm -f %t.fr && env FR_OPTIONS=output=%t.fr,rearm=off,counted=off %t
 // RUN: %frtool summary %t.fr | FileCheck %s --check-prefix=MUTED
+// RUN: %frtool summary --top=5 %t.fr | FileCheck %s --check-prefix=TOP
 // RUN: %frtool validate %t.fr | sed 's/.* \([0-9]*\) events .*/\1/' > %t.events
 // RUN: awk '{ print ($1 < 150000 ? "within the bound" : "over the bound: " $1) }' %t.events | FileCheck %s
 #include "fr.h"
@@ -52,5 +53,11 @@ int main(void) {
 }
 
 // MUTED: budget: 1% of each thread's time; 200 sites muted by it
+
+// The muted table is cut to --top like every other (before, it listed all
+// 200 whatever --top), and says so.
+// TOP: muted by the overhead budget
+// TOP-COUNT-5: function hot_
+// TOP-NEXT: ... and 195 more (--top=0 lists them all)
 
 // CHECK: {{^}}within the bound{{$}}
