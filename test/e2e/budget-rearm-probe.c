@@ -7,7 +7,7 @@
 // at once. Now the re-arm leaves the thread at most the grace, an eighth of
 // a bucket (31,000 events), and the function is muted again within that
 // and the chunk up to the next look: 28,400 of its calls (57,000 events)
-// between its re-arm and its second mute, in 8 runs; before, 129,700 to
+// between its re-arm and its second mute, in 5 runs; before, 129,700 to
 // 140,000 calls in 3 runs. Counted in calls, not time: a loaded machine only
 // makes the quiet spell longer, which fills the bucket no more than full.
 // The logs keep the thread reaching the budget's looks while the function is
