@@ -554,6 +554,12 @@ static uint32_t fr_mute_hottest(double *rate_io, uint64_t events, uint64_t now,
   return n;
 }
 
+// The grace, in events.
+static int64_t fr_budget_grace(void) {
+  return (int64_t)(__atomic_load_n(&fr_budget_capacity, __ATOMIC_RELAXED) /
+                   FR_BUDGET_GRACE_DIVISOR);
+}
+
 // With the flag held: brings the shared bucket to now (starting it full)
 // and returns the ticks since it was last refilled.
 static uint64_t fr_shared_elapsed(uint64_t now) {
@@ -601,10 +607,7 @@ static uint32_t fr_budget_recount(struct fr_budget_bucket *b,
   int under = rate <= 0.5 / (double)per_event;
   int again_soon = stop == FR_MUTE_STOP_CUT_SHORT ||
                    (stop == FR_MUTE_STOP_UNDECIDED && len < capacity / 2);
-  b->tokens = under || again_soon ? 0
-                    : (int64_t)(__atomic_load_n(&fr_budget_capacity,
-                                                __ATOMIC_RELAXED) /
-                                  FR_BUDGET_GRACE_DIVISOR);
+  b->tokens = under || again_soon ? 0 : fr_budget_grace();
   b->spent = b->elapsed = 0;
   return n;
 }
@@ -653,9 +656,7 @@ static void fr_budget_probation(struct fr_budget_bucket *b, uint32_t *seen) {
   if (*seen == round)
     return;
   *seen = round;
-  int64_t grace = (int64_t)(__atomic_load_n(&fr_budget_capacity,
-                                            __ATOMIC_RELAXED) /
-                            FR_BUDGET_GRACE_DIVISOR);
+  int64_t grace = fr_budget_grace();
   if (b->tokens > grace)
     b->tokens = grace;
   b->spent = b->elapsed = 0;

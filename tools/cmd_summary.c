@@ -263,7 +263,7 @@ static const char *site_kind_name(uint32_t kind) {
 }
 
 // The rows of the budget's mutes, in order, cut to --top like every table
-// (a long run of a large program mutes hundreds: speedtest1, 160), with a
+// (a long run of a large program mutes many: a speedtest1 run, 146), with a
 // line that says how many were left out.
 static void print_muted(const struct fr_snapshot *s, struct fr_analysis *a,
                         const struct options *o) {
